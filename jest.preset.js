@@ -1,0 +1,21 @@
+// Shared jest settings: every package's jest.config.js is `require('../../jest.preset.js')(__dirname)`.
+// Tests import sibling packages from their TypeScript sources, so no build is needed to run them.
+const path = require('node:path');
+
+const root = __dirname;
+
+module.exports = function preset(dir) {
+  return {
+    displayName: path.basename(dir),
+    rootDir: dir,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    transform: {
+      '^.+\\.tsx?$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.jest.json') }],
+    },
+    moduleNameMapper: {
+      '^@gatecache/([a-z-]+)$': path.join(root, 'packages/$1/src'),
+    },
+    testTimeout: 30000,
+  };
+};

@@ -1,0 +1,488 @@
+import { EventEmitter } from 'node:events';
+import { CorruptEntryError, decodeRecord, encodeRecord, keyringFromEnv } from './codec';
+import type { CompressionOptions, Keyring, RecordFields } from './codec';
+import { globMatcher } from './glob';
+import { memoryStore } from './memory-store';
+import { createSingleFlight } from './single-flight';
+import type { SingleFlight } from './single-flight';
+import { createStats } from './stats';
+import type { CacheStats } from './stats';
+import { TierGuard } from './tier-guard';
+import type { TierGuardOptions } from './tier-guard';
+import type { CacheEntry, Clock, EntryInput, EntryMeta, Logger, Store, StoredRecord } from './types';
+import { MB, isPromise, namespaceOf, silentLogger, systemClock } from './util';
+
+export interface NamespaceOptions {
+  /** Freshness in seconds. Default: the cache's `defaults.ttl`, else 1800. */
+  ttl?: number;
+  /** Seconds past expiry during which a stale entry may be served while it is refreshed (RFC 5861). Default 0. */
+  staleWhileRevalidate?: number;
+  /** Seconds past expiry during which a stale entry may be served when the origin fails (RFC 5861). Default 0. */
+  staleIfError?: number;
+  /** Byte cap (MB) of this namespace's own partition in memory tiers. Default: shares the tier's cap. */
+  maxSizeMb?: number;
+  /** Compression of bodies in encoded tiers (disk, Redis). Default gzip level 6 above 1024 bytes; false for none. */
+  compression?: CompressionOptions | false;
+  /** Encrypt bodies at rest (AES-256-GCM) with the cache's keyring. Default false. */
+  encrypt?: boolean;
+}
+
+export type ResolvedNamespace = Required<Omit<NamespaceOptions, 'maxSizeMb'>> & { name: string; maxSizeMb?: number };
+
+export interface CacheOptions {
+  /** Tiers, fastest first. Default: one 100 MB memory tier. */
+  tiers?: Store[];
+  /** Per-namespace settings; a key's namespace is its first `:` segment (`response:...`). */
+  namespaces?: Record<string, NamespaceOptions>;
+  /** Settings for namespaces that do not set their own (and for keys outside any namespace). */
+  defaults?: NamespaceOptions;
+  /** Upper bound (seconds) on any entry's freshness plus stale window: a data-retention policy. Default none. */
+  maxTtl?: number;
+  /** Keys for `encrypt: true` namespaces. Default: from `GATECACHE_ENCRYPTION_KEY` (see keyringFromEnv). */
+  keyring?: Keyring;
+  /** Makes integrity hashes HMACs, so a writer to a shared tier without the key cannot forge entries. */
+  signingKey?: string | Buffer;
+  /** Tier timeouts and circuit breaker. */
+  tierGuard?: TierGuardOptions;
+  clock?: Clock;
+  logger?: Logger;
+  randomBytes?: (size: number) => Buffer;
+}
+
+export interface SetOptions {
+  /** Freshness in seconds; overrides the namespace's. */
+  ttl?: number;
+  staleWhileRevalidate?: number;
+  staleIfError?: number;
+  /** Tags added to the entry's own. */
+  tags?: string[];
+}
+
+export interface GetOptions {
+  /** Return an entry that is past its freshness but within its stale window (flagged `stale`). Default false. */
+  allowStale?: boolean;
+  /** Count this lookup in hit/miss statistics. Default true; false when the caller records the outcome itself. */
+  record?: boolean;
+}
+
+export type LookupOutcome = 'hit' | 'miss' | 'stale';
+
+export interface PurgeResult {
+  /** Entries removed from the tier that removed most (tiers overlap, so this is the count of distinct entries). */
+  deleted: number;
+  byTier: Record<string, number>;
+}
+
+export interface CacheEvents {
+  hit: { key: string; namespace: string; tier: string; stale: boolean; entry: CacheEntry };
+  miss: { key: string; namespace: string };
+  set: { key: string; namespace: string; size: number; storedSize: number; meta: EntryMeta };
+  delete: { key: string; namespace: string };
+  evict: { key: string; namespace: string; tier: string; reason: 'evict' | 'expire' | 'corrupt' };
+  corrupt: { key: string; namespace: string; tier: string; reason: string };
+  'tier-error': { tier: string; op: string; error: Error };
+  'tier-state': { tier: string; healthy: boolean };
+  clear: Record<string, never>;
+}
+
+export interface Cache {
+  readonly tiers: readonly Store[];
+  readonly singleFlight: SingleFlight;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  get(key: string, options?: GetOptions): Promise<CacheEntry | undefined>;
+  set(key: string, input: EntryInput, options?: SetOptions): Promise<boolean>;
+  /** Cached value, or the loader's result stored; concurrent callers for one key share one loader call. */
+  getOrSet(key: string, loader: () => Promise<EntryInput>, options?: SetOptions & GetOptions): Promise<CacheEntry>;
+  has(key: string): Promise<boolean>;
+  delete(key: string): Promise<boolean>;
+  /** Remove every key matching a Redis-style glob from every tier. */
+  deleteMatching(pattern: string): Promise<PurgeResult>;
+  clear(): Promise<void>;
+  /** Keys of all tiers matching a glob, each once. */
+  keys(pattern?: string): AsyncIterable<string>;
+  /** Record a lookup outcome that the caller decided (see GetOptions.record). */
+  recordLookup(key: string, outcome: LookupOutcome, tier?: string): void;
+  namespaceOf(key: string): string;
+  namespace(name: string): ResolvedNamespace;
+  stats(): Promise<CacheStats>;
+  on<E extends keyof CacheEvents>(event: E, listener: (payload: CacheEvents[E]) => void): this;
+  off<E extends keyof CacheEvents>(event: E, listener: (payload: CacheEvents[E]) => void): this;
+  close(): Promise<void>;
+}
+
+const BUILTIN_NAMESPACES: Record<string, NamespaceOptions> = {
+  response: { ttl: 1800 },
+  summary: { ttl: 3600 },
+  models: { ttl: 300 },
+  config: { ttl: 600, compression: false },
+};
+
+const DEFAULT_COMPRESSION: CompressionOptions = { algorithm: 'gzip', level: 6, threshold: 1024 };
+
+function checkSeconds(path: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+    throw new Error(`createCache: ${path} must be a finite number of seconds >= 0 (got ${String(value)})`);
+  }
+}
+
+function resolveNamespace(name: string, own: NamespaceOptions, defaults: NamespaceOptions): ResolvedNamespace {
+  for (const field of ['ttl', 'staleWhileRevalidate', 'staleIfError'] as const) {
+    checkSeconds(`namespaces.${name}.${field}`, own[field]);
+  }
+  if (own.maxSizeMb !== undefined && !(own.maxSizeMb > 0)) {
+    throw new Error(`createCache: namespaces.${name}.maxSizeMb must be a positive number (got ${own.maxSizeMb})`);
+  }
+  const merged = { ...defaults, ...own };
+  return {
+    name,
+    ttl: merged.ttl ?? 1800,
+    staleWhileRevalidate: merged.staleWhileRevalidate ?? 0,
+    staleIfError: merged.staleIfError ?? 0,
+    compression: merged.compression === undefined ? DEFAULT_COMPRESSION : merged.compression,
+    encrypt: merged.encrypt ?? false,
+    ...(own.maxSizeMb !== undefined ? { maxSizeMb: own.maxSizeMb } : {}),
+  };
+}
+
+class TieredCache extends EventEmitter implements Cache {
+  readonly tiers: readonly Store[];
+  readonly singleFlight: SingleFlight = createSingleFlight();
+  readonly clock: Clock;
+  readonly logger: Logger;
+  private readonly namespaces = new Map<string, ResolvedNamespace>();
+  private readonly fallbackNamespace: ResolvedNamespace;
+  private readonly guard: TierGuard;
+  private readonly counters = createStats();
+  private readonly keyring?: Keyring;
+  private readonly signingKey?: Buffer;
+  private readonly maxTtlMs: number;
+  private readonly randomBytes?: (size: number) => Buffer;
+
+  constructor(options: CacheOptions) {
+    super();
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.tiers = options.tiers ?? [memoryStore({ clock: this.clock })];
+    if (this.tiers.length === 0) throw new Error('createCache: tiers must hold at least one store');
+    const names = new Set<string>();
+    for (const tier of this.tiers) {
+      if (names.has(tier.name)) throw new Error(`createCache: two tiers are named "${tier.name}"; names must differ`);
+      names.add(tier.name);
+    }
+    checkSeconds('maxTtl', options.maxTtl);
+    this.maxTtlMs = options.maxTtl !== undefined ? options.maxTtl * 1000 : Infinity;
+    const defaults = options.defaults ?? {};
+    const own = { ...BUILTIN_NAMESPACES, ...(options.namespaces ?? {}) };
+    for (const [name, ns] of Object.entries(own)) {
+      if (!/^[a-z][a-z0-9_-]*$/i.test(name)) throw new Error(`createCache: namespace name "${name}" must be a word`);
+      const builtin = BUILTIN_NAMESPACES[name] ?? {};
+      this.namespaces.set(name, resolveNamespace(name, { ...builtin, ...ns }, defaults));
+    }
+    this.fallbackNamespace = resolveNamespace('default', {}, defaults);
+    this.signingKey =
+      typeof options.signingKey === 'string' ? Buffer.from(options.signingKey) : options.signingKey;
+    this.randomBytes = options.randomBytes;
+    const needsKeys = [...this.namespaces.values(), this.fallbackNamespace].some((ns) => ns.encrypt);
+    this.keyring = options.keyring ?? (needsKeys ? keyringFromEnv() : undefined);
+    if (needsKeys && !this.keyring) {
+      throw new Error(
+        'createCache: a namespace sets encrypt: true but no keyring was given and GATECACHE_ENCRYPTION_KEY is not set',
+      );
+    }
+    this.guard = new TierGuard(options.tierGuard ?? {}, this.clock, this.logger, {
+      onError: (tier, op, error) => this.emit('tier-error', { tier, op, error }),
+      onState: (tier, healthy) => this.emit('tier-state', { tier, healthy }),
+    });
+    for (const tier of this.tiers) {
+      for (const ns of this.namespaces.values()) {
+        if (ns.maxSizeMb) tier.configureNamespace?.(ns.name, { maxBytes: ns.maxSizeMb * MB });
+      }
+      tier.listen?.({
+        onRemove: (key, reason) => {
+          const namespace = this.namespaceOf(key);
+          if (reason === 'evict') this.counters.evicted(tier.name, namespace);
+          this.emit('evict', { key, namespace, tier: tier.name, reason });
+        },
+      });
+    }
+  }
+
+  namespaceOf(key: string): string {
+    return namespaceOf(key, this.namespaces);
+  }
+
+  namespace(name: string): ResolvedNamespace {
+    return this.namespaces.get(name) ?? this.fallbackNamespace;
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<CacheEntry | undefined> {
+    const namespace = this.namespaceOf(key);
+    const now = this.clock.now();
+    for (let i = 0; i < this.tiers.length; i++) {
+      const tier = this.tiers[i] as Store;
+      const record = await this.guard.run(tier, 'get', () => tier.get(key), undefined);
+      if (!record || now >= record.meta.staleUntil) {
+        this.counters.tierMiss(tier.name);
+        continue;
+      }
+      let body: Buffer;
+      try {
+        const decoded = this.decode(record);
+        body = isPromise(decoded) ? await decoded : decoded;
+      } catch (err) {
+        this.corrupt(tier, key, namespace, err as Error);
+        this.counters.tierMiss(tier.name);
+        continue;
+      }
+      const stale = now >= record.meta.expiresAt;
+      if (stale && !options.allowStale) break;
+      if (i > 0) this.promote(i, tier, record, body);
+      const entry = this.toEntry(record.meta, body, tier.name, now);
+      if (options.record !== false) this.recordLookup(key, stale ? 'stale' : 'hit', tier.name);
+      this.emit('hit', { key, namespace, tier: tier.name, stale, entry });
+      return entry;
+    }
+    if (options.record !== false) this.recordLookup(key, 'miss');
+    return undefined;
+  }
+
+  recordLookup(key: string, outcome: LookupOutcome, tier?: string): void {
+    const namespace = this.namespaceOf(key);
+    this.counters.lookup(namespace, outcome, tier);
+    if (outcome === 'miss') this.emit('miss', { key, namespace });
+  }
+
+  async set(key: string, input: EntryInput, options: SetOptions = {}): Promise<boolean> {
+    const namespace = this.namespaceOf(key);
+    const ns = this.namespace(namespace);
+    const ttl = options.ttl ?? ns.ttl;
+    checkSeconds('ttl', ttl);
+    if (ttl <= 0) return false;
+    const now = this.clock.now();
+    const freshMs = Math.min(ttl * 1000, this.maxTtlMs);
+    const staleMs = Math.max(
+      options.staleWhileRevalidate ?? ns.staleWhileRevalidate,
+      options.staleIfError ?? ns.staleIfError,
+    ) * 1000;
+    const timing = {
+      createdAt: now,
+      expiresAt: now + freshMs,
+      staleUntil: now + Math.min(freshMs + staleMs, this.maxTtlMs),
+    };
+    const body = typeof input.body === 'string' ? Buffer.from(input.body) : input.body;
+    const fields = this.fieldsOf(input, options.tags);
+    let plain: Promise<StoredRecord> | undefined;
+    let encoded: Promise<StoredRecord> | undefined;
+    const recordFor = (tier: Store): Promise<StoredRecord> => {
+      if (tier.encoded) {
+        encoded ??= encodeRecord(key, namespace, body, timing, fields, this.codecOptions(ns));
+        return encoded;
+      }
+      plain ??= encodeRecord(key, namespace, body, timing, fields, { signingKey: this.signingKey });
+      return plain;
+    };
+    const results = await Promise.all(
+      this.tiers.map(async (tier) => {
+        const record = await recordFor(tier);
+        return this.guard.run(tier, 'set', () => tier.set(record), false);
+      }),
+    );
+    const stored = results.some(Boolean);
+    const sample = await (encoded ?? plain);
+    if (sample) {
+      this.counters.set(namespace, body.length, sample.data.length, this.tiers, results);
+      this.emit('set', { key, namespace, size: body.length, storedSize: sample.data.length, meta: sample.meta });
+    }
+    return stored;
+  }
+
+  async getOrSet(
+    key: string,
+    loader: () => Promise<EntryInput>,
+    options: SetOptions & GetOptions = {},
+  ): Promise<CacheEntry> {
+    const cached = await this.get(key, options);
+    if (cached) return cached;
+    return this.singleFlight.run(key, async () => {
+      const input = await loader();
+      await this.set(key, input, options);
+      const now = this.clock.now();
+      const body = typeof input.body === 'string' ? Buffer.from(input.body) : input.body;
+      const ttl = options.ttl ?? this.namespace(this.namespaceOf(key)).ttl;
+      const meta = {
+        key,
+        namespace: this.namespaceOf(key),
+        createdAt: now,
+        expiresAt: now + ttl * 1000,
+        staleUntil: now + ttl * 1000,
+        size: body.length,
+        ...this.fieldsOf(input, options.tags),
+      };
+      return { ...meta, body, age: 0, ttl, stale: false, tier: 'origin' } as CacheEntry;
+    });
+  }
+
+  async has(key: string): Promise<boolean> {
+    for (const tier of this.tiers) {
+      if (await this.guard.run(tier, 'has', () => tier.has(key), false)) return true;
+    }
+    return false;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const results = await Promise.all(
+      this.tiers.map((tier) => this.guard.run(tier, 'delete', () => tier.delete(key), false)),
+    );
+    const deleted = results.some(Boolean);
+    if (deleted) {
+      const namespace = this.namespaceOf(key);
+      this.counters.deleted(namespace, 1);
+      this.emit('delete', { key, namespace });
+    }
+    return deleted;
+  }
+
+  async deleteMatching(pattern: string): Promise<PurgeResult> {
+    const match = globMatcher(pattern);
+    const byTier: Record<string, number> = {};
+    await Promise.all(
+      this.tiers.map(async (tier) => {
+        byTier[tier.name] = await this.guard.run(
+          tier,
+          'deleteMatching',
+          async () => {
+            if (tier.deleteMatching) return tier.deleteMatching(pattern);
+            let n = 0;
+            for await (const key of tier.keys(pattern)) if (match(key) && (await tier.delete(key))) n++;
+            return n;
+          },
+          0,
+          // A purge walks the keyspace: give it more time than a single lookup.
+          { timeoutMs: 60_000 },
+        );
+      }),
+    );
+    const deleted = Math.max(0, ...Object.values(byTier));
+    this.counters.deleted(pattern.endsWith('*') ? this.namespaceOf(pattern) : 'default', deleted);
+    this.emit('delete', { key: pattern, namespace: this.namespaceOf(pattern) });
+    return { deleted, byTier };
+  }
+
+  async clear(): Promise<void> {
+    await Promise.all(this.tiers.map((tier) => this.guard.run(tier, 'clear', () => tier.clear(), undefined)));
+    this.emit('clear', {});
+  }
+
+  async *keys(pattern = '*'): AsyncIterable<string> {
+    const seen = new Set<string>();
+    for (const tier of this.tiers) {
+      if (!this.guard.available(tier)) continue;
+      try {
+        for await (const key of tier.keys(pattern)) {
+          if (seen.has(key)) continue;
+          seen.add(key);
+          yield key;
+        }
+      } catch (err) {
+        this.guard.failed(tier, 'keys', err as Error);
+      }
+    }
+  }
+
+  async stats(): Promise<CacheStats> {
+    const tierStats = await Promise.all(
+      this.tiers.map((tier) => this.guard.run(tier, 'stats', () => tier.stats(), undefined)),
+    );
+    return this.counters.snapshot(this.tiers, tierStats, this.guard, [...this.namespaces.keys()]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.tiers.map((tier) => this.guard.run(tier, 'close', () => tier.close(), undefined)));
+    this.removeAllListeners();
+  }
+
+  private decode(record: StoredRecord): Buffer | Promise<Buffer> {
+    return decodeRecord(record, { keyring: this.keyring, signingKey: this.signingKey });
+  }
+
+  private codecOptions(ns: ResolvedNamespace) {
+    return {
+      compression: ns.compression,
+      ...(ns.encrypt ? { keyring: this.keyring } : {}),
+      signingKey: this.signingKey,
+      randomBytes: this.randomBytes,
+    };
+  }
+
+  private fieldsOf(input: EntryInput, extraTags: string[] = []): RecordFields {
+    const tags = [...new Set([...(input.tags ?? []), ...extraTags])];
+    const fields: RecordFields = { tags };
+    if (input.status !== undefined) fields.status = input.status;
+    if (input.headers) fields.headers = input.headers;
+    if (input.kind) fields.kind = input.kind;
+    if (input.provider) fields.provider = input.provider;
+    if (input.model) fields.model = input.model;
+    if (input.endpoint) fields.endpoint = input.endpoint;
+    if (input.tenant) fields.tenant = input.tenant;
+    if (input.usage) fields.usage = input.usage;
+    if (input.extra) fields.extra = input.extra;
+    return fields;
+  }
+
+  private toEntry(meta: EntryMeta, body: Buffer, tier: string, now: number): CacheEntry {
+    const { v: _v, integrity: _i, encryption: _e, storedSize: _s, encoding: _c, ...rest } = meta;
+    return {
+      ...rest,
+      body,
+      age: Math.max(0, Math.floor((now - meta.createdAt) / 1000)),
+      ttl: Math.max(0, Math.floor((meta.expiresAt - now) / 1000)),
+      stale: now >= meta.expiresAt,
+      tier,
+    };
+  }
+
+  private corrupt(tier: Store, key: string, namespace: string, err: Error): void {
+    const reason = err instanceof CorruptEntryError ? err.message : `decode failed: ${err.message}`;
+    this.counters.corrupted(tier.name);
+    this.logger.warn('gatecache: corrupt entry removed', { tier: tier.name, key, reason });
+    this.emit('corrupt', { key, namespace, tier: tier.name, reason });
+    void this.guard.run(tier, 'delete', () => tier.delete(key), false);
+  }
+
+  /** Copy a lower-tier hit into the tiers above it, in the encoding each expects; never delays the caller. */
+  private promote(index: number, source: Store, record: StoredRecord, body: Buffer): void {
+    const { meta } = record;
+    const ns = this.namespace(meta.namespace);
+    const {
+      v: _v,
+      key: _k,
+      namespace: _n,
+      createdAt,
+      expiresAt,
+      staleUntil,
+      size: _sz,
+      storedSize: _ss,
+      encoding: _enc,
+      encryption: _en,
+      integrity: _in,
+      ...fields
+    } = meta;
+    const timing = { createdAt, expiresAt, staleUntil };
+    let plain: Promise<StoredRecord> | undefined;
+    for (const tier of this.tiers.slice(0, index)) {
+      const build = (): Promise<StoredRecord> => {
+        if (tier.encoded === source.encoded) return Promise.resolve(record);
+        if (tier.encoded) return encodeRecord(meta.key, meta.namespace, body, timing, fields, this.codecOptions(ns));
+        plain ??= encodeRecord(meta.key, meta.namespace, body, timing, fields, { signingKey: this.signingKey });
+        return plain;
+      };
+      void build().then((r) => this.guard.run(tier, 'promote', () => tier.set(r), false));
+    }
+  }
+}
+
+/** The tiered cache: read in order, promote lower-tier hits upward, write to all; failing tiers are skipped. */
+export function createCache(options: CacheOptions = {}): Cache {
+  return new TieredCache(options);
+}

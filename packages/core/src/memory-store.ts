@@ -1,0 +1,176 @@
+import { LRUCache } from 'lru-cache';
+import { globMatcher } from './glob';
+import type { Clock, RemovalReason, Store, StoreListener, StoredRecord, TierStats } from './types';
+import { MB, systemClock } from './util';
+
+export interface MemoryStoreOptions {
+  /** Tier name in stats and logs. Default `memory`. */
+  name?: string;
+  /** Byte cap for keys in namespaces without a size of their own. Default 100. */
+  maxSizeMb?: number;
+  /** Bytes counted per entry on top of body and metadata (key, record object, LRU node). Default 256. */
+  entryOverheadBytes?: number;
+  /** Store compressed/encrypted records rather than plain ones. Default false (faster hits). */
+  encoded?: boolean;
+  /** Drop entries past their stale window on read. Default true; false keeps them until evicted. */
+  honorTtl?: boolean;
+  clock?: Clock;
+}
+
+/** Bytes a record costs in memory: its body bytes, its metadata, its key (UTF-16) and a fixed overhead. */
+export function recordBytes(record: StoredRecord, overhead: number): number {
+  const { meta } = record;
+  let metaBytes = 200 + meta.integrity.length + (meta.model?.length ?? 0) + (meta.tenant?.length ?? 0);
+  if (meta.headers) for (const [k, v] of Object.entries(meta.headers)) metaBytes += k.length + v.length + 32;
+  for (const tag of meta.tags) metaBytes += tag.length + 16;
+  if (meta.extra) metaBytes += JSON.stringify(meta.extra).length;
+  return record.data.length + metaBytes + meta.key.length * 2 + overhead;
+}
+
+interface Partition {
+  lru: LRUCache<string, StoredRecord>;
+  maxBytes: number;
+}
+
+/**
+ * In-process tier on lru-cache, bounded by bytes rather than entry count, so many small entries cannot
+ * outgrow it. Namespaces that set a size get a partition of their own (their own LRU and cap).
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): Store {
+  const {
+    name = 'memory',
+    maxSizeMb = 100,
+    entryOverheadBytes = 256,
+    encoded = false,
+    honorTtl = true,
+    clock = systemClock,
+  } = options;
+  if (!(maxSizeMb > 0)) throw new Error(`memoryStore: maxSizeMb must be a positive number (got ${maxSizeMb})`);
+
+  const listeners: StoreListener[] = [];
+  const counters = { evictions: 0, rejected: 0, expired: 0 };
+  const perNamespace = new Map<string, { entries: number; bytes: number }>();
+  const account = (key: string, entries: number, bytes: number): void => {
+    const at = key.indexOf(':');
+    const ns = at > 0 ? key.slice(0, at) : 'default';
+    const c = perNamespace.get(ns) ?? { entries: 0, bytes: 0 };
+    c.entries += entries;
+    c.bytes += bytes;
+    perNamespace.set(ns, c);
+  };
+  const notify = (key: string, reason: RemovalReason): void => {
+    for (const l of listeners) l.onRemove?.(key, reason);
+  };
+
+  const makePartition = (maxBytes: number): Partition => ({
+    maxBytes,
+    lru: new LRUCache<string, StoredRecord>({
+      maxSize: maxBytes,
+      sizeCalculation: (record) => Math.max(1, Math.ceil(recordBytes(record, entryOverheadBytes))),
+      dispose: (value, key, reason) => {
+        account(key, -1, -Math.ceil(recordBytes(value, entryOverheadBytes)));
+        // Overwrites ('set') and deletes are not evictions; only capacity pressure is.
+        if (reason === 'evict') {
+          counters.evictions++;
+          notify(key, 'evict');
+        }
+      },
+    }),
+  });
+
+  const fallback = makePartition(Math.floor(maxSizeMb * MB));
+  const partitions = new Map<string, Partition>();
+  const partitionOf = (key: string): Partition => {
+    if (partitions.size === 0) return fallback;
+    const at = key.indexOf(':');
+    return (at > 0 && partitions.get(key.slice(0, at))) || fallback;
+  };
+  const all = (): Partition[] => [fallback, ...partitions.values()];
+
+  const live = (p: Partition, key: string, record: StoredRecord | undefined): StoredRecord | undefined => {
+    if (record && honorTtl && clock.now() >= record.meta.staleUntil) {
+      p.lru.delete(key);
+      counters.expired++;
+      notify(key, 'expire');
+      return undefined;
+    }
+    return record;
+  };
+
+  return {
+    name,
+    kind: 'memory',
+    encoded,
+    get(key) {
+      const p = partitionOf(key);
+      return live(p, key, p.lru.get(key));
+    },
+    set(record) {
+      const p = partitionOf(record.meta.key);
+      const size = Math.ceil(recordBytes(record, entryOverheadBytes));
+      if (size > p.maxBytes) {
+        // lru-cache would drop it without a word; refuse it visibly instead.
+        counters.rejected++;
+        p.lru.delete(record.meta.key);
+        return false;
+      }
+      p.lru.set(record.meta.key, record, { size });
+      account(record.meta.key, 1, size);
+      return true;
+    },
+    delete(key) {
+      return partitionOf(key).lru.delete(key);
+    },
+    has(key) {
+      const p = partitionOf(key);
+      return live(p, key, p.lru.peek(key)) !== undefined;
+    },
+    clear() {
+      for (const p of all()) p.lru.clear();
+    },
+    async *keys(pattern = '*') {
+      const match = globMatcher(pattern);
+      for (const p of all()) {
+        // Snapshot first: yielding while iterating the LRU would see it change under us.
+        const snapshot = [...p.lru.keys()];
+        for (const key of snapshot) {
+          if (match(key) && live(p, key, p.lru.peek(key))) yield key;
+        }
+      }
+    },
+    deleteMatching(pattern) {
+      const match = globMatcher(pattern);
+      let deleted = 0;
+      for (const p of all()) {
+        for (const key of [...p.lru.keys()]) if (match(key) && p.lru.delete(key)) deleted++;
+      }
+      return deleted;
+    },
+    stats(): TierStats {
+      let entries = 0;
+      let bytes = 0;
+      let maxBytes = 0;
+      for (const p of all()) {
+        entries += p.lru.size;
+        bytes += p.lru.calculatedSize;
+        maxBytes += p.maxBytes;
+      }
+      const namespaces = Object.fromEntries([...perNamespace].filter(([, c]) => c.entries > 0).map(([k, c]) => [k, { ...c }]));
+      return { name, kind: 'memory', entries, bytes, maxBytes, corrupt: 0, ...counters, namespaces };
+    },
+    close() {
+      for (const p of all()) p.lru.clear();
+    },
+    health() {
+      return { ok: true };
+    },
+    listen(listener) {
+      listeners.push(listener);
+    },
+    configureNamespace(namespace, { maxBytes }) {
+      if (maxBytes !== undefined && maxBytes > 0 && !partitions.has(namespace)) {
+        partitions.set(namespace, makePartition(Math.floor(maxBytes)));
+      }
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import type { Clock, Logger } from './types';
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+const noop = (): void => undefined;
+export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+
+export const MB = 1024 * 1024;
+
+/** The namespace a key belongs to: its first `:`-separated segment when that is a known namespace. */
+export function namespaceOf(key: string, known: { has(name: string): boolean }, fallback = 'default'): string {
+  const at = key.indexOf(':');
+  const head = at > 0 ? key.slice(0, at) : key;
+  return known.has(head) ? head : fallback;
+}
+
+export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === 'function';
+}
