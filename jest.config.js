@@ -1,4 +1,14 @@
 // One jest run over every workspace, so the summary line counts the whole tree.
-module.exports = {
-  projects: ['<rootDir>/packages/*/jest.config.js', '<rootDir>/examples/*/jest.config.js'],
-};
+const fs = require('node:fs');
+const path = require('node:path');
+
+const projects = ['packages', 'examples', 'bench'].flatMap((dir) => {
+  const root = path.join(__dirname, dir);
+  if (!fs.existsSync(root)) return [];
+  const candidates = fs.existsSync(path.join(root, 'jest.config.js'))
+    ? [root]
+    : fs.readdirSync(root).map((d) => path.join(root, d));
+  return candidates.filter((d) => fs.existsSync(path.join(d, 'jest.config.js')));
+});
+
+module.exports = { projects };

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type { Compression, Encoding, EntryMeta, StoredRecord } from './types';
@@ -39,7 +46,8 @@ export interface CodecOptions {
 }
 
 /** Whether the running Node has zstd in zlib (Node 22.15+). */
-export const zstdAvailable: boolean = typeof (zlib as Record<string, unknown>).zstdCompressSync === 'function';
+export const zstdAvailable: boolean =
+  typeof (zlib as Record<string, unknown>).zstdCompressSync === 'function';
 
 const DEFAULT_LEVEL: Record<Compression, number> = { gzip: 6, br: 4, zstd: 3 };
 // Below this size zlib runs synchronously: the threadpool hand-off costs more than the work.
@@ -57,15 +65,22 @@ function zlibOptions(algorithm: Compression, level: number): object {
 }
 
 const COMPRESS: Record<Compression, string> = { gzip: 'gzip', br: 'brotliCompress', zstd: 'zstdCompress' };
-const DECOMPRESS: Record<Compression, string> = { gzip: 'gunzip', br: 'brotliDecompress', zstd: 'zstdDecompress' };
+const DECOMPRESS: Record<Compression, string> = {
+  gzip: 'gunzip',
+  br: 'brotliDecompress',
+  zstd: 'zstdDecompress',
+};
 
 async function runZlib(name: string, buf: Buffer, opts: object): Promise<Buffer> {
   const sync = zsync[`${name}Sync`];
   if (!sync) throw new Error(`zlib.${name} is not available in Node ${process.version}`);
   if (buf.length <= SYNC_LIMIT) return sync(buf, opts);
-  const fn = (zlib as unknown as Record<string, (b: Buffer, o: object, cb: (e: Error | null, r: Buffer) => void) => void>)[
-    name
-  ] as (b: Buffer, o: object, cb: (e: Error | null, r: Buffer) => void) => void;
+  const fn = (
+    zlib as unknown as Record<
+      string,
+      (b: Buffer, o: object, cb: (e: Error | null, r: Buffer) => void) => void
+    >
+  )[name] as (b: Buffer, o: object, cb: (e: Error | null, r: Buffer) => void) => void;
   return promisify(fn)(buf, opts);
 }
 
@@ -104,10 +119,12 @@ export function createKeyring(keys: Record<string, string | Buffer>, currentKeyI
   const map = new Map<string, Buffer>();
   for (const [id, value] of Object.entries(keys)) {
     const buf = typeof value === 'string' ? Buffer.from(value, 'base64') : value;
-    if (buf.length !== 32) throw new Error(`encryption key "${id}" must be 32 bytes (base64 of 32 random bytes)`);
+    if (buf.length !== 32)
+      throw new Error(`encryption key "${id}" must be 32 bytes (base64 of 32 random bytes)`);
     map.set(id, buf);
   }
-  if (!map.has(currentKeyId)) throw new Error(`encryption key id "${currentKeyId}" is not among the configured keys`);
+  if (!map.has(currentKeyId))
+    throw new Error(`encryption key id "${currentKeyId}" is not among the configured keys`);
   return { currentKeyId, keys: map };
 }
 
@@ -137,7 +154,17 @@ export interface RecordTiming {
 
 export type RecordFields = Omit<
   EntryMeta,
-  'v' | 'key' | 'namespace' | 'createdAt' | 'expiresAt' | 'staleUntil' | 'size' | 'storedSize' | 'encoding' | 'encryption' | 'integrity'
+  | 'v'
+  | 'key'
+  | 'namespace'
+  | 'createdAt'
+  | 'expiresAt'
+  | 'staleUntil'
+  | 'size'
+  | 'storedSize'
+  | 'encoding'
+  | 'encryption'
+  | 'integrity'
 >;
 
 /** Compress (above the threshold), encrypt (with a keyring) and seal a body into a record. */
@@ -167,7 +194,12 @@ export async function encodeRecord(
     const cipher = createCipheriv('aes-256-gcm', options.keyring.keys.get(keyId) as Buffer, iv);
     cipher.setAAD(Buffer.from(key));
     data = Buffer.concat([cipher.update(data), cipher.final()]);
-    encryption = { alg: 'aes-256-gcm', keyId, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+    encryption = {
+      alg: 'aes-256-gcm',
+      keyId,
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+    };
   }
   const meta: EntryMeta = {
     v: 1,
@@ -200,7 +232,8 @@ export function decodeRecord(
   let data = record.data;
   if (meta.encryption) {
     const key = options.keyring?.keys.get(meta.encryption.keyId);
-    if (!key) throw new CorruptEntryError(`no encryption key "${meta.encryption.keyId}" to decrypt`, meta.key);
+    if (!key)
+      throw new CorruptEntryError(`no encryption key "${meta.encryption.keyId}" to decrypt`, meta.key);
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(meta.encryption.iv, 'base64'));
       decipher.setAAD(Buffer.from(meta.key));
@@ -252,7 +285,8 @@ export function parseRecord(buf: Buffer, expectedKey?: string): StoredRecord {
   } catch {
     throw new CorruptEntryError('unreadable record metadata', expectedKey);
   }
-  if (meta?.v !== 1 || typeof meta.key !== 'string') throw new CorruptEntryError('unknown record version', expectedKey);
+  if (meta?.v !== 1 || typeof meta.key !== 'string')
+    throw new CorruptEntryError('unknown record version', expectedKey);
   if (expectedKey !== undefined && meta.key !== expectedKey) {
     throw new CorruptEntryError('record belongs to another key', expectedKey);
   }

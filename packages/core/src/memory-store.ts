@@ -45,7 +45,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     honorTtl = true,
     clock = systemClock,
   } = options;
-  if (!(maxSizeMb > 0)) throw new Error(`memoryStore: maxSizeMb must be a positive number (got ${maxSizeMb})`);
+  if (!(maxSizeMb > 0))
+    throw new Error(`memoryStore: maxSizeMb must be a positive number (got ${maxSizeMb})`);
 
   const listeners: StoreListener[] = [];
   const counters = { evictions: 0, rejected: 0, expired: 0 };
@@ -155,7 +156,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         bytes += p.lru.calculatedSize;
         maxBytes += p.maxBytes;
       }
-      const namespaces = Object.fromEntries([...perNamespace].filter(([, c]) => c.entries > 0).map(([k, c]) => [k, { ...c }]));
+      const namespaces = Object.fromEntries(
+        [...perNamespace].filter(([, c]) => c.entries > 0).map(([k, c]) => [k, { ...c }]),
+      );
       return { name, kind: 'memory', entries, bytes, maxBytes, corrupt: 0, ...counters, namespaces };
     },
     close() {

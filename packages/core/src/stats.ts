@@ -58,11 +58,23 @@ const rate = (hits: number, total: number): number => (total === 0 ? 0 : hits / 
 /** Counters the tiered cache keeps; stores report their own sizes. */
 export function createStats() {
   const ns = new Map<string, NsCounters>();
-  const tiers = new Map<string, { hits: number; misses: number; sets: number; corrupt: number; evictions: number }>();
+  const tiers = new Map<
+    string,
+    { hits: number; misses: number; sets: number; corrupt: number; evictions: number }
+  >();
   const nsOf = (name: string): NsCounters => {
     let c = ns.get(name);
     if (!c) {
-      c = { hits: 0, misses: 0, staleHits: 0, sets: 0, deletes: 0, evictions: 0, bytesBeforeCompression: 0, bytesAfterCompression: 0 };
+      c = {
+        hits: 0,
+        misses: 0,
+        staleHits: 0,
+        sets: 0,
+        deletes: 0,
+        evictions: 0,
+        bytesBeforeCompression: 0,
+        bytesAfterCompression: 0,
+      };
       ns.set(name, c);
     }
     return c;
@@ -87,7 +99,13 @@ export function createStats() {
     tierMiss(tier: string): void {
       tierOf(tier).misses++;
     },
-    set(namespace: string, before: number, after: number, stores: readonly Store[], results: boolean[]): void {
+    set(
+      namespace: string,
+      before: number,
+      after: number,
+      stores: readonly Store[],
+      results: boolean[],
+    ): void {
       const c = nsOf(namespace);
       c.sets++;
       c.bytesBeforeCompression += before;
@@ -113,9 +131,23 @@ export function createStats() {
       namespaceNames: string[],
     ): CacheStats {
       const out: CacheStats = {
-        hits: 0, misses: 0, staleHits: 0, totalRequests: 0, hitRate: 0, sets: 0, deletes: 0, evictions: 0,
-        bytesBeforeCompression: 0, bytesAfterCompression: 0, entries: 0, memoryBytes: 0, memoryMaxBytes: 0,
-        corrupt: 0, errors: 0, tiers: {}, namespaces: {},
+        hits: 0,
+        misses: 0,
+        staleHits: 0,
+        totalRequests: 0,
+        hitRate: 0,
+        sets: 0,
+        deletes: 0,
+        evictions: 0,
+        bytesBeforeCompression: 0,
+        bytesAfterCompression: 0,
+        entries: 0,
+        memoryBytes: 0,
+        memoryMaxBytes: 0,
+        corrupt: 0,
+        errors: 0,
+        tiers: {},
+        namespaces: {},
       };
       const perNsSizes = tierStats.find((t) => t?.namespaces)?.namespaces ?? {};
       for (const name of new Set([...namespaceNames, ...ns.keys()])) {
@@ -128,7 +160,15 @@ export function createStats() {
           entries: perNsSizes[name]?.entries ?? 0,
           bytes: perNsSizes[name]?.bytes ?? 0,
         };
-        for (const k of ['hits', 'misses', 'staleHits', 'sets', 'deletes', 'bytesBeforeCompression', 'bytesAfterCompression'] as const) {
+        for (const k of [
+          'hits',
+          'misses',
+          'staleHits',
+          'sets',
+          'deletes',
+          'bytesBeforeCompression',
+          'bytesAfterCompression',
+        ] as const) {
           out[k] += c[k];
         }
       }
@@ -136,7 +176,15 @@ export function createStats() {
       out.hitRate = rate(out.hits + out.staleHits, out.totalRequests);
       stores.forEach((store, i) => {
         const own = tierStats[i] ?? {
-          name: store.name, kind: store.kind, entries: 0, bytes: 0, maxBytes: 0, evictions: 0, rejected: 0, corrupt: 0, expired: 0,
+          name: store.name,
+          kind: store.kind,
+          entries: 0,
+          bytes: 0,
+          maxBytes: 0,
+          evictions: 0,
+          rejected: 0,
+          corrupt: 0,
+          expired: 0,
         };
         const c = tierOf(store.name);
         const g = guard.state(store.name);

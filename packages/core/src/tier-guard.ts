@@ -71,23 +71,36 @@ export class TierGuard {
     return true;
   }
 
-  async run<T>(
+  /** Synchronous tiers answer synchronously (no promise on the memory hit path); others get a timeout. */
+  run<T>(
     tier: Store,
     op: string,
     fn: () => MaybePromise<T>,
     fallback: T,
     options: { timeoutMs?: number } = {},
-  ): Promise<T> {
+  ): MaybePromise<T> {
     if (!this.available(tier)) return fallback;
+    let result: MaybePromise<T>;
     try {
-      const result = fn();
-      const value = isPromise(result) ? await this.withTimeout(result, tier.name, op, options.timeoutMs) : result;
-      this.succeeded(tier);
-      return value;
+      result = fn();
     } catch (err) {
       this.failed(tier, op, err instanceof Error ? err : new Error(String(err)));
       return fallback;
     }
+    if (!isPromise(result)) {
+      this.succeeded(tier);
+      return result;
+    }
+    return this.withTimeout(result, tier.name, op, options.timeoutMs).then(
+      (value) => {
+        this.succeeded(tier);
+        return value;
+      },
+      (err: unknown) => {
+        this.failed(tier, op, err instanceof Error ? err : new Error(String(err)));
+        return fallback;
+      },
+    );
   }
 
   succeeded(tier: Store): void {

@@ -81,7 +81,10 @@ export interface StoredRecord {
 }
 
 /** A decoded entry as the cache returns it. */
-export interface CacheEntry extends Omit<EntryMeta, 'v' | 'integrity' | 'encryption' | 'storedSize' | 'encoding'> {
+export interface CacheEntry extends Omit<
+  EntryMeta,
+  'v' | 'integrity' | 'encryption' | 'storedSize' | 'encoding'
+> {
   body: Buffer;
   /** Seconds since creation. */
   age: number;

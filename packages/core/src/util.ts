@@ -8,7 +8,11 @@ export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error
 export const MB = 1024 * 1024;
 
 /** The namespace a key belongs to: its first `:`-separated segment when that is a known namespace. */
-export function namespaceOf(key: string, known: { has(name: string): boolean }, fallback = 'default'): string {
+export function namespaceOf(
+  key: string,
+  known: { has(name: string): boolean },
+  fallback = 'default',
+): string {
   const at = key.indexOf(':');
   const head = at > 0 ? key.slice(0, at) : key;
   return known.has(head) ? head : fallback;
