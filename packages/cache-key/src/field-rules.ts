@@ -1,0 +1,103 @@
+import { setOwn } from './secrets';
+import type { FieldOverride } from './types';
+
+export interface FieldRule {
+  include: readonly string[] | '*';
+  exclude: readonly string[];
+}
+
+// Fields that never change what the model answers: end-user ids for abuse tracking, dashboards and
+// retention (`store` on chat completions only stores a copy), the processing tier, and prompt-cache hints.
+const CHAT_EXCLUDE = ['user', 'metadata', 'store', 'service_tier', 'prompt_cache_key', 'safety_identifier'];
+// Where a converter exists, the stream mode is left out so one entry answers both modes; the response cache
+// shapes the stream (usage chunk included or not) from the asking request.
+const CONVERTIBLE = ['stream', 'stream_options'];
+const NO_BODY: FieldRule = { include: [], exclude: [] };
+
+const rule = (exclude: string[]): FieldRule =>
+  Object.freeze({ include: '*', exclude: Object.freeze(exclude) });
+
+/**
+ * The documented field lists per `${provider}:${endpoint}`. Known endpoints include every body field except
+ * the listed ones, so a new output-changing parameter is never silently ignored. Where `stream` is not
+ * excluded it is part of the key, and so is `stream_options` (it changes the streamed bytes).
+ */
+export const FIELD_RULES: Readonly<Record<string, FieldRule>> = Object.freeze({
+  'openai:chat.completions': rule([...CHAT_EXCLUDE, ...CONVERTIBLE]),
+  'openai:completions': rule(['user']),
+  // The Responses API echoes user, metadata, store, prompt_cache_key and safety_identifier in its answer
+  // (and `store` decides whether its id can be reused as previous_response_id): they stay in the key.
+  'openai:responses': rule(['service_tier']),
+  'openai:embeddings': rule(['user']),
+  'openai:moderations': rule([]),
+  'openai:models': NO_BODY,
+  'anthropic:messages': rule(['metadata', 'service_tier', 'stream']),
+  'anthropic:models': NO_BODY,
+  // `labels` are Vertex AI billing labels.
+  'gemini:generateContent': rule(['labels']),
+  'gemini:streamGenerateContent': rule(['labels']),
+  'gemini:embedContent': rule([]),
+  'gemini:models': NO_BODY,
+  // No stream converter is promised for Azure (its streams add prompt_filter_results chunks): stream is in the key.
+  'azure:chat.completions': rule(CHAT_EXCLUDE),
+  'azure:completions': rule(['user']),
+  'azure:responses': rule(['service_tier']),
+  'azure:embeddings': rule(['user']),
+  'azure:moderations': rule([]),
+  'azure:models': NO_BODY,
+  'unknown:unknown': rule([]),
+});
+
+export const DEFAULT_RULE_ID = 'unknown:unknown';
+
+/** Applies the `fields` option: '*' first, then the endpoint's own override. */
+export function resolveRule(id: string, overrides: Record<string, FieldOverride> | undefined): FieldRule {
+  const base = FIELD_RULES[id] ?? FIELD_RULES[DEFAULT_RULE_ID];
+  if (!overrides) return base;
+  const include: Set<string> | '*' = base.include === '*' ? '*' : new Set(base.include);
+  const exclude = new Set(base.exclude);
+  for (const o of [overrides['*'], overrides[id]]) {
+    if (!o) continue;
+    for (const name of o.exclude ?? []) exclude.add(name);
+    for (const name of o.include ?? []) {
+      exclude.delete(name);
+      if (include !== '*') include.add(name);
+    }
+  }
+  return { include: include === '*' ? '*' : [...include], exclude: [...exclude] };
+}
+
+export interface Selection {
+  fields: Record<string, unknown>;
+  excluded: string[];
+}
+
+/**
+ * Splits a body into the fields that go into the key and those left out. A top-level null equals an absent
+ * field and `stream: false` equals no stream (providers read them so), so neither splits the cache.
+ * A body that is not a JSON object goes in whole, as '$body'.
+ */
+export function selectFields(body: unknown, rule: FieldRule): Selection {
+  const fields: Record<string, unknown> = {};
+  const excluded: string[] = [];
+  if (body === undefined) return { fields, excluded };
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    setOwn(fields, '$body', body);
+    return { fields, excluded };
+  }
+  const source = body as Record<string, unknown>;
+  const exclude = new Set(rule.exclude);
+  const include = rule.include === '*' ? undefined : new Set(rule.include);
+  for (const name of Object.keys(source)) {
+    const value = source[name];
+    if (value === undefined) continue;
+    const left =
+      value === null ||
+      exclude.has(name) ||
+      (include !== undefined && !include.has(name)) ||
+      (name === 'stream' && value === false);
+    if (left) excluded.push(name);
+    else setOwn(fields, name, value);
+  }
+  return { fields, excluded: excluded.sort() };
+}

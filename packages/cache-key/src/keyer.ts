@@ -1,0 +1,119 @@
+import { escapeKeyPart } from './escape';
+import { resolveRule, selectFields } from './field-rules';
+import { canonicalJson, hmacHex, KEY_FORMAT_VERSION, sha256Hex, TENANT_HASH_LENGTH } from './hash';
+import { resolveKeyOptions, type ResolvedKeyOptions } from './options';
+import { matchRoute, type RouteMatch } from './route';
+import { credentialOf, sealSecrets } from './secrets';
+import type { Explanation, KeyOptions, KeyRequest, Keyer, KeyResult, RouteInfo } from './types';
+import { collectVary } from './vary';
+
+interface Computed extends KeyResult {
+  fields: Record<string, unknown>;
+  excluded: string[];
+  vary: Record<string, string>;
+  canonical: string;
+}
+
+function tenantOf(req: KeyRequest, match: RouteMatch, o: ResolvedKeyOptions): string {
+  if (o.scope === 'global') return 'global';
+  let value: string | undefined;
+  if (o.scope === 'credential') {
+    value = credentialOf(req, match.query);
+  } else {
+    const scoped: unknown = o.scope(req);
+    if (typeof scoped !== 'string') throw new TypeError('cache-key: options.scope(req) must return a string');
+    value = scoped === '' ? undefined : scoped;
+  }
+  return value === undefined ? 'anon' : hmacHex(o.tenantSecret, value).slice(0, TENANT_HASH_LENGTH);
+}
+
+function isModelList(req: KeyRequest, route: RouteInfo): boolean {
+  return route.endpoint === 'models' && req.method.toUpperCase() === 'GET';
+}
+
+function compute(req: KeyRequest, o: ResolvedKeyOptions): Computed {
+  const match = matchRoute(req, o.provider?.(req));
+  const { route } = match;
+  const tenant = tenantOf(req, match, o);
+  const rule = resolveRule(`${route.provider}:${route.endpoint}`, o.fields);
+  const selection = selectFields(req.body, rule);
+  const fields = sealSecrets(selection.fields, o.tenantSecret) as Record<string, unknown>;
+  const vary = collectVary(req, match, o.varyHeaders);
+  const method = req.method.toUpperCase();
+  const { provider, endpoint, model } = route;
+  const p = escapeKeyPart(provider);
+
+  if (isModelList(req, route)) {
+    // A model list depends on who asks (keys see different fine-tunes), so the tenant is hashed in.
+    const canonical = canonicalJson({
+      v: KEY_FORMAT_VERSION,
+      method,
+      provider,
+      endpoint,
+      model,
+      fields,
+      vary,
+      tenant,
+    });
+    const paramsHash = sha256Hex(canonical);
+    return {
+      key: `models:${p}:${paramsHash}`,
+      namespace: 'models',
+      route,
+      tenant,
+      paramsHash,
+      ...selection,
+      fields,
+      vary,
+      canonical,
+    };
+  }
+  const canonical = canonicalJson({ v: KEY_FORMAT_VERSION, method, provider, endpoint, model, fields, vary });
+  const paramsHash = sha256Hex(canonical);
+  const key = ['response', p, escapeKeyPart(endpoint), escapeKeyPart(model), tenant, paramsHash].join(':');
+  return {
+    key,
+    namespace: 'response',
+    route,
+    tenant,
+    paramsHash,
+    excluded: selection.excluded,
+    fields,
+    vary,
+    canonical,
+  };
+}
+
+/** Builds keys with options validated and resolved once. */
+export function createKeyer(options?: KeyOptions): Keyer {
+  const o = resolveKeyOptions(options);
+  return {
+    key(req: KeyRequest): KeyResult {
+      const { key, namespace, route, tenant, paramsHash } = compute(req, o);
+      return { key, namespace, route, tenant, paramsHash };
+    },
+    explain(req: KeyRequest): Explanation {
+      const c = compute(req, o);
+      return {
+        key: c.key,
+        namespace: c.namespace,
+        route: c.route,
+        tenant: c.tenant,
+        paramsHash: c.paramsHash,
+        version: KEY_FORMAT_VERSION,
+        fields: JSON.parse(canonicalJson(c.fields)) as Record<string, unknown>,
+        excluded: c.excluded,
+        vary: c.vary,
+        canonical: c.canonical,
+      };
+    },
+    route(req: KeyRequest): RouteInfo {
+      return matchRoute(req, o.provider?.(req)).route;
+    },
+  };
+}
+
+/** The default key policy, exported so callers can wrap it. Prefer createKeyer() on a hot path. */
+export function defaultKey(req: KeyRequest, options?: KeyOptions): KeyResult {
+  return createKeyer(options).key(req);
+}

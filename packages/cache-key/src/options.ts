@@ -1,0 +1,102 @@
+import { FIELD_RULES } from './field-rules';
+import { resolveSecret } from './hash';
+import { PROVIDERS } from './route';
+import { CREDENTIAL_HEADERS } from './secrets';
+import type { FieldOverride, KeyOptions, KeyRequest, Provider, Scope } from './types';
+import { BUILT_IN_VARY_HEADERS } from './vary';
+
+export interface ResolvedKeyOptions {
+  scope: Scope;
+  tenantSecret: string | Buffer;
+  provider: ((req: KeyRequest) => Provider) | undefined;
+  fields: Record<string, FieldOverride> | undefined;
+  varyHeaders: readonly string[];
+}
+
+const KNOWN = new Set(['scope', 'tenantSecret', 'provider', 'fields', 'varyHeaders']);
+
+function fail(message: string): never {
+  throw new TypeError(`cache-key: ${message}`);
+}
+
+function checkProvider(value: unknown, where: string): Provider {
+  if (typeof value !== 'string' || !PROVIDERS.includes(value as Provider)) {
+    fail(
+      `${where} must be one of ${PROVIDERS.map((p) => `'${p}'`).join(', ')} (got ${JSON.stringify(value)})`,
+    );
+  }
+  return value as Provider;
+}
+
+function checkNames(value: unknown, where: string): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
+    fail(`${where} must be an array of non-empty strings`);
+  }
+  return value as string[];
+}
+
+function checkFields(value: unknown): Record<string, FieldOverride> | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    fail('options.fields must be an object');
+  const out: Record<string, FieldOverride> = {};
+  for (const [id, o] of Object.entries(value as Record<string, unknown>)) {
+    const where = `options.fields['${id}']`;
+    if (id !== '*' && !(id in FIELD_RULES)) {
+      fail(`${where}: unknown endpoint; use '*' or one of ${Object.keys(FIELD_RULES).join(', ')}`);
+    }
+    if (o === null || typeof o !== 'object' || Array.isArray(o))
+      fail(`${where} must be { include?, exclude? }`);
+    const { include, exclude, ...rest } = o as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length > 0) fail(`${where}.${extra[0]} is not an option (use include or exclude)`);
+    const inc = include === undefined ? [] : checkNames(include, `${where}.include`);
+    const exc = exclude === undefined ? [] : checkNames(exclude, `${where}.exclude`);
+    const both = inc.find((n) => exc.includes(n));
+    if (both !== undefined) fail(`${where}: '${both}' is both included and excluded`);
+    out[id] = { include: inc, exclude: exc };
+  }
+  return out;
+}
+
+function checkVaryHeaders(value: unknown): string[] {
+  if (value === undefined) return [...BUILT_IN_VARY_HEADERS];
+  const names = checkNames(value, 'options.varyHeaders').map((n) => n.toLowerCase());
+  const secret = names.find((n) => CREDENTIAL_HEADERS.includes(n));
+  if (secret !== undefined) {
+    fail(
+      `options.varyHeaders: '${secret}' carries a credential and never goes into a key; use options.scope`,
+    );
+  }
+  return [...new Set([...BUILT_IN_VARY_HEADERS, ...names])];
+}
+
+/** Validates options once; a bad option throws a TypeError naming it. */
+export function resolveKeyOptions(options: KeyOptions = {}): ResolvedKeyOptions {
+  if (options === null || typeof options !== 'object') fail('options must be an object');
+  const unknown = Object.keys(options).find((k) => !KNOWN.has(k));
+  if (unknown !== undefined) fail(`options.${unknown} is not an option`);
+
+  const { scope = 'credential', tenantSecret, provider } = options;
+  if (scope !== 'global' && scope !== 'credential' && typeof scope !== 'function') {
+    fail(`options.scope must be 'global', 'credential' or a function (got ${JSON.stringify(scope)})`);
+  }
+  if (tenantSecret !== undefined) {
+    const ok = (typeof tenantSecret === 'string' || Buffer.isBuffer(tenantSecret)) && tenantSecret.length > 0;
+    if (!ok) fail('options.tenantSecret must be a non-empty string or Buffer');
+  }
+  let providerFn: ResolvedKeyOptions['provider'];
+  if (typeof provider === 'function') {
+    providerFn = (req) => checkProvider(provider(req), 'options.provider(req)');
+  } else if (provider !== undefined) {
+    const fixed = checkProvider(provider, 'options.provider');
+    providerFn = () => fixed;
+  }
+  return {
+    scope,
+    tenantSecret: resolveSecret(tenantSecret),
+    provider: providerFn,
+    fields: checkFields(options.fields),
+    varyHeaders: checkVaryHeaders(options.varyHeaders),
+  };
+}

@@ -1,0 +1,112 @@
+import { hmacHex } from './hash';
+import type { KeyRequest } from './types';
+
+/** Headers that carry a provider credential: they feed the tenant hash and never the key or an explanation. */
+export const CREDENTIAL_HEADERS: readonly string[] = [
+  'authorization',
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+  'proxy-authorization',
+  'cookie',
+];
+
+/** Query parameters that carry a credential (Gemini's ?key=, and the usual spellings elsewhere). */
+export const CREDENTIAL_QUERY_PARAMS: readonly string[] = [
+  'key',
+  'api-key',
+  'api_key',
+  'apikey',
+  'access_token',
+];
+
+// Cookies and proxy credentials are kept out of vary/explain, but are not a provider credential: a browser
+// cookie changing must not split a tenant.
+const TENANT_HEADERS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
+const BEARER = /^bearer\s+/i;
+
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/**
+ * The credential a request carries, without its 'Bearer ' scheme, so one API key gives one tenant whichever
+ * header it arrives in. Several different credentials are joined (sorted) so that any of them changing
+ * changes the tenant. Undefined when there is none.
+ */
+export function credentialOf(req: KeyRequest, query: URLSearchParams): string | undefined {
+  const found = new Set<string>();
+  for (const name of TENANT_HEADERS) {
+    const raw = headerValue(req.headers[name])?.trim();
+    if (raw) found.add(raw.replace(BEARER, '').trim());
+  }
+  for (const name of CREDENTIAL_QUERY_PARAMS) {
+    for (const raw of query.getAll(name)) if (raw.trim()) found.add(raw.trim());
+  }
+  found.delete('');
+  if (found.size === 0) return undefined;
+  return [...found].sort().join('\n');
+}
+
+// Body fields that hold secrets (Azure On Your Data `authentication.key`, MCP server tokens, ...). Their string
+// values are replaced by an HMAC: the key still tells different secrets apart, but neither the hashed text nor
+// an explanation ever shows one.
+const SECRET_NAMES = new Set([
+  'api_key',
+  'apikey',
+  'x_api_key',
+  'authorization',
+  'authorization_token',
+  'password',
+  'passwd',
+  'secret',
+  'client_secret',
+  'access_token',
+  'refresh_token',
+  'bearer_token',
+  'token',
+  'connection_string',
+  'encoded_api_key',
+]);
+const SECRET_PARENTS = new Set(['authentication', 'credentials', 'auth']);
+
+function isSecretName(name: string, parent: string | undefined): boolean {
+  const n = name.toLowerCase().replace(/-/g, '_');
+  if (SECRET_NAMES.has(n)) return true;
+  return n === 'key' && parent !== undefined && SECRET_PARENTS.has(parent.toLowerCase());
+}
+
+/** Sets an own property, even for names like '__proto__' that a plain assignment would turn into a prototype. */
+export function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A copy of `value` with secret-named string values replaced by '[secret:<hmac>]'. Shares unchanged parts. */
+export function sealSecrets(value: unknown, secret: string | Buffer, parent?: string): unknown {
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((item) => {
+      const sealed = sealSecrets(item, secret, parent);
+      if (sealed !== item) changed = true;
+      return sealed;
+    });
+    return changed ? out : value;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  let out: Record<string, unknown> | undefined;
+  const source = value as Record<string, unknown>;
+  for (const name of Object.keys(source)) {
+    const item = source[name];
+    const sealed =
+      typeof item === 'string' && isSecretName(name, parent)
+        ? `[secret:${hmacHex(secret, 'body-secret\n' + item).slice(0, 32)}]`
+        : sealSecrets(item, secret, name);
+    if (sealed !== item && out === undefined) {
+      out = {};
+      for (const k of Object.keys(source)) setOwn(out, k, source[k]);
+    }
+    if (out !== undefined) setOwn(out, name, sealed);
+  }
+  return out ?? value;
+}

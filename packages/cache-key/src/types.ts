@@ -1,0 +1,91 @@
+/** The providers whose request shapes gatecache understands. */
+export type Provider = 'openai' | 'anthropic' | 'gemini' | 'azure' | 'unknown';
+
+/** The parts of an incoming request that a key is built from. */
+export interface KeyRequest {
+  method: string;
+  /** Path and query as the gateway received it (Express `req.originalUrl`), e.g. '/v1/chat/completions' or '/anthropic/v1/messages'. */
+  url: string;
+  /** Lower-case header names, as Node gives them. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON body; undefined for GET or non-JSON bodies. */
+  body?: unknown;
+}
+
+/** What a request is: provider, endpoint, model and stream mode. */
+export interface RouteInfo {
+  provider: Provider;
+  /**
+   * Normalized endpoint id: 'chat.completions' | 'completions' | 'responses' | 'embeddings' | 'moderations' |
+   * 'models' | 'messages' | 'generateContent' | 'streamGenerateContent' | 'embedContent' | 'unknown'.
+   */
+  endpoint: string;
+  /** Model from the body or the path (Gemini: '/models/{model}:generateContent'; Azure: the deployment), or 'none'. */
+  model: string;
+  /** The request asks for a stream (body.stream === true, Gemini streamGenerateContent or alt=sse). */
+  streaming: boolean;
+  /**
+   * True only where a stream/non-stream converter exists: OpenAI chat.completions and Anthropic messages.
+   * There `stream` (and `stream_options`) are left out of the key so one entry serves both modes.
+   */
+  streamConvertible: boolean;
+}
+
+/** Who may share an entry: everyone, callers with the same credential, or a custom scope string. */
+export type Scope = 'global' | 'credential' | ((req: KeyRequest) => string);
+
+/** Field-list override for one `${provider}:${endpoint}` (or '*' for all of them). */
+export interface FieldOverride {
+  /** Body fields forced into the key (taken off the exclude list). */
+  include?: string[];
+  /** Body fields left out of the key. */
+  exclude?: string[];
+}
+
+export interface KeyOptions {
+  /**
+   * Default 'credential': a keyed hash (HMAC-SHA256, 16 hex chars) of the credential (authorization / x-api-key /
+   * api-key / x-goog-api-key header, or ?key= for Gemini); no credential -> 'anon'. 'global' -> tenant 'global'.
+   * A function returns the scope string, which is hashed too.
+   */
+  scope?: Scope;
+  /** HMAC key for tenant hashes. Default `process.env.GATECACHE_TENANT_SECRET`, else a built-in constant (set it in production). */
+  tenantSecret?: string | Buffer;
+  /** Force the provider for a mount (when the path is ambiguous). Default: detected from path and headers. */
+  provider?: Provider | ((req: KeyRequest) => Provider);
+  /** Per `${provider}:${endpoint}` (or '*') overrides of the documented field lists. Default: none. */
+  fields?: Record<string, FieldOverride>;
+  /**
+   * Headers whose values shape the output and so go into the hash, beyond the built-in ones
+   * (anthropic-version, anthropic-beta, openai-beta). Credential headers are refused. Default: [].
+   */
+  varyHeaders?: string[];
+}
+
+export interface KeyResult {
+  /** 'response:{provider}:{endpoint}:{model}:{tenant}:{params_hash}'; for GET models: 'models:{provider}:{base_url_hash}'. */
+  key: string;
+  /** 'response' or 'models'. */
+  namespace: string;
+  route: RouteInfo;
+  tenant: string;
+  paramsHash: string;
+}
+
+export interface Explanation extends KeyResult {
+  version: number;
+  /** Included body fields and their values (canonical), secrets sealed. */
+  fields: Record<string, unknown>;
+  /** Body fields present in the request but left out of the key. */
+  excluded: string[];
+  /** Path, header and query values that went into the hash (credentials never; only the tenant hash). */
+  vary: Record<string, string>;
+  /** What was hashed: the canonical JSON string of {v, method, provider, endpoint, model, fields, vary} (plus tenant for models keys). */
+  canonical: string;
+}
+
+export interface Keyer {
+  key(req: KeyRequest): KeyResult;
+  explain(req: KeyRequest): Explanation;
+  route(req: KeyRequest): RouteInfo;
+}

@@ -1,0 +1,44 @@
+import type { RouteMatch } from './route';
+import { CREDENTIAL_QUERY_PARAMS, headerValue } from './secrets';
+import type { KeyRequest } from './types';
+
+/** Headers that change what a provider answers, always in the hash when present. */
+export const BUILT_IN_VARY_HEADERS: readonly string[] = [
+  'anthropic-version',
+  'anthropic-beta',
+  'openai-beta',
+];
+
+// Comma-separated feature lists: order, spacing and repeats do not change what the provider enables.
+const LIST_HEADERS = new Set(['anthropic-beta', 'openai-beta']);
+
+function normalizeHeader(name: string, value: string): string {
+  if (!LIST_HEADERS.has(name)) return value.trim();
+  return [...new Set(value.split(',').map((v) => v.trim()))]
+    .filter((v) => v !== '')
+    .sort()
+    .join(',');
+}
+
+/**
+ * The non-body inputs of a key: the mount prefix (or the whole path for unknown endpoints), the vary headers,
+ * and every query parameter except credentials (Azure's api-version, Gemini's alt, and anything new).
+ */
+export function collectVary(
+  req: KeyRequest,
+  match: RouteMatch,
+  headers: readonly string[],
+): Record<string, string> {
+  const vary: Record<string, string> = {};
+  if (match.route.endpoint === 'unknown') vary.path = match.path;
+  else vary.prefix = match.prefix;
+  for (const name of headers) {
+    const value = headerValue(req.headers[name]);
+    if (value !== undefined && value.trim() !== '') vary[`header:${name}`] = normalizeHeader(name, value);
+  }
+  const names = [...new Set(match.query.keys())].filter(
+    (n) => !CREDENTIAL_QUERY_PARAMS.includes(n.toLowerCase()),
+  );
+  for (const name of names) vary[`query:${name}`] = match.query.getAll(name).join(',');
+  return vary;
+}

@@ -1,0 +1,471 @@
+import fc from 'fast-check';
+import { createHash } from 'node:crypto';
+import {
+  createKeyer,
+  defaultKey,
+  FIELD_RULES,
+  KEY_FORMAT_VERSION,
+  routeOf,
+  type KeyRequest,
+  type KeyResult,
+} from '../src';
+import { fixture } from './fixtures';
+
+const SECRET = 'test-tenant-secret';
+const keyer = createKeyer({ tenantSecret: SECRET });
+const auth = { authorization: 'Bearer sk-tenant-one-SECRET' };
+const chat = fixture('openai/chat-completion.request.json');
+const chatStream = fixture('openai/chat-completion.stream.request.json');
+const anthropic = fixture('anthropic/messages.request.json');
+const gemini = fixture('gemini/generateContent.request.json');
+const embeddings = fixture('openai/embeddings.request.json');
+const ANTHROPIC_HEADERS = { 'x-api-key': 'sk-ant-SECRET', 'anthropic-version': '2023-06-01' };
+
+const post = (url: string, body: unknown, headers: KeyRequest['headers'] = auth): KeyRequest => ({
+  method: 'POST',
+  url,
+  headers,
+  body,
+});
+const keyOf = (r: KeyRequest): string => keyer.key(r).key;
+
+describe('createKeyer().key', () => {
+  it("builds 'response:{provider}:{endpoint}:{model}:{tenant}:{params_hash}' for the fixtures", () => {
+    const shape = /^response:[a-z]+:[A-Za-z.]+:[A-Za-z0-9._%-]+:[0-9a-f]{16}:[0-9a-f]{64}$/;
+    const results: KeyResult[] = [
+      keyer.key(post('/v1/chat/completions', chat)),
+      keyer.key(post('/v1/embeddings', embeddings)),
+      keyer.key(post('/anthropic/v1/messages', anthropic, ANTHROPIC_HEADERS)),
+      keyer.key(post('/v1beta/models/gemini-2.0-flash:generateContent?key=AIza-SECRET', gemini, {})),
+    ];
+    for (const r of results) {
+      expect(r.key).toMatch(shape);
+      expect(r.namespace).toBe('response');
+      expect(r.key).toBe(
+        ['response', r.route.provider, r.route.endpoint, r.route.model, r.tenant, r.paramsHash].join(':'),
+      );
+    }
+    expect(results[3].route.model).toBe('gemini-2.0-flash');
+  });
+
+  it('is stable for one request and matches defaultKey', () => {
+    const r = post('/v1/chat/completions', chat);
+    expect(keyOf(r)).toBe(keyOf(structuredClone(r)));
+    expect(defaultKey(r, { tenantSecret: SECRET })).toEqual(keyer.key(r));
+    expect(keyer.route(r)).toEqual(routeOf(r));
+  });
+
+  it('hashes the key format version with the request', () => {
+    expect(KEY_FORMAT_VERSION).toBe(1);
+    const e = keyer.explain(post('/v1/chat/completions', chat));
+    expect(JSON.parse(e.canonical)).toMatchObject({ v: 1, method: 'POST', provider: 'openai' });
+    expect(createHash('sha256').update(e.canonical).digest('hex')).toBe(e.paramsHash);
+  });
+
+  it('changes with a parameter it has never heard of (no silent allow-list)', () => {
+    const base = keyOf(post('/v1/chat/completions', chat));
+    expect(keyOf(post('/v1/chat/completions', { ...chat, brand_new_option: 'high' }))).not.toBe(base);
+    expect(keyOf(post('/v1/chat/completions', { ...chat, parallel_tool_calls: false }))).not.toBe(base);
+  });
+
+  it('keeps an odd model name as one escaped key field', () => {
+    const r = keyer.key(post('/v1/chat/completions', { ...chat, model: 'ft:gpt-4o:org:custom/x*1' }));
+    expect(r.key.split(':')).toHaveLength(6);
+    expect(r.key.split(':')[3]).toBe('ft%3Agpt-4o%3Aorg%3Acustom%2Fx%2A1');
+    expect(r.route.model).toBe('ft:gpt-4o:org:custom/x*1');
+    expect(r.key).not.toMatch(/[\s*?[\]\\/]/);
+  });
+
+  it("uses 'none' as the model when the body names none", () => {
+    expect(keyer.key(post('/v1/moderations', { input: 'x' })).key.split(':')[3]).toBe('none');
+  });
+
+  it('keys an unknown endpoint on method, path and the whole body, without the path in clear', () => {
+    const r = post('/v1/images/generations', { model: 'dall-e-3', prompt: 'a cat', user: 'u1' });
+    const k = keyer.key(r);
+    expect(k.key).toMatch(/^response:unknown:unknown:dall-e-3:[0-9a-f]{16}:[0-9a-f]{64}$/);
+    expect(k.key).not.toContain('images');
+    expect(keyOf({ ...r, body: { ...(r.body as object), user: 'u2' } })).not.toBe(k.key);
+    expect(keyOf({ ...r, url: '/v1/images/edits' })).not.toBe(k.key);
+    expect(keyOf({ ...r, method: 'PUT' })).not.toBe(k.key);
+  });
+
+  it('separates two mounts of the same endpoint', () => {
+    expect(keyOf(post('/v1/chat/completions', chat))).not.toBe(
+      keyOf(post('/groq/v1/chat/completions', chat)),
+    );
+  });
+});
+
+describe('tenant scope', () => {
+  const req = (headers: KeyRequest['headers']): KeyRequest => post('/v1/chat/completions', chat, headers);
+
+  it('gives two credentials two keys by default', () => {
+    const a = keyer.key(req({ authorization: 'Bearer sk-a' }));
+    const b = keyer.key(req({ authorization: 'Bearer sk-b' }));
+    expect(a.tenant).not.toBe(b.tenant);
+    expect(a.key).not.toBe(b.key);
+    expect(a.paramsHash).toBe(b.paramsHash);
+  });
+
+  it('gives one API key one tenant in any credential header', () => {
+    const tenants = new Set(
+      [{ authorization: 'Bearer sk-a' }, { 'api-key': 'sk-a' }, { 'x-api-key': 'sk-a' }].map(
+        (h) => keyer.key(req(h)).tenant,
+      ),
+    );
+    expect(tenants.size).toBe(1);
+  });
+
+  it("is 'anon' without a credential", () => {
+    expect(keyer.key(req({})).tenant).toBe('anon');
+  });
+
+  it("shares one key between tenants with scope 'global'", () => {
+    const global = createKeyer({ scope: 'global', tenantSecret: SECRET });
+    const a = global.key(req({ authorization: 'Bearer sk-a' }));
+    const b = global.key(req({ authorization: 'Bearer sk-b' }));
+    expect(a.key).toBe(b.key);
+    expect(a.tenant).toBe('global');
+  });
+
+  it('hashes the string a scope function returns', () => {
+    const byOrg = createKeyer({ tenantSecret: SECRET, scope: (r) => String(r.headers['x-org'] ?? '') });
+    const a = byOrg.key(req({ 'x-org': 'acme', authorization: 'Bearer sk-a' }));
+    const b = byOrg.key(req({ 'x-org': 'acme', authorization: 'Bearer sk-b' }));
+    const c = byOrg.key(req({ 'x-org': 'globex' }));
+    expect(a.key).toBe(b.key);
+    expect(a.tenant).toMatch(/^[0-9a-f]{16}$/);
+    expect(a.tenant).not.toBe(c.tenant);
+    expect(byOrg.key(req({})).tenant).toBe('anon');
+    const bad = createKeyer({ scope: () => 42 as never });
+    expect(() => bad.key(req({}))).toThrow(/scope/);
+  });
+
+  it('changes every tenant hash with the tenant secret', () => {
+    const other = createKeyer({ tenantSecret: 'another-secret' });
+    expect(other.key(req(auth)).tenant).not.toBe(keyer.key(req(auth)).tenant);
+  });
+
+  it('takes the Gemini ?key= as the credential and keeps it out of the hash', () => {
+    const url = (k: string): string => `/v1beta/models/gemini-2.0-flash:generateContent?key=${k}`;
+    const a = keyer.key(post(url('AIza-one'), gemini, {}));
+    const b = keyer.key(post(url('AIza-two'), gemini, {}));
+    expect(a.tenant).not.toBe(b.tenant);
+    expect(a.paramsHash).toBe(b.paramsHash);
+  });
+});
+
+describe('stream in and out of the key', () => {
+  it('gives a streamed and a plain OpenAI chat completion one key (fixtures)', () => {
+    const a = keyer.key(post('/v1/chat/completions', chat));
+    const b = keyer.key(post('/v1/chat/completions', chatStream));
+    expect(a.key).toBe(b.key);
+    expect([a.route.streaming, b.route.streaming]).toEqual([false, true]);
+  });
+
+  it('gives a streamed and a plain Anthropic message one key', () => {
+    const plain = keyOf(post('/v1/messages', anthropic, ANTHROPIC_HEADERS));
+    expect(keyOf(post('/v1/messages', { ...anthropic, stream: true }, ANTHROPIC_HEADERS))).toBe(plain);
+  });
+
+  it('keeps stream and stream_options in the key where no converter exists', () => {
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['/v1/completions', { model: 'gpt-3.5-turbo-instruct', prompt: 'hi' }],
+      ['/v1/responses', { model: 'gpt-4.1', input: 'hi' }],
+      ['/openai/deployments/d/chat/completions?api-version=2024-10-21', chat],
+    ];
+    for (const [url, body] of cases) {
+      const plain = keyOf(post(url, body));
+      const streamed = keyOf(post(url, { ...body, stream: true }));
+      expect(streamed).not.toBe(plain);
+      expect(keyOf(post(url, { ...body, stream: false }))).toBe(plain);
+      expect(keyOf(post(url, { ...body, stream: true, stream_options: { include_usage: true } }))).not.toBe(
+        streamed,
+      );
+    }
+  });
+
+  it('tells Gemini streamGenerateContent and alt=sse apart from generateContent', () => {
+    const keys = [
+      '/v1beta/models/g:generateContent',
+      '/v1beta/models/g:streamGenerateContent',
+      '/v1beta/models/g:streamGenerateContent?alt=sse',
+    ].map((u) => keyOf(post(u, gemini)));
+    expect(new Set(keys).size).toBe(3);
+  });
+});
+
+describe('provider specifics', () => {
+  it('puts the Azure api-version and deployment in the key', () => {
+    const url = (dep: string, v: string): string =>
+      `/openai/deployments/${dep}/chat/completions?api-version=${v}`;
+    const a = keyer.key(post(url('gpt4o-prod', '2024-10-21'), chat));
+    expect(a.route.model).toBe('gpt4o-prod');
+    expect(a.key.split(':')[3]).toBe('gpt4o-prod');
+    expect(keyOf(post(url('gpt4o-prod', '2025-01-01-preview'), chat))).not.toBe(a.key);
+    expect(keyOf(post(url('gpt4o-test', '2024-10-21'), chat))).not.toBe(a.key);
+  });
+
+  it('takes the Gemini model from the path', () => {
+    const a = keyer.key(post('/v1beta/models/gemini-2.0-flash:generateContent', gemini));
+    const b = keyer.key(post('/v1beta/models/gemini-2.5-pro:generateContent', gemini));
+    expect(a.key.split(':')[3]).toBe('gemini-2.0-flash');
+    expect(a.key).not.toBe(b.key);
+  });
+
+  it('puts anthropic-version and anthropic-beta in the key, beta order aside', () => {
+    const url = '/anthropic/v1/messages';
+    const base = keyOf(post(url, anthropic, ANTHROPIC_HEADERS));
+    const v2 = keyOf(post(url, anthropic, { ...ANTHROPIC_HEADERS, 'anthropic-version': '2024-01-01' }));
+    const beta = (b: string): string =>
+      keyOf(post(url, anthropic, { ...ANTHROPIC_HEADERS, 'anthropic-beta': b }));
+    expect(v2).not.toBe(base);
+    expect(beta('a-1,b-2')).not.toBe(base);
+    expect(beta('b-2, a-1')).toBe(beta('a-1,b-2'));
+  });
+
+  it('puts openai-beta and configured vary headers in the key', () => {
+    const withRegion = createKeyer({ tenantSecret: SECRET, varyHeaders: ['x-region'] });
+    const r = (h: KeyRequest['headers']): string =>
+      withRegion.key(post('/v1/chat/completions', chat, { ...auth, ...h })).key;
+    expect(r({ 'x-region': 'eu' })).not.toBe(r({ 'x-region': 'us' }));
+    expect(r({ 'openai-beta': 'assistants=v2' })).not.toBe(r({}));
+    expect(keyOf(post('/v1/chat/completions', chat, { ...auth, 'x-region': 'eu' }))).toBe(
+      keyOf(post('/v1/chat/completions', chat)),
+    );
+  });
+
+  it('applies field overrides per endpoint', () => {
+    const withUser = createKeyer({
+      tenantSecret: SECRET,
+      fields: { 'openai:chat.completions': { include: ['user'] } },
+    });
+    const k = (u: string): string => withUser.key(post('/v1/chat/completions', { ...chat, user: u })).key;
+    expect(k('u1')).not.toBe(k('u2'));
+    const noSeed = createKeyer({ tenantSecret: SECRET, fields: { '*': { exclude: ['seed'] } } });
+    const s = (seed: number): string => noSeed.key(post('/v1/chat/completions', { ...chat, seed })).key;
+    expect(s(1)).toBe(s(2));
+  });
+
+  it('pins the provider from a function', () => {
+    const pinned = createKeyer({ provider: (r) => (r.url.startsWith('/azure/') ? 'azure' : 'openai') });
+    expect(pinned.key(post('/azure/openai/v1/chat/completions', chat)).route.provider).toBe('azure');
+    expect(pinned.route(post('/v1/chat/completions', chat)).provider).toBe('openai');
+  });
+});
+
+describe('model list keys', () => {
+  const get = (url: string, headers: KeyRequest['headers']): KeyRequest => ({ method: 'GET', url, headers });
+
+  it("builds 'models:{provider}:{base_url_hash}' in the models namespace", () => {
+    const r = keyer.key(get('/v1/models', auth));
+    expect(r.key).toMatch(/^models:openai:[0-9a-f]{64}$/);
+    expect(r.namespace).toBe('models');
+    expect(r.key).toBe(keyOf(get('/v1/models', { ...auth })));
+    expect(keyer.key(get('/anthropic/v1/models', ANTHROPIC_HEADERS)).key).toMatch(/^models:anthropic:/);
+  });
+
+  it('gives each tenant, mount and anthropic-version its own list', () => {
+    const base = keyOf(get('/anthropic/v1/models', ANTHROPIC_HEADERS));
+    expect(
+      keyOf(get('/anthropic/v1/models', { ...ANTHROPIC_HEADERS, 'x-api-key': 'sk-ant-other' })),
+    ).not.toBe(base);
+    expect(
+      keyOf(get('/anthropic/v1/models', { ...ANTHROPIC_HEADERS, 'anthropic-version': '2024-01-01' })),
+    ).not.toBe(base);
+    expect(keyOf(get('/other/v1/models', ANTHROPIC_HEADERS))).not.toBe(base);
+    expect(keyOf(get('/anthropic/v1/models?limit=5', ANTHROPIC_HEADERS))).not.toBe(base);
+  });
+
+  it('shares one list between tenants only with global scope', () => {
+    const global = createKeyer({ scope: 'global' });
+    expect(global.key(get('/v1/models', { authorization: 'Bearer a' })).key).toBe(
+      global.key(get('/v1/models', { authorization: 'Bearer b' })).key,
+    );
+  });
+});
+
+describe('createKeyer().explain', () => {
+  it('shows the included fields canonically, the excluded names and the vary values', () => {
+    const e = keyer.explain(post('/v1/chat/completions?trace=1', { ...chatStream, metadata: { a: 1 } }));
+    expect(Object.keys(e.fields)).toEqual(['max_tokens', 'messages', 'model', 'temperature']);
+    expect(Object.keys((e.fields.messages as object[])[0])).toEqual(['content', 'role']);
+    expect(e.excluded).toEqual(['metadata', 'stream', 'stream_options']);
+    expect(e.vary).toEqual({ prefix: '/v1', 'query:trace': '1' });
+    expect(e.version).toBe(KEY_FORMAT_VERSION);
+    expect(e.key).toBe(keyOf(post('/v1/chat/completions?trace=1', chat)));
+  });
+
+  it('never contains a raw credential or a body secret', () => {
+    const reqs: KeyRequest[] = [
+      post('/v1/chat/completions', chat, { authorization: 'Bearer sk-RAW-1', cookie: 'session=RAW-2' }),
+      post('/anthropic/v1/messages', anthropic, { 'x-api-key': 'RAW-3', 'anthropic-version': '2023-06-01' }),
+      post('/v1beta/models/g:generateContent?key=RAW-4', gemini, { 'x-goog-api-key': 'RAW-5' }),
+      post('/openai/deployments/d/chat/completions?api-version=1&api-key=RAW-6', {
+        messages: [],
+        data_sources: [
+          { type: 'azure_search', parameters: { authentication: { type: 'api_key', key: 'RAW-7' } } },
+        ],
+      }),
+      post('/v1/unknown/thing?access_token=RAW-8', { password: 'RAW-9' }, { 'api-key': 'RAW-10' }),
+      { method: 'GET', url: '/v1/models', headers: { authorization: 'Bearer RAW-11' } },
+    ];
+    for (const r of reqs) {
+      const text = JSON.stringify(keyer.explain(r));
+      expect(text).not.toMatch(/RAW-\d/);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Properties. A request body is written out as JSON text with shuffled keys, odd whitespace and other
+// spellings of the same numbers, then parsed as a gateway would.
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function respell(n: number, r: () => number): string {
+  const s = JSON.stringify(n);
+  const variants = [s];
+  if (/e/i.test(s)) {
+    variants.push(s.replace('e', 'E'));
+    if (!s.includes('.')) variants.push(s.replace(/e/i, '.0e'));
+  } else if (s.includes('.')) {
+    variants.push(s + '0', s + '000');
+  } else {
+    variants.push(s + '.0', s + 'e0', s + '.00E+0');
+    if (n !== 0 && n % 10 === 0 && Number.isSafeInteger(n)) variants.push(`${n / 10}e1`);
+  }
+  return variants[Math.floor(r() * variants.length)];
+}
+
+function writeJson(value: unknown, r: () => number): string {
+  const ws = (): string => [' ', '', '\n', '\t ', ''][Math.floor(r() * 5)];
+  if (typeof value === 'number') return respell(value, r);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${ws()}${value.map((v) => writeJson(v, r)).join(`,${ws()}`)}${ws()}]`;
+  const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined);
+  for (let i = keys.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [keys[i], keys[j]] = [keys[j], keys[i]];
+  }
+  const parts = keys.map(
+    (k) => `${ws()}${JSON.stringify(k)}${ws()}:${ws()}${writeJson((value as Record<string, unknown>)[k], r)}`,
+  );
+  return `{${parts.join(',')}${ws()}}`;
+}
+
+interface Case {
+  id: string;
+  url: string;
+  headers: KeyRequest['headers'];
+  body: Record<string, unknown>;
+}
+
+const CASES: Case[] = [
+  { id: 'openai:chat.completions', url: '/v1/chat/completions', headers: auth, body: chat },
+  {
+    id: 'openai:chat.completions',
+    url: '/v1/chat/completions',
+    headers: auth,
+    body: fixture('openai/chat-completion-tools.request.json'),
+  },
+  { id: 'openai:embeddings', url: '/v1/embeddings', headers: auth, body: embeddings },
+  {
+    id: 'openai:responses',
+    url: '/v1/responses',
+    headers: auth,
+    body: { model: 'gpt-4.1', input: 'hi', store: false },
+  },
+  { id: 'anthropic:messages', url: '/anthropic/v1/messages', headers: ANTHROPIC_HEADERS, body: anthropic },
+  {
+    id: 'gemini:generateContent',
+    url: '/v1beta/models/gemini-2.0-flash:generateContent',
+    headers: {},
+    body: gemini,
+  },
+  {
+    id: 'azure:chat.completions',
+    url: '/openai/deployments/d/chat/completions?api-version=2024-10-21',
+    headers: auth,
+    body: chat,
+  },
+  {
+    id: 'unknown:unknown',
+    url: '/v1/images/generations',
+    headers: auth,
+    body: { model: 'dall-e-3', prompt: 'a cat', n: 1 },
+  },
+];
+
+const json = fc.jsonValue({ maxDepth: 3 });
+// Extra top-level fields with names that no rule lists, so they are in the key everywhere.
+const extras = fc.dictionary(
+  fc.string({ minLength: 1, maxLength: 8 }).map((s) => `x_${s}`),
+  json,
+  { maxKeys: 4 },
+);
+const caseArb = fc.constantFrom(...CASES);
+const excludedNames = (c: Case): readonly string[] => FIELD_RULES[c.id].exclude;
+const canon = (v: unknown): string => JSON.stringify(JSON.parse(JSON.stringify(v ?? null)));
+
+describe('key properties', () => {
+  it('gives equal requests one key in any field order, whitespace and number spelling', () => {
+    fc.assert(
+      fc.property(caseArb, extras, fc.integer(), (c, extra, seed) => {
+        const body = { ...c.body, ...extra };
+        const respelled = JSON.parse(writeJson(body, rng(seed))) as unknown;
+        expect(keyOf(post(c.url, respelled, c.headers))).toBe(keyOf(post(c.url, body, c.headers)));
+      }),
+    );
+  });
+
+  it('gives another key when any field in the key changes', () => {
+    fc.assert(
+      fc.property(caseArb, extras, fc.nat(), json, (c, extra, pickIndex, next) => {
+        const body: Record<string, unknown> = { ...c.body, ...extra };
+        const included = Object.keys(body).filter((k) => !excludedNames(c).includes(k) && body[k] !== null);
+        const field = included[pickIndex % included.length];
+        // A top-level null means 'not given', and so does stream: false where stream is in the key.
+        fc.pre(next !== null && !(field === 'stream' && next === false));
+        fc.pre(canon(next) !== canon(body[field]));
+        const changed = { ...body };
+        Object.defineProperty(changed, field, {
+          value: next,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+        expect(keyOf(post(c.url, changed, c.headers))).not.toBe(keyOf(post(c.url, body, c.headers)));
+      }),
+    );
+  });
+
+  it('keeps the key when only excluded fields change', () => {
+    const withExcludes = CASES.filter((c) => excludedNames(c).length > 0);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...withExcludes),
+        extras,
+        fc.array(json, { minLength: 1, maxLength: 8 }),
+        (c, extra, values) => {
+          const body = { ...c.body, ...extra };
+          const noisy: Record<string, unknown> = { ...body };
+          excludedNames(c).forEach((name, i) => {
+            noisy[name] = values[i % values.length];
+          });
+          expect(keyOf(post(c.url, noisy, c.headers))).toBe(keyOf(post(c.url, body, c.headers)));
+        },
+      ),
+    );
+  });
+});

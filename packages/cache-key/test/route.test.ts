@@ -1,0 +1,139 @@
+import { routeOf, type KeyRequest, type RouteInfo } from '../src';
+import { fixture } from './fixtures';
+
+const req = (
+  url: string,
+  body?: unknown,
+  headers: KeyRequest['headers'] = {},
+  method = 'POST',
+): KeyRequest => ({
+  method,
+  url,
+  headers,
+  body,
+});
+const pick = (r: RouteInfo): string => `${r.provider}:${r.endpoint}:${r.model}`;
+
+describe('routeOf', () => {
+  const chat = fixture('openai/chat-completion.request.json');
+
+  it('finds OpenAI endpoints whatever the mount prefix', () => {
+    for (const url of [
+      '/v1/chat/completions',
+      '/chat/completions',
+      '/openai/v1/chat/completions',
+      '//v1/chat/completions/',
+    ]) {
+      expect(pick(routeOf(req(url, chat)))).toBe('openai:chat.completions:gpt-4o-mini');
+    }
+    expect(routeOf(req('/v1/completions', { model: 'gpt-3.5-turbo-instruct' })).endpoint).toBe('completions');
+    expect(routeOf(req('/v1/responses', { model: 'gpt-4.1' })).endpoint).toBe('responses');
+    expect(routeOf(req('/v1/embeddings', fixture('openai/embeddings.request.json'))).endpoint).toBe(
+      'embeddings',
+    );
+    expect(routeOf(req('/v1/moderations', { input: 'x' })).endpoint).toBe('moderations');
+  });
+
+  it('marks only OpenAI chat completions and Anthropic messages as stream-convertible', () => {
+    expect(routeOf(req('/v1/chat/completions', chat)).streamConvertible).toBe(true);
+    expect(routeOf(req('/anthropic/v1/messages', { model: 'claude' })).streamConvertible).toBe(true);
+    for (const url of [
+      '/v1/completions',
+      '/v1/responses',
+      '/v1/embeddings',
+      '/v1beta/models/g:generateContent',
+    ]) {
+      expect(routeOf(req(url, {})).streamConvertible).toBe(false);
+    }
+    const azure = routeOf(req('/openai/deployments/d/chat/completions?api-version=2024-10-21', {}));
+    expect(azure.streamConvertible).toBe(false);
+  });
+
+  it('reports a stream request from body.stream', () => {
+    expect(
+      routeOf(req('/v1/chat/completions', fixture('openai/chat-completion.stream.request.json'))).streaming,
+    ).toBe(true);
+    expect(routeOf(req('/v1/chat/completions', chat)).streaming).toBe(false);
+    expect(routeOf(req('/v1/chat/completions', { ...chat, stream: 'yes' })).streaming).toBe(false);
+  });
+
+  it('finds Anthropic messages under any prefix but not OpenAI thread messages', () => {
+    const body = fixture('anthropic/messages.request.json');
+    expect(pick(routeOf(req('/anthropic/v1/messages', body)))).toBe('anthropic:messages:claude-sonnet-4-5');
+    expect(pick(routeOf(req('/v1/messages', body)))).toBe('anthropic:messages:claude-sonnet-4-5');
+    expect(routeOf(req('/v1/threads/thread_1/messages', { content: 'x' })).provider).toBe('unknown');
+  });
+
+  it('takes the Gemini model and stream mode from the path', () => {
+    const body = fixture('gemini/generateContent.request.json');
+    const plain = routeOf(req('/v1beta/models/gemini-2.0-flash:generateContent', body));
+    expect(plain).toEqual({
+      provider: 'gemini',
+      endpoint: 'generateContent',
+      model: 'gemini-2.0-flash',
+      streaming: false,
+      streamConvertible: false,
+    });
+    const streamed = routeOf(
+      req('/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse', body),
+    );
+    expect([streamed.endpoint, streamed.model, streamed.streaming]).toEqual([
+      'streamGenerateContent',
+      'gemini-2.0-flash',
+      true,
+    ]);
+    expect(pick(routeOf(req('/v1beta/models/text-embedding-004:embedContent', {})))).toBe(
+      'gemini:embedContent:text-embedding-004',
+    );
+    expect(routeOf(req('/v1beta/tunedModels/my-tune:generateContent', body)).model).toBe(
+      'tunedModels/my-tune',
+    );
+  });
+
+  it('treats alt=sse on generateContent as a stream request', () => {
+    expect(routeOf(req('/v1beta/models/g:generateContent?alt=sse', {})).streaming).toBe(true);
+  });
+
+  it('takes the Azure deployment as the model', () => {
+    const r = routeOf(req('/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21', chat));
+    expect(pick(r)).toBe('azure:chat.completions:prod-gpt4o');
+    expect(pick(routeOf(req('/openai/deployments/emb%2Fone/embeddings?api-version=1', {})))).toBe(
+      'azure:embeddings:emb/one',
+    );
+  });
+
+  it('tells model lists apart by headers: Anthropic, Gemini, Azure, else OpenAI', () => {
+    const get = (url: string, headers: KeyRequest['headers'] = {}): string =>
+      pick(routeOf(req(url, undefined, headers, 'GET')));
+    expect(get('/v1/models')).toBe('openai:models:none');
+    expect(get('/v1/models/ft:gpt-4o:org:1')).toBe('openai:models:ft:gpt-4o:org:1');
+    expect(get('/anthropic/v1/models', { 'anthropic-version': '2023-06-01' })).toBe('anthropic:models:none');
+    expect(get('/v1/models', { 'x-api-key': 'sk-ant' })).toBe('anthropic:models:none');
+    expect(get('/v1beta/models')).toBe('gemini:models:none');
+    expect(get('/openai/models?api-version=2024-10-21')).toBe('azure:models:none');
+  });
+
+  it('does not take a POST to a models path for a model list', () => {
+    expect(routeOf(req('/v1beta/models/g:countTokens', {})).endpoint).toBe('unknown');
+    expect(routeOf(req('/v1/models', {})).endpoint).toBe('unknown');
+  });
+
+  it('reports unknown paths as provider and endpoint unknown, with the body model', () => {
+    expect(routeOf(req('/v1/images/generations', { model: 'dall-e-3' }))).toEqual({
+      provider: 'unknown',
+      endpoint: 'unknown',
+      model: 'dall-e-3',
+      streaming: false,
+      streamConvertible: false,
+    });
+    expect(routeOf(req('/health', undefined, {}, 'GET')).model).toBe('none');
+  });
+
+  it('pins the provider when asked, keeping the endpoint the path names', () => {
+    expect(pick(routeOf(req('/openai/v1/chat/completions', chat), 'azure'))).toBe(
+      'azure:chat.completions:gpt-4o-mini',
+    );
+    expect(pick(routeOf(req('/v1/messages', { model: 'x' }), 'openai'))).toBe('openai:unknown:x');
+    expect(() => routeOf(req('/v1/chat/completions', chat), 'mistral' as never)).toThrow(/provider/);
+  });
+});
