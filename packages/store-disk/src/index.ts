@@ -1,0 +1,2 @@
+export { diskStore } from './disk-store';
+export type { DiskStore, DiskStoreOptions } from './types';
