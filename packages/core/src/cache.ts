@@ -86,7 +86,10 @@ export interface PurgeResult {
 }
 
 export interface CacheEvents {
-  hit: { key: string; namespace: string; tier: string; stale: boolean; entry: CacheEntry };
+  /** A lookup counted as a hit (fresh or stale); `entry` is absent when the caller recorded it without one. */
+  hit: { key: string; namespace: string; tier: string; stale: boolean; entry?: CacheEntry };
+  /** Every lookup with its duration, whether or not it is counted (emitted only while someone listens). */
+  lookup: { key: string; namespace: string; outcome: LookupOutcome; tier?: string; durationMs: number };
   miss: { key: string; namespace: string };
   set: { key: string; namespace: string; size: number; storedSize: number; meta: EntryMeta };
   delete: { key: string; namespace: string };
@@ -118,7 +121,11 @@ export interface Cache {
   /** Keys of all tiers matching a glob, each once. */
   keys(pattern?: string): AsyncIterable<string>;
   /** Record a lookup outcome that the caller decided (see GetOptions.record). */
-  recordLookup(key: string, outcome: LookupOutcome, tier?: string): void;
+  recordLookup(key: string, outcome: LookupOutcome, tier?: string, entry?: CacheEntry): void;
+  /** Verify, decrypt and decompress a record read straight from a tier, with this cache's keys. */
+  decodeRecord(record: StoredRecord): Promise<Buffer>;
+  /** Delete these keys from every tier. */
+  deleteMany(keys: Iterable<string>): Promise<PurgeResult>;
   namespaceOf(key: string): string;
   namespace(name: string): ResolvedNamespace;
   stats(): Promise<CacheStats>;
@@ -243,6 +250,8 @@ class TieredCache extends EventEmitter implements Cache {
   async get(key: string, options: GetOptions = {}): Promise<CacheEntry | undefined> {
     const namespace = this.namespaceOf(key);
     const now = this.clock.now();
+    // Timing only when someone listens: the hit path stays free of it otherwise.
+    const started = this.listenerCount('lookup') > 0 ? performance.now() : -1;
     for (let i = 0; i < this.tiers.length; i++) {
       const tier = this.tiers[i] as Store;
       const pending = this.guard.run(tier, 'get', () => tier.get(key), undefined);
@@ -265,18 +274,54 @@ class TieredCache extends EventEmitter implements Cache {
       if (stale && !options.allowStale) break;
       if (i > 0) this.promote(i, tier, record, body);
       const entry = this.toEntry(record.meta, body, tier.name, now);
-      if (options.record !== false) this.recordLookup(key, stale ? 'stale' : 'hit', tier.name);
-      this.emit('hit', { key, namespace, tier: tier.name, stale, entry });
+      const outcome = stale ? 'stale' : 'hit';
+      if (started >= 0) this.emitLookup(key, namespace, outcome, started, tier.name);
+      if (options.record !== false) this.recordLookup(key, outcome, tier.name, entry);
       return entry;
     }
+    if (started >= 0) this.emitLookup(key, namespace, 'miss', started);
     if (options.record !== false) this.recordLookup(key, 'miss');
     return undefined;
   }
 
-  recordLookup(key: string, outcome: LookupOutcome, tier?: string): void {
+  recordLookup(key: string, outcome: LookupOutcome, tier?: string, entry?: CacheEntry): void {
     const namespace = this.namespaceOf(key);
     this.counters.lookup(namespace, outcome, tier);
     if (outcome === 'miss') this.emit('miss', { key, namespace });
+    else this.emit('hit', { key, namespace, tier: tier ?? 'unknown', stale: outcome === 'stale', entry });
+  }
+
+  private emitLookup(
+    key: string,
+    namespace: string,
+    outcome: LookupOutcome,
+    started: number,
+    tier?: string,
+  ): void {
+    this.emit('lookup', { key, namespace, outcome, tier, durationMs: performance.now() - started });
+  }
+
+  /** Verify, decrypt and decompress a record read straight from a tier, with this cache's keys. */
+  decodeRecord(record: StoredRecord): Promise<Buffer> {
+    return Promise.resolve().then(() => this.decode(record));
+  }
+
+  async deleteMany(keys: Iterable<string>): Promise<PurgeResult> {
+    const list = [...new Set(keys)];
+    const byTier: Record<string, number> = {};
+    await Promise.all(
+      this.tiers.map(async (tier) => {
+        let n = 0;
+        for (const key of list) if (await this.guard.run(tier, 'delete', () => tier.delete(key), false)) n++;
+        byTier[tier.name] = n;
+      }),
+    );
+    for (const key of list) {
+      const namespace = this.namespaceOf(key);
+      this.counters.deleted(namespace, 1);
+      this.emit('delete', { key, namespace });
+    }
+    return { deleted: Math.max(0, ...Object.values(byTier)), byTier };
   }
 
   async set(key: string, input: EntryInput, options: SetOptions = {}): Promise<boolean> {
@@ -405,15 +450,24 @@ class TieredCache extends EventEmitter implements Cache {
     this.emit('clear', {});
   }
 
+  // No set of every key seen: a key from a lower tier is skipped when a tier above holds it, so memory
+  // stays bounded however large the keyspace (lower tiers usually hold what upper ones do).
   async *keys(pattern = '*'): AsyncIterable<string> {
-    const seen = new Set<string>();
-    for (const tier of this.tiers) {
+    for (let i = 0; i < this.tiers.length; i++) {
+      const tier = this.tiers[i] as Store;
       if (!this.guard.available(tier)) continue;
+      const above = this.tiers.slice(0, i);
       try {
         for await (const key of tier.keys(pattern)) {
-          if (seen.has(key)) continue;
-          seen.add(key);
-          yield key;
+          let seen = false;
+          for (const upper of above) {
+            const has = this.guard.run(upper, 'has', () => upper.has(key), false);
+            if (isPromise(has) ? await has : has) {
+              seen = true;
+              break;
+            }
+          }
+          if (!seen) yield key;
         }
       } catch (err) {
         this.guard.failed(tier, 'keys', err as Error);

@@ -106,6 +106,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       const p = partitionOf(key);
       return live(p, key, p.lru.get(key));
     },
+    peek(key) {
+      const p = partitionOf(key);
+      return live(p, key, p.lru.peek(key));
+    },
     set(record) {
       const p = partitionOf(record.meta.key);
       const size = Math.ceil(recordBytes(record, entryOverheadBytes));

@@ -139,6 +139,8 @@ export interface Store {
    */
   readonly encoded: boolean;
   get(key: string): MaybePromise<StoredRecord | undefined>;
+  /** Read without counting as use (no LRU promotion); tiers without recency order may omit it. */
+  peek?(key: string): MaybePromise<StoredRecord | undefined>;
   /** Returns false when the tier refused the record (too large, or its namespace has no room). */
   set(record: StoredRecord): MaybePromise<boolean>;
   delete(key: string): MaybePromise<boolean>;

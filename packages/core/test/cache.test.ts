@@ -261,4 +261,59 @@ describe('createCache', () => {
       /two tiers are named "memory"/,
     );
   });
+
+  it('reports every lookup with its duration, and counts only recorded ones as hits', async () => {
+    const cache = createCache();
+    const lookups: string[] = [];
+    const hits: string[] = [];
+    cache.on('lookup', (e) => {
+      expect(e.durationMs).toBeGreaterThanOrEqual(0);
+      lookups.push(`${e.key}:${e.outcome}`);
+    });
+    cache.on('hit', (e) => hits.push(e.key));
+    await cache.set('response:a', { body: 'a' });
+    await cache.get('response:a');
+    await cache.get('response:a', { record: false });
+    await cache.get('response:b');
+    expect(lookups).toEqual(['response:a:hit', 'response:a:hit', 'response:b:miss']);
+    expect(hits).toEqual(['response:a']);
+    expect((await cache.stats()).hits).toBe(1);
+  });
+
+  it('deletes a list of keys from every tier', async () => {
+    const cache = createCache({ tiers: [memoryStore(), encodedTier()] });
+    for (const k of ['response:a', 'response:b', 'response:c']) await cache.set(k, { body: k });
+    await expect(cache.deleteMany(['response:a', 'response:b', 'response:zz'])).resolves.toEqual({
+      deleted: 2,
+      byTier: { memory: 2, lower: 2 },
+    });
+    await expect(cache.has('response:c')).resolves.toBe(true);
+    await expect(cache.has('response:a')).resolves.toBe(false);
+  });
+
+  it('decodes a record read straight from a tier with its own keys', async () => {
+    const keyring = createKeyring({ k1: randomBytes(32) }, 'k1');
+    const lower = encodedTier();
+    const cache = createCache({
+      tiers: [memoryStore(), lower],
+      keyring,
+      signingKey: 'sign',
+      namespaces: { summary: { encrypt: true } },
+    });
+    await cache.set('summary:k', { body: 'private' });
+    const record = lower.records.get('summary:k')!;
+    await expect(cache.decodeRecord(record)).resolves.toEqual(Buffer.from('private'));
+    await expect(cache.decodeRecord({ ...record, data: Buffer.from('forged') })).rejects.toThrow(/integrity/);
+  });
+
+  it('lists each key once across tiers', async () => {
+    const top = memoryStore({ name: 'top' });
+    const cache = createCache({ tiers: [top, encodedTier()] });
+    await cache.set('response:both', { body: 'x' });
+    await cache.set('response:lower-only', { body: 'y' });
+    await top.delete('response:lower-only');
+    const keys: string[] = [];
+    for await (const k of cache.keys('response:*')) keys.push(k);
+    expect(keys.sort()).toEqual(['response:both', 'response:lower-only']);
+  });
 });

@@ -95,4 +95,15 @@ describe('memoryStore', () => {
       bytes: Math.ceil(recordBytes(await record('response:x', 1000), 256)),
     });
   });
+
+  it('peeks without promoting the entry in LRU order', async () => {
+    const store = memoryStore({ maxSizeMb: 0.004 });
+    await store.set(await record('response:old', 1000));
+    await store.set(await record('response:new', 1000));
+    expect(await store.peek?.('response:old')).toBeDefined();
+    await store.set(await record('response:newest', 1000));
+    // A get would have saved 'old'; a peek must not.
+    expect(await store.has('response:old')).toBe(false);
+    expect(await store.has('response:new')).toBe(true);
+  });
 });

@@ -1,0 +1,107 @@
+// HTTP benchmarks, every figure a ratio against a baseline measured in the same run:
+//   hit path (JSON)       gatecache vs a bare Express route writing the same bytes, and apicache's hit path
+//   hit path (SSE)        replay of a 200-event stream vs a bare route writing the same stream
+//   miss path             http-proxy-middleware (keep-alive agent) with gatecache vs without
+// Run: `npm run build && npm run bench -w @gatecache/bench` (BENCH_DURATION seconds per run, default 8).
+const { fork } = require('node:child_process');
+const path = require('node:path');
+const autocannon = require('autocannon');
+const { request } = require('./payloads');
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+
+function start(file, args = []) {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, file), args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    child.stdout.once('data', (d) => resolve({ child, url: d.toString().trim() }));
+    child.once('exit', (code) => reject(new Error(`${file} ${args.join(' ')} exited ${code}`)));
+  });
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.once('exit', resolve);
+    child.kill('SIGKILL');
+  });
+}
+
+async function load(url, { stream = false, unique = false } = {}) {
+  let n = 0;
+  const result = await autocannon({
+    url: `${url}/v1/chat/completions`,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+    body: request(stream),
+    ...(unique ? { requests: [{ setupRequest: (req) => ({ ...req, body: request(stream, ++n) }) }] } : {}),
+  });
+  if (result.non2xx || result.errors)
+    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+async function scenario(name, upstream, opts) {
+  const { child, url } = await start('servers.js', [name, upstream]);
+  try {
+    // Warm: the first request fills the cache on hit scenarios and JIT-compiles the path everywhere.
+    for (let i = 0; i < 20; i++) {
+      await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+        body: request(opts.stream),
+      }).then((r) => r.arrayBuffer());
+    }
+    return await load(url, opts);
+  } finally {
+    await stop(child);
+  }
+}
+
+(async () => {
+  const { child: upstreamChild, url: upstream } = await start('upstream.js');
+  const rows = [];
+  const pair = async (label, base, baseName, subject, subjectName, opts = {}) => {
+    const b = await scenario(base, upstream, opts);
+    const s = await scenario(subject, upstream, opts);
+    rows.push({ label, baseName, subjectName, b, s });
+    console.error(
+      `${label}: ${subjectName} ${s.rps.toFixed(0)} req/s vs ${baseName} ${b.rps.toFixed(0)} req/s`,
+    );
+  };
+  try {
+    await pair('hit path, 2 KB JSON', 'bare-json', 'bare Express route', 'gatecache-json', 'gatecache hit');
+    await pair('hit path, 2 KB JSON', 'bare-json', 'bare Express route', 'apicache-json', 'apicache hit');
+    await pair(
+      'hit path, 200-event SSE',
+      'bare-sse',
+      'bare Express route',
+      'gatecache-sse',
+      'gatecache stream hit',
+      { stream: true },
+    );
+    await pair(
+      'miss path',
+      'proxy-miss',
+      'http-proxy-middleware',
+      'gatecache-miss',
+      'gatecache miss + proxy',
+      { unique: true },
+    );
+  } finally {
+    await stop(upstreamChild);
+  }
+  console.log(`\nnode ${process.version}, ${CONNECTIONS} connections, ${DURATION} s per run, autocannon\n`);
+  console.log('| scenario | subject | req/s | baseline | req/s | ratio | p50 ms (base) | p99 ms (base) |');
+  console.log('|---|---|---:|---|---:|---:|---:|---:|');
+  for (const { label, baseName, subjectName, b, s } of rows) {
+    console.log(
+      `| ${label} | ${subjectName} | ${s.rps.toFixed(0)} | ${baseName} | ${b.rps.toFixed(0)} | ${(s.rps / b.rps).toFixed(2)} | ${s.p50} (${b.p50}) | ${s.p99} (${b.p99}) |`,
+    );
+  }
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

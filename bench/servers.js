@@ -1,0 +1,68 @@
+// One benchmark server per process, chosen by argv[2]; prints its URL on stdout when listening.
+// Running the server in its own process keeps the load generator off its event loop.
+const http = require('node:http');
+const express = require('express');
+const { createProxyMiddleware } = require('http-proxy-middleware');
+const apicache = require('apicache');
+const { createCache, memoryStore } = require('@gatecache/core');
+const { responseCache, proxyRequestBody } = require('@gatecache/response-cache');
+const { answer, sseAnswer } = require('./payloads');
+
+const scenario = process.argv[2];
+const upstream = process.argv[3];
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function proxy() {
+  return createProxyMiddleware({
+    target: `${upstream}/v1`,
+    changeOrigin: true,
+    agent,
+    on: { proxyReq: proxyRequestBody },
+  });
+}
+
+async function build() {
+  const app = express();
+  app.disable('x-powered-by');
+  const json = { 'content-type': 'application/json', 'content-length': String(answer.length) };
+  const sse = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
+  switch (scenario) {
+    case 'bare-json':
+      app.post('/v1/chat/completions', (req, res) => {
+        req.resume();
+        res.writeHead(200, json).end(answer);
+      });
+      break;
+    case 'bare-sse':
+      app.post('/v1/chat/completions', (req, res) => {
+        req.resume();
+        res.writeHead(200, sse).end(sseAnswer);
+      });
+      break;
+    case 'apicache-json':
+      app.use(apicache.options({ debug: false }).middleware('5 minutes'));
+      app.post('/v1/chat/completions', (req, res) => {
+        req.resume();
+        res.writeHead(200, json).end(answer);
+      });
+      break;
+    case 'gatecache-json':
+    case 'gatecache-sse':
+    case 'gatecache-miss': {
+      const cache = createCache({ tiers: [memoryStore({ maxSizeMb: 256 })] });
+      app.use('/v1', responseCache({ cache }), proxy());
+      break;
+    }
+    case 'proxy-miss':
+      app.use('/v1', proxy());
+      break;
+    default:
+      throw new Error(`unknown scenario ${scenario}`);
+  }
+  return app;
+}
+
+build().then((app) => {
+  const server = app.listen(0, '127.0.0.1', () => console.log(`http://127.0.0.1:${server.address().port}`));
+  server.keepAliveTimeout = 60_000;
+});

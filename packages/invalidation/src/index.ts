@@ -1,0 +1,12 @@
+export { cacheAdmin } from './router';
+export type { CacheAdminRouter } from './router';
+export { createEventLog, LOG_LEVELS } from './event-log';
+export type { EventLog, LogEntry, LogLevel } from './event-log';
+export { tokenId } from './auth';
+export { redactConfig } from './redact';
+export { planPurge, KEY_LAYOUTS } from './purge-spec';
+export type { PurgeFilters, PurgePlan } from './purge-spec';
+export { executePurge } from './purge';
+export type { PurgeOutcome } from './purge';
+export { invalidateOnWrite } from './write-rules';
+export type * from './types';

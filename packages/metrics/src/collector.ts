@@ -1,0 +1,43 @@
+import type { Cache } from '@gatecache/core';
+import { createHistogram } from './histogram';
+import type { Histogram } from './histogram';
+import { onLookup } from './lookup-timer';
+
+/** Figures the cache does not keep itself: lookup latency and key novelty. */
+export interface Collector {
+  /** Lookup duration in seconds, labelled `namespace` and `outcome` (label string `ns\u0000outcome`). */
+  readonly latency: Histogram;
+  /** Lookups whose key this process had not looked up before (bounded memory; see README). */
+  newKeys(): number;
+  lookups(): number;
+  close(): void;
+}
+
+export interface CollectorOptions {
+  /** Distinct keys remembered for `new_keys_per_minute`; the set restarts when full. Default 100000. */
+  maxTrackedKeys?: number;
+}
+
+export function createCollector(cache: Cache, options: CollectorOptions = {}): Collector {
+  const maxTracked = options.maxTrackedKeys ?? 100_000;
+  const latency = createHistogram();
+  const seen = new Set<string>();
+  let newKeys = 0;
+  let lookups = 0;
+  const stop = onLookup(cache, (key) => {
+    lookups++;
+    if (!seen.has(key)) {
+      // A full set restarts rather than evicting one by one: the rate is an alarm signal, not an audit.
+      if (seen.size >= maxTracked) seen.clear();
+      seen.add(key);
+      newKeys++;
+    }
+    return (r) => latency.observe(`${r.namespace}\u0000${r.outcome}`, r.durationMs / 1000);
+  });
+  return {
+    latency,
+    newKeys: () => newKeys,
+    lookups: () => lookups,
+    close: stop,
+  };
+}

@@ -1,0 +1,14 @@
+export { cacheMetrics } from './router';
+export type { CacheMetricsOptions, CacheMetricsRouter } from './router';
+export { METRIC_NAMES, prometheusText } from './prometheus';
+export { render as renderExposition, CONTENT_TYPE } from './exposition';
+export type { Family, MetricType, Sample } from './exposition';
+export { onLookup } from './lookup-timer';
+export type { LookupHook, LookupResult } from './lookup-timer';
+export type { CacheHealth, HealthStatus, MemoryCheck, TierCheck } from './health';
+export type * from './types';
+export { compileRules, DEFAULT_ALERT_RULES } from './alerts/rules';
+export type { AlertRule, AlertRuleInput, AlertRulesInput, Severity } from './alerts/rules';
+export type { AlertState, AlertStatus, AlertTransition } from './alerts/engine';
+export { ALERT_METRICS, parseCondition } from './alerts/condition';
+export type { AlertMetric, Condition, Figures } from './alerts/condition';

@@ -1,0 +1,180 @@
+import { MB } from '@gatecache/core';
+import type { SavedFigures } from './types';
+import { entriesOf, num, tierErrors } from './snapshot';
+import type { Snapshot } from './snapshot';
+
+const mb = (bytes: number): number => Math.round((bytes / MB) * 1000) / 1000;
+const ms = (seconds: number): number => Math.round(seconds * 1e6) / 1000;
+
+function saved(s: SavedFigures | undefined) {
+  return {
+    hits: num(s?.hits),
+    input_tokens: num(s?.inputTokens),
+    output_tokens: num(s?.outputTokens),
+    cost_usd: num(s?.costUsd),
+  };
+}
+
+function savedBy(v: unknown) {
+  return Object.fromEntries(entriesOf<SavedFigures>(v).map(([k, s]) => [k, saved(s)]));
+}
+
+function latencySummary(snap: Snapshot) {
+  let count = 0;
+  let sum = 0;
+  for (const s of snap.collector.latency.snapshot().values()) {
+    count += s.count;
+    sum += s.sum;
+  }
+  const h = snap.collector.latency;
+  return {
+    count,
+    mean_ms: count ? ms(sum / count) : 0,
+    p50_ms: ms(h.quantile(0.5)),
+    p95_ms: ms(h.quantile(0.95)),
+    p99_ms: ms(h.quantile(0.99)),
+  };
+}
+
+/** The response cache's figures in snake_case, or undefined when it is not wired. */
+export function responseCacheJson(snap: Snapshot): Record<string, unknown> | undefined {
+  const rc = snap.responseCache;
+  if (!rc) return undefined;
+  return {
+    requests: num(rc.requests),
+    hits: num(rc.hits),
+    stale_hits: num(rc.stale),
+    misses: num(rc.misses),
+    coalesced_requests: num(rc.collapsed),
+    upstream_calls_avoided: num(rc.hits) + num(rc.stale) + num(rc.collapsed),
+    bypassed: num(rc.bypassed),
+    stored: num(rc.stored),
+    not_stored: num(rc.notStored),
+    revalidations: num(rc.revalidations),
+    errors: num(rc.errors),
+    saved: saved(rc.saved),
+    saved_by_tenant: savedBy(rc.byTenant),
+    saved_by_model: savedBy(rc.byModel),
+    saved_by_provider: savedBy(rc.byProvider),
+    saved_by_namespace: savedBy(rc.byNamespace),
+  };
+}
+
+/** `cache_warming` as the guide shows it; zeros (and `enabled: false`) without a warmer. */
+export function warmingJson(snap: Snapshot): Record<string, unknown> {
+  const w = snap.warming;
+  return {
+    enabled: w !== undefined,
+    warming_requests_total: num(w?.requests),
+    warming_success_total: num(w?.successes),
+    warming_failures_total: num(w?.failures),
+    warming_duration_ms: num(w?.lastDurationMs),
+    warming_duration_total_ms: num(w?.totalDurationMs),
+    warm_hit_rate: num(w?.warmHitRate),
+    coverage: num(w?.coverage),
+    efficiency: num(w?.efficiency),
+    running: w?.running === true,
+  };
+}
+
+/** `GET /api/cache/stats`: the guide's fields, then per tier and per namespace. */
+export function statsJson(snap: Snapshot): Record<string, unknown> {
+  const s = snap.cache;
+  const out: Record<string, unknown> = {
+    hit_rate: s.hitRate,
+    total_requests: s.totalRequests,
+    cache_hits: s.hits,
+    cache_misses: s.misses,
+    stale_hits: s.staleHits,
+    entries: s.entries,
+    memory_usage_mb: mb(s.memoryBytes),
+    max_memory_mb: mb(s.memoryMaxBytes),
+    memory_usage_percent: s.memoryMaxBytes ? (s.memoryBytes / s.memoryMaxBytes) * 100 : 0,
+    evictions: s.evictions,
+    sets: s.sets,
+    deletes: s.deletes,
+    corrupt: s.corrupt,
+    tier_errors: tierErrors(s),
+    bytes_before_compression: s.bytesBeforeCompression,
+    bytes_after_compression: s.bytesAfterCompression,
+    compression_ratio: s.bytesBeforeCompression ? s.bytesAfterCompression / s.bytesBeforeCompression : 1,
+    lookup_latency: latencySummary(snap),
+    tiers: Object.fromEntries(
+      Object.entries(s.tiers).map(([name, t]) => [
+        name,
+        {
+          kind: t.kind,
+          healthy: t.healthy,
+          hits: t.hits,
+          misses: t.misses,
+          sets: t.sets,
+          errors: t.errors,
+          skipped: t.skipped,
+          entries: t.entries,
+          memory_usage_mb: mb(t.bytes),
+          max_memory_mb: mb(t.maxBytes),
+          evictions: t.evictions,
+          rejected: t.rejected,
+          corrupt: t.corrupt,
+          expired: t.expired,
+          ...(t.lastError ? { last_error: t.lastError } : {}),
+        },
+      ]),
+    ),
+    namespaces: Object.fromEntries(
+      Object.entries(s.namespaces).map(([name, n]) => [
+        name,
+        {
+          hit_rate: n.hitRate,
+          total_requests: n.totalRequests,
+          cache_hits: n.hits,
+          cache_misses: n.misses,
+          stale_hits: n.staleHits,
+          entries: n.entries,
+          memory_usage_mb: mb(n.bytes),
+          evictions: n.evictions,
+          sets: n.sets,
+          deletes: n.deletes,
+          bytes_before_compression: n.bytesBeforeCompression,
+          bytes_after_compression: n.bytesAfterCompression,
+        },
+      ]),
+    ),
+  };
+  const rc = responseCacheJson(snap);
+  if (rc) out.response_cache = rc;
+  if (snap.warming) out.warming = warmingJson(snap);
+  return out;
+}
+
+/** `GET /metrics`: `cache_performance` and `cache_warming`, as in the guide. */
+export function metricsJson(snap: Snapshot): Record<string, unknown> {
+  const s = snap.cache;
+  const performance: Record<string, unknown> = {
+    hit_rate: s.hitRate,
+    miss_rate: s.totalRequests ? s.misses / s.totalRequests : 0,
+    total_requests: s.totalRequests,
+    cache_hits: s.hits,
+    cache_misses: s.misses,
+    stale_hits: s.staleHits,
+    entries: s.entries,
+    memory_usage_mb: mb(s.memoryBytes),
+    max_memory_mb: mb(s.memoryMaxBytes),
+    evictions: s.evictions,
+    sets: s.sets,
+    deletes: s.deletes,
+    tier_errors: tierErrors(s),
+    lookup_latency: latencySummary(snap),
+  };
+  const rc = responseCacheJson(snap);
+  if (rc) {
+    performance.coalesced_requests = rc.coalesced_requests;
+    performance.upstream_calls_avoided = rc.upstream_calls_avoided;
+    performance.saved = rc.saved;
+  }
+  return {
+    timestamp: new Date(snap.at).toISOString(),
+    cache_performance: performance,
+    cache_warming: warmingJson(snap),
+  };
+}

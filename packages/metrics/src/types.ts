@@ -1,0 +1,69 @@
+import type { Cache, Clock } from '@gatecache/core';
+
+/** Tokens and money a set of hits saved (the response cache's `SavedTotals`). */
+export interface SavedFigures {
+  hits?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  costUsd?: number;
+}
+
+/**
+ * What the response cache's `stats()` reports. Every field is optional: metrics renders what is there,
+ * so the two packages can evolve without a lock-step release.
+ */
+export interface ResponseCacheFigures {
+  requests?: number;
+  hits?: number;
+  stale?: number;
+  misses?: number;
+  /** Misses answered by another request's upstream call (request coalescing). */
+  collapsed?: number;
+  bypassed?: number;
+  stored?: number;
+  notStored?: number;
+  revalidations?: number;
+  errors?: number;
+  saved?: SavedFigures;
+  byTenant?: Record<string, SavedFigures>;
+  byModel?: Record<string, SavedFigures>;
+  byNamespace?: Record<string, SavedFigures>;
+  byProvider?: Record<string, SavedFigures>;
+}
+
+/** What the warmer's `stats()` reports; every field optional. */
+export interface WarmingFigures {
+  requests?: number;
+  successes?: number;
+  failures?: number;
+  /** Duration of the last warming run, in milliseconds. */
+  lastDurationMs?: number;
+  /** Total time spent warming, in milliseconds. */
+  totalDurationMs?: number;
+  /** Share of warmed entries later read at least once (0..1). */
+  warmHitRate?: number;
+  /** Share of predicted keys that are cached (0..1). */
+  coverage?: number;
+  /** Hits on warmed entries per warming request (0..n). */
+  efficiency?: number;
+  running?: boolean;
+  lastRunAt?: number;
+}
+
+/** Other packages' figures, rendered next to the cache's own. */
+export interface MetricSources {
+  responseCache?: { stats(): unknown };
+  warming?: { stats(): unknown };
+}
+
+export interface MemoryLimits {
+  /** Heap used above this many MB fails `checks.memory`. Default: none. */
+  heapMb?: number;
+  /** Resident set size above this many MB fails `checks.memory`. Default: none. */
+  rssMb?: number;
+}
+
+export interface BaseOptions {
+  cache: Cache;
+  clock?: Clock;
+}

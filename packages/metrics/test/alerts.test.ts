@@ -1,0 +1,111 @@
+import { memoryStore } from '@gatecache/core';
+import request from 'supertest';
+import type { AlertTransition } from '../src/alerts/engine';
+import { stack } from './helpers';
+import type { Stack } from './helpers';
+
+describe('alert rules', () => {
+  let s: Stack;
+  let now = 1_000_000;
+  const clock = { now: () => now };
+  const minutes = (n: number): void => {
+    now += n * 60_000;
+  };
+  afterEach(async () => s.close());
+
+  async function traffic(hits: number, misses: number): Promise<void> {
+    await s.cache.set('response:k', { body: 'x' });
+    for (let i = 0; i < hits; i++) await s.cache.get('response:k');
+    for (let i = 0; i < misses; i++) await s.cache.get(`response:miss-${now}-${i}`);
+  }
+
+  it('fires low_hit_rate after it holds for 5 minutes and resolves when hits return', async () => {
+    s = stack({ clock, intervalSeconds: 0 });
+    const seen: AlertTransition[] = [];
+    s.router.events.on('transition', (t: AlertTransition) => seen.push(t));
+    const state = async () => (await s.router.evaluate()).find((a) => a.name === 'low_hit_rate')!.state;
+    await traffic(9, 1);
+    minutes(1);
+    expect(await state()).toBe('inactive');
+    await traffic(1, 9);
+    minutes(1);
+    expect(await state()).toBe('pending');
+    await traffic(1, 9);
+    minutes(5);
+    expect(await state()).toBe('firing');
+    await traffic(9, 1);
+    minutes(1);
+    expect(await state()).toBe('resolved');
+    expect(seen.filter((t) => t.name === 'low_hit_rate').map((t) => t.to)).toEqual([
+      'pending',
+      'firing',
+      'resolved',
+    ]);
+    const res = await request(s.app).get('/api/cache/alerts').expect(200);
+    expect(res.body.alerts.find((a: { name: string }) => a.name === 'low_hit_rate').state).toBe('resolved');
+  });
+
+  it('fires high_eviction_rate above 100 evictions a minute and resolves when they stop', async () => {
+    s = stack({ clock, intervalSeconds: 0, tiers: [memoryStore({ maxSizeMb: 0.05 })] });
+    const state = async () => (await s.router.evaluate()).find((a) => a.name === 'high_eviction_rate')!.state;
+    const churn = async (n: number) => {
+      for (let i = 0; i < n; i++) await s.cache.set(`response:e-${now}-${i}`, { body: 'y'.repeat(4000) });
+    };
+    await churn(400);
+    minutes(1);
+    expect(await state()).toBe('pending');
+    await churn(700);
+    minutes(5);
+    expect(await state()).toBe('firing');
+    minutes(1);
+    expect(await state()).toBe('resolved');
+  });
+
+  it('fires high_memory_usage above 90% of the memory cap and resolves below it', async () => {
+    s = stack({ clock, intervalSeconds: 0, tiers: [memoryStore({ maxSizeMb: 1 })] });
+    const state = async () => (await s.router.evaluate()).find((a) => a.name === 'high_memory_usage')!.state;
+    for (let i = 0; i < 19; i++) await s.cache.set(`response:m-${i}`, { body: 'z'.repeat(50_000) });
+    minutes(1);
+    expect(await state()).toBe('pending');
+    minutes(1);
+    expect(await state()).toBe('firing');
+    for (let i = 0; i < 19; i++) await s.cache.delete(`response:m-${i}`);
+    minutes(1);
+    expect(await state()).toBe('resolved');
+  });
+
+  it('fires unusual_access when the miss rate jumps far above its baseline', async () => {
+    s = stack({ clock, intervalSeconds: 0 });
+    const state = async () => (await s.router.evaluate()).find((a) => a.name === 'unusual_access')!.state;
+    for (let i = 0; i < 3; i++) {
+      await traffic(9, 1);
+      minutes(1);
+      expect(await state()).toBe('inactive');
+    }
+    await traffic(1, 9);
+    minutes(1);
+    expect(await state()).toBe('pending');
+    await traffic(1, 9);
+    minutes(2);
+    expect(await state()).toBe('firing');
+    await traffic(9, 1);
+    minutes(1);
+    expect(await state()).toBe('resolved');
+  });
+
+  it('accepts both guide forms and fails start-up on a bad rule with its name', () => {
+    s = stack({
+      clock,
+      intervalSeconds: 0,
+      alerts: [
+        { name: 'cost', condition: 'hit_rate < 50%', for: 30, severity: 'critical', action: 'notify_team' },
+      ],
+    });
+    expect(() => stack({ alerts: { broken: { condition: 'hit_rat < 0.7' } } })).toThrow(
+      /alert "broken".*hit_rat/,
+    );
+    expect(() => stack({ alerts: { slow: { condition: 'hit_rate < 0.7', for: 'soon' } } })).toThrow(
+      /alert "slow"/,
+    );
+  });
+});

@@ -1,0 +1,103 @@
+import request from 'supertest';
+import { script, stack } from './helpers';
+import type { Stack } from './helpers';
+
+describe('cacheMetrics stats routes', () => {
+  let s: Stack;
+  afterEach(async () => s.close());
+
+  it('reports exactly the hits and misses of a scripted sequence in /api/cache/stats', async () => {
+    s = stack();
+    await script(s.cache, 7, 3);
+    const res = await request(s.app).get('/api/cache/stats').expect(200);
+    expect(res.body).toMatchObject({
+      cache_hits: 7,
+      cache_misses: 3,
+      total_requests: 10,
+      hit_rate: 0.7,
+      sets: 1,
+      deletes: 0,
+      entries: 1,
+      evictions: 0,
+      stale_hits: 0,
+      max_memory_mb: 8,
+    });
+    expect(res.body.memory_usage_mb).toBeGreaterThan(0);
+    expect(res.body.namespaces.response).toMatchObject({ cache_hits: 7, cache_misses: 3, hit_rate: 0.7 });
+    expect(res.body.tiers.memory).toMatchObject({ kind: 'memory', hits: 7, healthy: true, errors: 0 });
+    expect(res.body.lookup_latency.count).toBe(10);
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('serves cache_performance and cache_warming from /metrics', async () => {
+    s = stack({
+      sources: {
+        warming: { stats: () => ({ requests: 5, successes: 4, lastDurationMs: 1500, coverage: 0.5 }) },
+        responseCache: {
+          stats: () => ({
+            hits: 2,
+            stale: 1,
+            collapsed: 3,
+            saved: { inputTokens: 10, outputTokens: 20, costUsd: 0.5 },
+          }),
+        },
+      },
+    });
+    await script(s.cache, 2, 2);
+    const res = await request(s.app).get('/metrics').expect(200);
+    expect(res.body.cache_performance).toMatchObject({
+      cache_hits: 2,
+      cache_misses: 2,
+      hit_rate: 0.5,
+      miss_rate: 0.5,
+    });
+    expect(res.body.cache_performance.upstream_calls_avoided).toBe(6);
+    expect(res.body.cache_performance.coalesced_requests).toBe(3);
+    expect(res.body.cache_warming).toMatchObject({
+      enabled: true,
+      warming_requests_total: 5,
+      warming_success_total: 4,
+      warming_duration_ms: 1500,
+      coverage: 0.5,
+    });
+  });
+
+  it('renders a source that throws or returns garbage as absent', async () => {
+    s = stack({
+      sources: {
+        warming: {
+          stats: () => {
+            throw new Error('boom');
+          },
+        },
+        responseCache: { stats: () => 'nonsense' },
+      },
+    });
+    const res = await request(s.app).get('/metrics').expect(200);
+    expect(res.body.cache_warming.enabled).toBe(false);
+    expect(res.body.cache_performance.coalesced_requests).toBeUndefined();
+  });
+
+  it('serves every route under mountPath', async () => {
+    s = stack({ mountPath: '/ops' });
+    await request(s.app).get('/ops/api/cache/stats').expect(200);
+    await request(s.app).get('/ops/metrics/prometheus').expect(200);
+    await request(s.app).get('/api/cache/stats').expect(404);
+  });
+
+  it('rejects bad options with the option name', () => {
+    expect(() => stack({ prefix: '9bad' })).toThrow(/options\.prefix/);
+    expect(() => stack({ tiersRequired: ['redis'] })).toThrow(/options\.tiersRequired.*redis/);
+    expect(() => stack({ memoryLimits: { heapMb: -1 } })).toThrow(/memoryLimits\.heapMb/);
+    expect(() => stack({ mountPath: 'ops' })).toThrow(/options\.mountPath/);
+    s = stack();
+  });
+
+  it('restores the cache get method when closed', async () => {
+    s = stack();
+    const proto = Object.getPrototypeOf(s.cache) as { get: unknown };
+    expect(s.cache.get).not.toBe(proto.get);
+    s.router.close();
+    expect(s.cache.get).toBe(proto.get);
+  });
+});

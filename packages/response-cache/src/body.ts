@@ -1,0 +1,93 @@
+import type { ClientRequest } from 'node:http';
+import type { CacheRequest } from './types';
+
+export type BodyResult =
+  /** The body was read: `raw` holds its bytes, `json` the parsed value (undefined when not JSON). */
+  | { status: 'read'; raw: Buffer; json: unknown }
+  /** An earlier body parser (express.json) consumed the stream; its parsed value is used. */
+  | { status: 'parsed'; json: unknown }
+  /** Larger than the limit (or encoded): the stream is left readable for the next handler. */
+  | { status: 'skipped'; reason: 'too-large' | 'encoded' | 'consumed' };
+
+/** Body-parser marks requests it consumed with `_body = true`. */
+type ParsedRequest = CacheRequest & { _body?: boolean };
+
+function parseJson(raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the request body up to `maxBytes` and attaches `req.body` (parsed JSON) and `req.rawBody` (bytes).
+ * A body over the limit is put back into the stream unread, so the next handler proxies it as if untouched.
+ */
+export function readRequestBody(req: CacheRequest, maxBytes: number): Promise<BodyResult> {
+  const parsed = req as ParsedRequest;
+  if (parsed._body || (req.readableEnded && req.body !== undefined)) {
+    return Promise.resolve({ status: 'parsed', json: req.body });
+  }
+  if (req.readableEnded) return Promise.resolve({ status: 'skipped', reason: 'consumed' });
+  const encoding = req.headers['content-encoding'];
+  if (encoding && encoding.toLowerCase() !== 'identity') {
+    return Promise.resolve({ status: 'skipped', reason: 'encoded' });
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    return Promise.resolve({ status: 'skipped', reason: 'too-large' });
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      chunks.push(chunk);
+      if (size > maxBytes) {
+        cleanup();
+        req.pause();
+        // Give the bytes back: the proxy behind reads the whole body as if nobody had touched it.
+        req.unshift(Buffer.concat(chunks));
+        resolve({ status: 'skipped', reason: 'too-large' });
+      }
+    };
+    const onEnd = (): void => {
+      cleanup();
+      const raw = Buffer.concat(chunks, size);
+      const json = parseJson(raw);
+      req.rawBody = raw;
+      if (json !== undefined) req.body = json;
+      resolve({ status: 'read', raw, json });
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+/**
+ * For http-proxy-middleware 3: `on: { proxyReq: proxyRequestBody }`. Re-sends the body that `responseCache`
+ * (or express.json) consumed, byte for byte when the raw bytes are known, else as JSON.
+ */
+export function proxyRequestBody(proxyReq: ClientRequest, req: CacheRequest): void {
+  if (!req.readableEnded) return; // Not consumed (too large, GET): the proxy pipes it itself.
+  let bytes: Buffer | undefined = req.rawBody;
+  if (!Buffer.isBuffer(bytes)) {
+    if (req.body === undefined) return;
+    bytes = Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
+  }
+  proxyReq.removeHeader('transfer-encoding');
+  proxyReq.setHeader('content-length', bytes.length);
+  proxyReq.write(bytes);
+}

@@ -1,0 +1,177 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { normalizeHeaders } from './headers';
+
+export interface CapturedHead {
+  status: number;
+  headers: OutgoingHttpHeaders;
+}
+
+/** Why a captured response will not complete. */
+export type AbortReason = 'client-closed' | 'upstream-aborted';
+
+export interface CaptureHandlers {
+  /** The head is about to leave; answer 'swallow' to keep it, and all that follows, from the client. */
+  onHead(head: CapturedHead): 'pass' | 'swallow';
+  onChunk(chunk: Buffer): void;
+  /** The handler ended the response (or the orphaned upstream body ended). */
+  onEnd(): void;
+  /** The response cannot complete; called at most once, never after onEnd. */
+  onAbort(reason: AbortReason): void;
+}
+
+export interface Capture {
+  /** Runs `fn` with the response's own methods, past the tee: how the middleware answers a request itself. */
+  direct<T>(fn: () => T): T;
+  /** From now on the handler's writes are captured but kept from the client. */
+  swallow(): void;
+  readonly swallowing: boolean;
+  /** Removes the headers handlers set since the capture began (before answering the client another way). */
+  clearHandlerHeaders(): void;
+}
+
+type Callback = (err?: Error | null) => void;
+type WriteArgs = [chunk?: unknown, encoding?: unknown, cb?: unknown];
+
+function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
+  if (chunk === undefined || chunk === null || typeof chunk === 'function') return undefined;
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') {
+    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  }
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return undefined;
+}
+
+function callbackOf(args: WriteArgs): Callback | undefined {
+  for (const a of args) if (typeof a === 'function') return a as Callback;
+  return undefined;
+}
+
+/**
+ * Tees a response: wraps `writeHead`/`write`/`end` so the middleware sees status, headers and every body
+ * chunk as they pass to the client, without buffering anything before the client gets it. Also watches a
+ * piped source (http-proxy's upstream response, a fetch body): when it dies mid-answer the capture aborts,
+ * and when the client leaves first the source is drained so a paid-for answer can still be stored.
+ */
+export function captureResponse(res: ServerResponse, handlers: CaptureHandlers): Capture {
+  const own = { writeHead: res.writeHead, write: res.write, end: res.end };
+  const headersBefore = new Set(res.getHeaderNames());
+  // compression() defines res.flush; present now only if compression wraps outside us, which is when calling it helps.
+  const flush = (res as ServerResponse & { flush?: () => void }).flush;
+  let headSeen = false;
+  let sse = false;
+  let ended = false;
+  let aborted = false;
+  let swallowing = false;
+  let directDepth = 0;
+  let source: Readable | undefined;
+
+  const abort = (reason: AbortReason): void => {
+    if (ended || aborted) return;
+    aborted = true;
+    handlers.onAbort(reason);
+  };
+  const finish = (): void => {
+    if (ended || aborted) return;
+    ended = true;
+    handlers.onEnd();
+  };
+  const seeHead = (status: number, argHeaders: unknown): void => {
+    if (headSeen) return;
+    headSeen = true;
+    const headers = { ...res.getHeaders(), ...normalizeHeaders(argHeaders) };
+    sse = String(headers['content-type'] ?? '').startsWith('text/event-stream');
+    if (handlers.onHead({ status, headers }) === 'swallow') swallowing = true;
+  };
+
+  res.writeHead = function writeHead(this: ServerResponse, ...args: unknown[]) {
+    if (directDepth > 0) return own.writeHead.apply(res, args as never);
+    const status = Number(args[0]);
+    seeHead(status, typeof args[1] === 'string' ? args[2] : args[1]);
+    if (swallowing) return res;
+    return own.writeHead.apply(res, args as never);
+  } as ServerResponse['writeHead'];
+
+  res.write = function write(...args: WriteArgs): boolean {
+    if (directDepth > 0) return own.write.apply(res, args as never);
+    seeHead(res.statusCode, undefined);
+    const buf = toBuffer(args[0], args[1]);
+    if (buf?.length && !ended && !aborted) handlers.onChunk(buf);
+    if (swallowing) {
+      const cb = callbackOf(args);
+      if (cb) process.nextTick(cb);
+      return true;
+    }
+    const ok = own.write.apply(res, args as never);
+    if (sse && flush) flush.call(res);
+    return ok;
+  } as ServerResponse['write'];
+
+  res.end = function end(...args: WriteArgs): ServerResponse {
+    if (directDepth > 0) return own.end.apply(res, args as never);
+    seeHead(res.statusCode, undefined);
+    const buf = toBuffer(args[0], args[1]);
+    if (buf?.length && !ended && !aborted) handlers.onChunk(buf);
+    finish();
+    if (swallowing) {
+      const cb = callbackOf(args);
+      if (cb) process.nextTick(cb);
+      return res;
+    }
+    return own.end.apply(res, args as never);
+  } as ServerResponse['end'];
+
+  const drain = (src: Readable): void => {
+    src.on('data', (chunk: unknown) => {
+      const buf = toBuffer(chunk, undefined);
+      if (buf?.length && !ended && !aborted) handlers.onChunk(buf);
+    });
+    src.once('end', finish);
+    src.resume();
+  };
+
+  res.on('pipe', (src: Readable) => {
+    source = src;
+    const gone = (): void => {
+      if (!src.readableEnded) abort('upstream-aborted');
+    };
+    src.once('aborted', gone);
+    src.once('close', gone);
+    // IncomingMessage swallows its own errors without a listener; other streams would throw.
+    src.on('error', gone);
+  });
+
+  res.once('close', () => {
+    if (ended || aborted) return;
+    const answeredByUs = swallowing || res.writableFinished;
+    swallowing = true;
+    // pipe() unpipes on 'close': keep the upstream body flowing into the capture so it can still complete.
+    if (source && !source.readableEnded && !source.destroyed) {
+      const src = source;
+      // After pipe()'s own 'close' handler, which unpipes and pauses the source.
+      process.nextTick(() => drain(src));
+    } else if (!answeredByUs) abort('client-closed');
+  });
+
+  return {
+    direct<T>(fn: () => T): T {
+      directDepth++;
+      try {
+        return fn();
+      } finally {
+        directDepth--;
+      }
+    },
+    swallow(): void {
+      swallowing = true;
+    },
+    get swallowing() {
+      return swallowing;
+    },
+    clearHandlerHeaders(): void {
+      if (res.headersSent) return;
+      for (const name of res.getHeaderNames()) if (!headersBefore.has(name)) res.removeHeader(name);
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import * as zlib from 'node:zlib';
+import type { EntryInput } from '@gatecache/core';
+import type { KeyResult } from '@gatecache/cache-key';
+import type { CapturedHead } from './capture';
+import { contentEncodingOf, contentTypeOf, forbidsStorage, isEventStream, storableHeaders } from './headers';
+import { parseSse, streamOutcome, usageOf } from './sse';
+import type { SseEvent } from './sse';
+
+export type StoreVerdict = { ok: true; input: EntryInput } | { ok: false; reason: string };
+
+/** Whether a response head alone already rules out storing (status, cookies, upstream cache directives). */
+export function headRefusal(head: CapturedHead): string | undefined {
+  if (head.status < 200 || head.status > 299) return `status ${head.status}`;
+  if (head.headers['set-cookie'] !== undefined) return 'set-cookie';
+  if (forbidsStorage(head.headers)) return 'cache-control private/no-store';
+  return undefined;
+}
+
+type ZstdDecompress = (buf: Buffer) => Buffer;
+
+/** Decodes a body sent with Content-Encoding; undefined for an encoding we cannot read. */
+export function decodeBody(body: Buffer, encoding: string): Buffer | undefined {
+  switch (encoding) {
+    case 'identity':
+    case '':
+      return body;
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.gunzipSync(body);
+    case 'br':
+      return zlib.brotliDecompressSync(body);
+    case 'deflate':
+      // RFC 9110 says zlib-wrapped; some servers send raw deflate.
+      try {
+        return zlib.inflateSync(body);
+      } catch {
+        return zlib.inflateRawSync(body);
+      }
+    case 'zstd': {
+      const zstd = (zlib as unknown as { zstdDecompressSync?: ZstdDecompress }).zstdDecompressSync;
+      return zstd ? zstd(body) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Why a stored stream would be wrong: an error event, or no terminal event. Undefined when complete. */
+export function streamRefusal(
+  route: { provider: string; endpoint: string },
+  events: SseEvent[],
+): string | undefined {
+  for (const event of events) {
+    const outcome = streamOutcome(route, event);
+    if (outcome === 'error') return 'error event in stream';
+    if (outcome === 'complete') return undefined;
+  }
+  return 'stream without its terminal event';
+}
+
+export interface BuildArgs {
+  head: CapturedHead;
+  chunks: Buffer[];
+  keyed: KeyResult;
+  tags: string[];
+  extraHeaders: ReadonlySet<string>;
+  variant?: number;
+}
+
+/**
+ * Turns a complete captured answer into a cache entry, or says why it must not be stored: only 2xx answers
+ * without cookies or private directives, with a body that decodes, and for streams, one that reached its
+ * route's terminal event without an error event. JSON bodies must parse (a proxy error text appended to
+ * a truncated body would not).
+ */
+export function buildEntry(args: BuildArgs): StoreVerdict {
+  const { head, keyed } = args;
+  const refusal = headRefusal(head);
+  if (refusal) return { ok: false, reason: refusal };
+  let body: Buffer | undefined;
+  try {
+    body = decodeBody(Buffer.concat(args.chunks), contentEncodingOf(head.headers));
+  } catch {
+    return { ok: false, reason: 'body does not decode' };
+  }
+  if (!body) return { ok: false, reason: `unknown content-encoding ${contentEncodingOf(head.headers)}` };
+  const route = keyed.route;
+  let kind: string;
+  let usageSource: unknown;
+  if (isEventStream(head.headers)) {
+    kind = 'sse';
+    const events = parseSse(body.toString('utf8'));
+    const why = streamRefusal(route, events);
+    if (why) return { ok: false, reason: why };
+    usageSource = events;
+  } else if (/[/+]json/.test(contentTypeOf(head.headers))) {
+    kind = 'json';
+    try {
+      usageSource = JSON.parse(body.toString('utf8')) as unknown;
+    } catch {
+      return { ok: false, reason: 'invalid JSON body' };
+    }
+  } else {
+    kind = 'raw';
+  }
+  const usage = usageSource !== undefined ? usageOf(route, usageSource) : undefined;
+  const input: EntryInput = {
+    body,
+    status: head.status,
+    headers: storableHeaders(head.headers, args.extraHeaders),
+    kind,
+    tags: args.tags,
+    provider: route.provider,
+    model: route.model,
+    endpoint: route.endpoint,
+    tenant: keyed.tenant,
+  };
+  if (usage) input.usage = usage;
+  if (args.variant !== undefined) input.extra = { variant: args.variant };
+  return { ok: true, input };
+}

@@ -1,0 +1,155 @@
+import type { CacheEntry } from '@gatecache/core';
+import { captureResponse } from './capture';
+import type { CapturedHead } from './capture';
+import { buildEntry, headRefusal } from './entry';
+import type { Flight } from './flight';
+import { cacheStatus, isEventStream, setCacheHeaders } from './headers';
+import { keyHeader, serveEntry } from './job';
+import type { Deps, Job } from './job';
+import { failResponse } from './replay';
+import { isUpstreamFailure, ttlSeconds } from './stale';
+
+export interface ForwardOptions {
+  /** The in-process flight this call leads; waiters receive what it receives. */
+  flight?: { flight: Flight; key: string };
+  /** A stale entry to serve if the upstream fails (stale-if-error). */
+  fallback?: CacheEntry;
+  /** Cache-Status `fwd`: 'request' when the request's directives forced the trip. */
+  fwd: 'miss' | 'request';
+  /** Called once the call is settled and its answer stored (or not): releases a distributed lock. */
+  release?: () => void;
+}
+
+/**
+ * Sends the request on to the next handler (the proxy) and tees its answer: the client gets every byte as
+ * it comes, waiters get the same bytes live, and once the answer is complete it is checked and stored.
+ * With a stale-if-error fallback, a failing answer (5xx, 429, no head within `upstreamTimeoutMs`) is kept
+ * from the client and the stale entry is served instead.
+ */
+export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
+  const { res } = job;
+  const { o, acct, events } = deps;
+  const flight = options.flight?.flight;
+  const fallback = options.fallback;
+  const chunks: Buffer[] = [];
+  let head: CapturedHead | undefined;
+  let diverted = false;
+  let finished = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  /** Idempotent: drops the flight and releases the lock. */
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    if (timer) clearTimeout(timer);
+    if (options.flight) deps.flights.finish(options.flight.key, options.flight.flight);
+    options.release?.();
+  };
+
+  const divert = (upstream: number | 'timeout'): void => {
+    if (diverted || !fallback || res.headersSent) return;
+    diverted = true;
+    capture.swallow();
+    capture.clearHandlerHeaders();
+    const now = o.clock.now();
+    const status = cacheStatus.staleIfError(ttlSeconds(fallback, now), upstream);
+    const served = capture.direct(() => serveEntry(job, deps, fallback, { outcome: 'STALE', status }));
+    if (!served) {
+      capture.direct(() => failResponse(res, false));
+      return;
+    }
+    acct.count('stale');
+    o.logger.warn('gatecache: upstream failed; served a stale entry', { key: job.key, upstream });
+    flight?.answerWith(
+      fallback,
+      upstream === 'timeout' ? 'stale-if-error-timeout' : 'stale-if-error',
+      upstream === 'timeout' ? undefined : upstream,
+    );
+    // Later requests try the upstream themselves rather than wait on a call that already failed this one; a
+    // late answer may never reach the capture (http-proxy drops answers for finished responses), so let go now.
+    finish();
+  };
+
+  const store = async (): Promise<void> => {
+    try {
+      if (!head) return;
+      const verdict = buildEntry({
+        head,
+        chunks,
+        keyed: job.keyed,
+        tags: job.controls.tags,
+        extraHeaders: o.storeHeaders,
+        ...(job.variant !== undefined ? { variant: job.variant } : {}),
+      });
+      if (!verdict.ok) {
+        acct.count('notStored');
+        events.emit('not-stored', { key: job.key, reason: verdict.reason });
+        return;
+      }
+      const stored = await o.cache.set(job.key, verdict.input, job.ttl !== undefined ? { ttl: job.ttl } : {});
+      if (stored) {
+        acct.count('stored');
+        events.emit('stored', { key: job.key, size: verdict.input.body.length, kind: verdict.input.kind });
+      } else {
+        acct.count('notStored');
+        events.emit('not-stored', {
+          key: job.key,
+          reason: job.ttl === 0 ? 'ttl 0' : 'refused by every tier',
+        });
+      }
+    } catch (err) {
+      acct.count('errors');
+      o.logger.error('gatecache: storing an answer failed', { key: job.key, error: (err as Error).message });
+    } finally {
+      finish();
+    }
+  };
+
+  const capture = captureResponse(res, {
+    onHead(h) {
+      head = h;
+      if (timer) clearTimeout(timer);
+      if (diverted) return 'swallow';
+      if (fallback && isUpstreamFailure(h.status)) {
+        divert(h.status);
+        if (diverted) return 'swallow';
+      }
+      const storable = headRefusal(h) === undefined && job.ttl !== 0;
+      setCacheHeaders(res, {
+        outcome: 'MISS',
+        status: cacheStatus.miss(options.fwd, storable),
+        ...keyHeader(job, deps),
+      });
+      flight?.head(h);
+      return 'pass';
+    },
+    onChunk(chunk) {
+      chunks.push(chunk);
+      if (!diverted) flight?.chunk(chunk);
+    },
+    onEnd() {
+      if (!diverted) flight?.end();
+      void store();
+    },
+    onAbort(reason) {
+      acct.count('notStored');
+      events.emit('not-stored', { key: job.key, reason });
+      if (!diverted) {
+        flight?.fail();
+        if (reason === 'upstream-aborted') {
+          capture.swallow();
+          capture.direct(() => failResponse(res, head !== undefined && isEventStream(head.headers)));
+        }
+      }
+      finish();
+    },
+  });
+
+  if (fallback) {
+    timer = setTimeout(() => {
+      if (!head) divert('timeout');
+    }, o.upstreamTimeoutMs);
+    timer.unref();
+  }
+  job.next();
+}

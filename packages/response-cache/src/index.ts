@@ -1,0 +1,24 @@
+export { responseCache } from './middleware';
+export { defaultShouldCache, isDeterministic } from './policy';
+export { proxyRequestBody, readRequestBody } from './body';
+export type { BodyResult } from './body';
+export { parseControls, ControlError } from './controls';
+export type { RequestControls } from './controls';
+export { STORED_HEADERS, cacheStatus } from './headers';
+export type { CacheOutcome } from './headers';
+export { REVALIDATE_HEADER } from './revalidate';
+export { priceOf, costOf } from './accounting';
+export { DEFAULT_MAX_BODY_BYTES } from './options';
+export { canConvert, jsonToSse, parseSse, sseToJson, streamOutcome, usageOf, createSseParser } from './sse';
+export type { SseEvent, SseRoute, StreamOutcome, TokenUsage } from './sse';
+export type {
+  CacheRequest,
+  Determinism,
+  ModelPrice,
+  ResponseCacheMiddleware,
+  ResponseCacheOptions,
+  ResponseCacheStats,
+  SavedEvent,
+  SavedTotals,
+  ShouldCacheContext,
+} from './types';

@@ -1,0 +1,194 @@
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import { createAccounting } from './accounting';
+import { readRequestBody } from './body';
+import { ControlError, parseControls, stripControlHeaders } from './controls';
+import type { RequestControls } from './controls';
+import { Flights } from './flight';
+import { forward } from './forward';
+import { cacheStatus, setCacheHeaders } from './headers';
+import { serveEntry } from './job';
+import type { Deps, Job } from './job';
+import { handleMiss } from './miss';
+import { resolveOptions } from './options';
+import { canAnswer, writeJsonError } from './replay';
+import { createRevalidator } from './revalidate';
+import { judgeEntry, ttlSeconds } from './stale';
+import type { CacheRequest, ResponseCacheMiddleware, ResponseCacheOptions } from './types';
+
+/** Give a background refresh this long at least (ms); LLM answers can take minutes. */
+const MIN_REVALIDATION_TIMEOUT_MS = 120_000;
+
+function bypass(deps: Deps, res: ServerResponse, next: () => void, why: string): void {
+  deps.acct.count('bypassed');
+  setCacheHeaders(res, { outcome: 'BYPASS', status: cacheStatus.bypass(why) });
+  next();
+}
+
+/**
+ * The response cache: answers repeated LLM requests from the cache, and tees misses through to the next
+ * handler (a proxy) so their answers are stored. See the package README for the behaviour in full.
+ */
+export function responseCache(options: ResponseCacheOptions): ResponseCacheMiddleware {
+  const o = resolveOptions(options);
+  const events = new EventEmitter();
+  const acct = createAccounting(o.pricing, events);
+  const revalidator = createRevalidator({
+    logger: o.logger,
+    timeoutMs: Math.max(o.upstreamTimeoutMs, MIN_REVALIDATION_TIMEOUT_MS),
+    onDone: (key, status) => events.emit('revalidated', { key, status }),
+  });
+  const deps: Deps = { o, acct, flights: new Flights(), events, revalidator };
+
+  const middleware = function responseCache(req: Request, res: Response, next: NextFunction): void {
+    let passed = false;
+    const pass = (): void => {
+      if (passed) return;
+      passed = true;
+      next();
+    };
+    handle(req as CacheRequest, res, pass, deps).catch((err: unknown) => {
+      acct.count('errors');
+      o.logger.error('gatecache: response cache failed; passing the request through', {
+        error: err instanceof Error ? err.message : String(err),
+      });
+      if (!res.headersSent) pass();
+    });
+  };
+  return Object.assign(middleware, { stats: () => acct.snapshot(), events });
+}
+
+async function handle(req: CacheRequest, res: ServerResponse, next: () => void, deps: Deps): Promise<void> {
+  const { o } = deps;
+  const method = (req.method ?? 'GET').toUpperCase();
+  // Controls are ours: they never reach a provider, on any route.
+  const controlHeaders = stripControlHeaders(req.headers);
+  if (method !== 'POST' && method !== 'GET') return next();
+  const url = req.originalUrl ?? req.url ?? '/';
+  const route = o.keyer.route({ method, url, headers: req.headers });
+  const known = route.provider !== 'unknown' && route.endpoint !== 'unknown';
+  const cacheable =
+    method === 'GET'
+      ? route.endpoint === 'models'
+      : route.endpoint !== 'models' && (known || o.cacheUnknownEndpoints);
+  if (!cacheable) return next();
+  deps.acct.count('requests');
+
+  let controls: RequestControls;
+  try {
+    controls = parseControls({
+      ...controlHeaders,
+      'cache-control': req.headers['cache-control'],
+      pragma: req.headers.pragma,
+    });
+  } catch (err) {
+    if (!(err instanceof ControlError)) throw err;
+    writeJsonError(res, 400, 'invalid_request_error', err.message);
+    return;
+  }
+  for (const warning of controls.warnings)
+    o.logger.warn(`gatecache: ignored Cache-Control directive: ${warning}`);
+  if (controls.bypass) return bypass(deps, res, next, 'bypass');
+  if (controls.noStore) return bypass(deps, res, next, 'no-store');
+  if (controls.namespace !== undefined && o.cache.namespace(controls.namespace).name !== controls.namespace) {
+    writeJsonError(
+      res,
+      400,
+      'invalid_request_error',
+      `x-gatecache-namespace: unknown namespace "${controls.namespace}"`,
+    );
+    return;
+  }
+
+  let body: unknown;
+  if (method === 'POST') {
+    const read = await readRequestBody(req, o.maxBodyBytes);
+    if (read.status === 'skipped') return bypass(deps, res, next, read.reason);
+    body = read.json;
+    if (body === undefined) return bypass(deps, res, next, 'not-json');
+  }
+  const keyed = o.keyer.key({ method, url, headers: req.headers, ...(body !== undefined ? { body } : {}) });
+  if (!o.shouldCache({ req, route: keyed.route, body, determinism: o.determinism })) {
+    return bypass(deps, res, next, 'policy');
+  }
+  let key = keyed.key;
+  let namespace = keyed.namespace;
+  if (controls.namespace !== undefined) {
+    key = `${controls.namespace}${key.slice(key.indexOf(':'))}`;
+    namespace = controls.namespace;
+  }
+  let variant: number | undefined;
+  if (o.variants > 1) {
+    variant = Math.min(o.variants - 1, Math.floor(o.random() * o.variants));
+    key = `${key}:v${variant}`;
+  }
+  const ttl = controls.ttl ?? o.ttl(req, keyed.route);
+  const job: Job = {
+    req,
+    res,
+    next,
+    keyed,
+    key,
+    namespace,
+    route: keyed.route,
+    controls,
+    ...(ttl !== undefined ? { ttl } : {}),
+    ...(variant !== undefined ? { variant } : {}),
+  };
+
+  // Our own background refresh, and `no-cache`: straight upstream, stored, never coalesced.
+  if (deps.revalidator.isRevalidation(controlHeaders) || controls.noCache) {
+    o.cache.recordLookup(key, 'miss');
+    deps.acct.count('misses');
+    forward(job, deps, { fwd: 'request' });
+    return;
+  }
+
+  const entry = await o.cache.get(key, { allowStale: true, record: false });
+  const now = o.clock.now();
+  const usable = entry && canAnswer(entry, job.route) ? entry : undefined;
+  const verdict = judgeEntry(usable, controls, o.cache.namespace(o.cache.namespaceOf(key)), now);
+  switch (verdict.use) {
+    case 'fresh':
+      if (
+        serveEntry(job, deps, usable!, { outcome: 'HIT', status: cacheStatus.hit(ttlSeconds(usable!, now)) })
+      ) {
+        o.cache.recordLookup(key, 'hit', usable!.tier);
+        deps.acct.count('hits');
+        deps.acct.saved(key, namespace, usable!);
+        return;
+      }
+      break;
+    case 'stale-while-revalidate':
+    case 'max-stale': {
+      const ttlNow = ttlSeconds(usable!, now);
+      const status =
+        verdict.use === 'max-stale' ? cacheStatus.staleHit(ttlNow) : cacheStatus.staleWhileRevalidate(ttlNow);
+      if (serveEntry(job, deps, usable!, { outcome: 'STALE', status })) {
+        o.cache.recordLookup(key, 'stale', usable!.tier);
+        deps.acct.count('stale');
+        deps.acct.saved(key, namespace, usable!);
+        const refresh = verdict.use === 'stale-while-revalidate' || verdict.revalidate;
+        if (refresh && deps.revalidator.trigger(key, req, controlHeaders)) deps.acct.count('revalidations');
+        return;
+      }
+      break;
+    }
+    case 'upstream':
+      break;
+  }
+  if (controls.onlyIfCached) {
+    o.cache.recordLookup(key, 'miss');
+    writeJsonError(res, 504, 'cache_miss', 'only-if-cached: no cached answer for this request', {
+      'x-cache': 'MISS',
+      'cache-status': cacheStatus.onlyIfCached(),
+      ...(o.exposeKey ? { 'x-gatecache-key': key } : {}),
+    });
+    return;
+  }
+  o.cache.recordLookup(key, 'miss');
+  const fallback = verdict.use === 'upstream' ? verdict.fallback : undefined;
+  const fwd = verdict.use === 'upstream' && verdict.reason === 'too-old' ? 'request' : 'miss';
+  await handleMiss(job, deps, fallback, fwd);
+}

@@ -1,0 +1,125 @@
+import type { Cache, Clock, DistributedLock, Logger } from '@gatecache/core';
+import { createKeyer } from '@gatecache/cache-key';
+import type { Keyer, RouteInfo } from '@gatecache/cache-key';
+import { defaultShouldCache } from './policy';
+import type {
+  CacheRequest,
+  Determinism,
+  ModelPrice,
+  ResponseCacheOptions,
+  ShouldCacheContext,
+} from './types';
+
+export interface ResolvedOptions {
+  cache: Cache;
+  keyer: Keyer;
+  maxBodyBytes: number;
+  determinism: Determinism;
+  variants: number;
+  ttl: (req: CacheRequest, route: RouteInfo) => number | undefined;
+  shouldCache: (ctx: ShouldCacheContext) => boolean;
+  cacheUnknownEndpoints: boolean;
+  lock?: DistributedLock;
+  lockTtlMs: number;
+  lockWaitMs: number;
+  upstreamTimeoutMs: number;
+  exposeKey: boolean;
+  pricing: Record<string, ModelPrice>;
+  storeHeaders: ReadonlySet<string>;
+  clock: Clock;
+  logger: Logger;
+  random: () => number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+function fail(path: string, message: string): never {
+  throw new Error(`responseCache: ${path} ${message}`);
+}
+
+function positiveInt(path: string, value: number | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min)
+    fail(path, `must be an integer >= ${min} (got ${String(value)})`);
+  return value;
+}
+
+function isKeyer(value: unknown): value is Keyer {
+  return (
+    typeof (value as Keyer | undefined)?.key === 'function' && typeof (value as Keyer).route === 'function'
+  );
+}
+
+/** Validates the options once, at creation, and fills in defaults; a bad option throws with its name. */
+export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
+  if (!options || typeof options !== 'object') fail('options', 'must be an object with at least `cache`');
+  const { cache } = options;
+  if (!cache || typeof cache.get !== 'function' || typeof cache.set !== 'function') {
+    fail('cache', 'must be a Cache from @gatecache/core createCache()');
+  }
+  const keyer = isKeyer(options.key) ? options.key : createKeyer(options.key);
+  const determinism = options.determinism ?? 'all';
+  if (determinism !== 'all' && determinism !== 'deterministic') {
+    fail('determinism', `must be 'all' or 'deterministic' (got ${String(determinism)})`);
+  }
+  const ttlOption = options.ttl;
+  let ttl: ResolvedOptions['ttl'];
+  if (ttlOption === undefined) ttl = () => undefined;
+  else if (typeof ttlOption === 'function') ttl = ttlOption;
+  else if (typeof ttlOption === 'number' && Number.isFinite(ttlOption) && ttlOption >= 0)
+    ttl = () => ttlOption;
+  else fail('ttl', `must be seconds >= 0 or a function (got ${String(ttlOption)})`);
+  if (options.shouldCache !== undefined && typeof options.shouldCache !== 'function') {
+    fail('shouldCache', 'must be a function');
+  }
+  const lock = options.lock;
+  if (
+    lock !== undefined &&
+    (typeof lock.acquire !== 'function' || typeof lock.waitForRelease !== 'function')
+  ) {
+    fail('lock', 'must be a DistributedLock (acquire, waitForRelease)');
+  }
+  const pricing = options.pricing ?? {};
+  for (const [model, price] of Object.entries(pricing)) {
+    if (!price || !(price.input >= 0) || !(price.output >= 0)) {
+      fail(`pricing.${model}`, 'must be { input, output } USD per 1M tokens, each >= 0');
+    }
+  }
+  const storeHeaders = options.storeHeaders ?? [];
+  if (!Array.isArray(storeHeaders) || storeHeaders.some((h) => typeof h !== 'string')) {
+    fail('storeHeaders', 'must be an array of header names');
+  }
+  const refused = storeHeaders.find((h) =>
+    [
+      'set-cookie',
+      'content-length',
+      'content-encoding',
+      'transfer-encoding',
+      'connection',
+      'authorization',
+    ].includes(h.toLowerCase()),
+  );
+  if (refused) fail('storeHeaders', `cannot include "${refused}"`);
+  const random = options.random ?? Math.random;
+  if (typeof random !== 'function') fail('random', 'must be a function returning [0, 1)');
+  return {
+    cache,
+    keyer,
+    maxBodyBytes: positiveInt('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 0),
+    determinism,
+    variants: positiveInt('variants', options.variants, 1),
+    ttl,
+    shouldCache: options.shouldCache ?? defaultShouldCache,
+    cacheUnknownEndpoints: options.cacheUnknownEndpoints ?? false,
+    ...(lock ? { lock } : {}),
+    lockTtlMs: positiveInt('lockTtlMs', options.lockTtlMs, 30_000),
+    lockWaitMs: positiveInt('lockWaitMs', options.lockWaitMs, 60_000),
+    upstreamTimeoutMs: positiveInt('upstreamTimeoutMs', options.upstreamTimeoutMs, 30_000),
+    exposeKey: options.exposeKey ?? true,
+    pricing,
+    storeHeaders: new Set(storeHeaders.map((h) => h.toLowerCase())),
+    clock: options.clock ?? cache.clock,
+    logger: options.logger ?? cache.logger,
+    random,
+  };
+}

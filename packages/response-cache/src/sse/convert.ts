@@ -1,0 +1,51 @@
+import { messageFromSse, messageToSse } from './anthropic-messages';
+import { chatCompletionFromSse, chatCompletionToSse } from './openai-chat';
+import type { SseEvent, SseRoute } from './types';
+
+interface Converter {
+  toSse(body: unknown): string;
+  fromSse(events: SseEvent[]): unknown;
+}
+
+const openaiChat: Converter = { toSse: chatCompletionToSse, fromSse: chatCompletionFromSse };
+const anthropicMessages: Converter = { toSse: messageToSse, fromSse: messageFromSse };
+
+function converterOf(route: SseRoute): Converter | undefined {
+  if ((route.provider === 'openai' || route.provider === 'azure') && route.endpoint === 'chat.completions') {
+    return openaiChat;
+  }
+  if (route.provider === 'anthropic' && route.endpoint === 'messages') return anthropicMessages;
+  return undefined;
+}
+
+function requireConverter(route: SseRoute, fn: string): Converter {
+  const converter = converterOf(route);
+  if (converter === undefined) {
+    throw new TypeError(
+      `${fn}: no stream conversion for ${route.provider} ${route.endpoint} (check canConvert first)`,
+    );
+  }
+  return converter;
+}
+
+/** True when a stored JSON answer can be replayed as a stream and the reverse (OpenAI/Azure chat, Anthropic messages). */
+export function canConvert(route: SseRoute): boolean {
+  return converterOf(route) !== undefined;
+}
+
+/** Accepts the stored body as an object or as its JSON text / bytes. */
+function asJson(body: unknown): unknown {
+  if (typeof body === 'string') return JSON.parse(body);
+  if (body instanceof Uint8Array) return JSON.parse(Buffer.from(body).toString('utf8'));
+  return body;
+}
+
+/** Renders a non-streamed answer as the SSE stream the provider would have sent for it. */
+export function jsonToSse(route: SseRoute, body: unknown): string {
+  return requireConverter(route, 'jsonToSse').toSse(asJson(body));
+}
+
+/** Assembles the non-streamed answer from a stream's events (complete streams only). */
+export function sseToJson(route: SseRoute, events: SseEvent[]): unknown {
+  return requireConverter(route, 'sseToJson').fromSse(events);
+}

@@ -1,0 +1,118 @@
+import type { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Cache, Clock, DistributedLock, Logger } from '@gatecache/core';
+import type { KeyOptions, Keyer, RouteInfo } from '@gatecache/cache-key';
+import type { RequestHandler } from 'express';
+
+/** The request as the middleware sees it: the parsed JSON body and its raw bytes are attached by `responseCache`. */
+export type CacheRequest = IncomingMessage & {
+  originalUrl?: string;
+  body?: unknown;
+  rawBody?: Buffer;
+};
+
+/** `all`: cache every answer; `deterministic`: only `temperature: 0` or seeded generations (non-generative endpoints always). */
+export type Determinism = 'all' | 'deterministic';
+
+/** What `shouldCache` is asked about, once per request, before the cache is read. */
+export interface ShouldCacheContext {
+  req: CacheRequest;
+  route: RouteInfo;
+  /** Parsed JSON body (undefined for GET). */
+  body: unknown;
+  determinism: Determinism;
+}
+
+/** USD per one million tokens. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+}
+
+export interface ResponseCacheOptions {
+  /** The core cache (`createCache`). Required. */
+  cache: Cache;
+  /** Key options for `createKeyer`, or a ready keyer. Default: `createKeyer()` (tenant-scoped by credential). */
+  key?: KeyOptions | Keyer;
+  /** Largest request body (bytes) read for keying; larger bodies pass through uncached. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Which generations may be cached. Default `'all'`. */
+  determinism?: Determinism;
+  /** Keep up to N distinct answers per key and serve one at random. Default 1. */
+  variants?: number;
+  /** Freshness (seconds) per request; `undefined` uses the namespace's TTL, 0 stores nothing. Default: namespace TTL. */
+  ttl?: number | ((req: CacheRequest, route: RouteInfo) => number | undefined);
+  /** Policy hook; wrap the exported `defaultShouldCache`. Default `defaultShouldCache`. */
+  shouldCache?: (ctx: ShouldCacheContext) => boolean;
+  /** Also cache POSTs to endpoints the keyer does not recognise (keyed on method, path and whole body). Default false. */
+  cacheUnknownEndpoints?: boolean;
+  /** Cross-instance single-flight (e.g. store-redis's lock). Default: none (in-process only). */
+  lock?: DistributedLock;
+  /** Lock lease (ms), extended while the upstream answer is running. Default 30000. */
+  lockTtlMs?: number;
+  /** How long (ms) an instance waits for another instance's lock before going upstream itself. Default 60000. */
+  lockWaitMs?: number;
+  /** Time to first byte (ms) after which a stale-if-error candidate is served instead. Default 30000. */
+  upstreamTimeoutMs?: number;
+  /** Send `X-Gatecache-Key` on cached routes. Default true. */
+  exposeKey?: boolean;
+  /** Prices by model (exact name, else the longest configured prefix), for the cost a hit saved. Default {}. */
+  pricing?: Record<string, ModelPrice>;
+  /** Response headers stored and replayed on top of the built-in allow-list (lower case). Default []. */
+  storeHeaders?: string[];
+  clock?: Clock;
+  logger?: Logger;
+  /** Uniform [0, 1): picks the variant bucket. Default Math.random. */
+  random?: () => number;
+}
+
+/** Tokens and money a set of hits saved. */
+export interface SavedTotals {
+  hits: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface ResponseCacheStats {
+  /** Requests on routes the middleware handles (LLM routes, and unknown ones when enabled). */
+  requests: number;
+  hits: number;
+  /** Stale entries served (stale-while-revalidate, max-stale, stale-if-error). */
+  stale: number;
+  misses: number;
+  /** Misses answered by another request's upstream call (in-process or through the distributed lock). */
+  collapsed: number;
+  bypassed: number;
+  /** Answers written to the cache. */
+  stored: number;
+  /** Upstream answers not stored (error, incomplete, private, too large...). */
+  notStored: number;
+  /** Background refreshes started. */
+  revalidations: number;
+  /** Exceptions in the cache path that were turned into a pass-through. */
+  errors: number;
+  saved: SavedTotals;
+  byTenant: Record<string, SavedTotals>;
+  byModel: Record<string, SavedTotals>;
+  byNamespace: Record<string, SavedTotals>;
+}
+
+/** Emitted as `saved` on every hit (fresh or stale). */
+export interface SavedEvent {
+  key: string;
+  namespace: string;
+  tenant: string;
+  provider: string;
+  model: string;
+  endpoint: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export type ResponseCacheMiddleware = RequestHandler & {
+  stats(): ResponseCacheStats;
+  /** `saved` (SavedEvent), `stored` ({ key, size, kind }), `not-stored` ({ key, reason }). */
+  events: EventEmitter;
+};

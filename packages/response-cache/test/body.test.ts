@@ -1,0 +1,119 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createProxyMiddleware, fixRequestBody } from 'http-proxy-middleware';
+import request from 'supertest';
+import { proxyRequestBody, readRequestBody } from '../src';
+import type { BodyResult, CacheRequest } from '../src';
+import { startUpstream } from './helpers/upstream';
+import type { Upstream } from './helpers/upstream';
+
+/** A server whose handler reads the body with the given limit, then echoes what it saw and what is left. */
+async function echoServer(limit: number): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    void readRequestBody(req as CacheRequest, limit).then((result: BodyResult) => {
+      const rest: Buffer[] = [];
+      const reply = (): void => {
+        res.end(
+          JSON.stringify({
+            status: result.status,
+            body: (req as CacheRequest).body,
+            raw: (req as CacheRequest).rawBody?.toString(),
+            rest: Buffer.concat(rest).toString(),
+          }),
+        );
+      };
+      if (req.readableEnded) return reply();
+      req.on('data', (c: Buffer) => rest.push(c));
+      req.on('end', reply);
+      req.resume();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+describe('readRequestBody', () => {
+  it('attaches the parsed body and the raw bytes', async () => {
+    const s = await echoServer(1000);
+    const res = await request(s.url).post('/').set('content-type', 'application/json').send('{ "a": 1 }');
+    expect(JSON.parse(res.text)).toEqual({ status: 'read', body: { a: 1 }, raw: '{ "a": 1 }', rest: '' });
+    await s.close();
+  });
+
+  it('leaves a body over the limit in the stream, declared or chunked', async () => {
+    const s = await echoServer(10);
+    const big = JSON.stringify({ text: 'x'.repeat(100) });
+    const declared = await request(s.url).post('/').set('content-type', 'application/json').send(big);
+    expect(JSON.parse(declared.text)).toMatchObject({ status: 'skipped', rest: big });
+    const chunked = await new Promise<string>((resolve) => {
+      const req = http.request(
+        `${s.url}/`,
+        { method: 'POST', headers: { 'transfer-encoding': 'chunked' } },
+        (res) => {
+          let t = '';
+          res.on('data', (c: Buffer) => (t += c.toString()));
+          res.on('end', () => resolve(t));
+        },
+      );
+      req.write(big.slice(0, 30));
+      setTimeout(() => req.end(big.slice(30)), 20);
+    });
+    expect(JSON.parse(chunked)).toMatchObject({ status: 'skipped', rest: big });
+    await s.close();
+  });
+});
+
+describe('re-sending a consumed body through http-proxy-middleware 3', () => {
+  let upstream: Upstream;
+  let server: http.Server;
+  let agent: http.Agent;
+  beforeEach(async () => {
+    upstream = await startUpstream();
+  });
+  afterEach(async () => {
+    agent.destroy();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await upstream.close();
+  });
+
+  async function proxyWith(
+    on: (proxyReq: http.ClientRequest, req: CacheRequest) => void,
+    json = false,
+  ): Promise<string> {
+    agent = new http.Agent({ keepAlive: true });
+    const app = express();
+    if (json) app.use(express.json());
+    app.use((req, _res, next) => void readRequestBody(req as CacheRequest, 1000).then(() => next()));
+    app.use(createProxyMiddleware({ target: upstream.url, agent, on: { proxyReq: on as never } }));
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  it('proxyRequestBody re-sends the exact bytes', async () => {
+    const url = await proxyWith(proxyRequestBody);
+    const text = '{"b":2,  "a":1.0}';
+    await request(url).post('/v1/embeddings').set('content-type', 'application/json').send(text);
+    expect(upstream.requests[0]?.body).toBe(text);
+  });
+
+  it("hpm's own fixRequestBody works too, re-serialising the parsed JSON", async () => {
+    const url = await proxyWith(fixRequestBody as never);
+    await request(url)
+      .post('/v1/embeddings')
+      .set('content-type', 'application/json')
+      .send('{"b":2,  "a":1.0}');
+    expect(upstream.requests[0]?.body).toBe('{"b":2,"a":1}');
+  });
+
+  it('proxyRequestBody re-sends a body that express.json consumed', async () => {
+    const url = await proxyWith(proxyRequestBody, true);
+    await request(url).post('/v1/embeddings').send({ a: 1 });
+    expect(upstream.requests[0]?.body).toBe('{"a":1}');
+  });
+});

@@ -1,0 +1,68 @@
+import {
+  cacheStatus,
+  contentEncodingOf,
+  forbidsStorage,
+  normalizeHeaders,
+  shareableHeaders,
+  storableHeaders,
+} from '../src/headers';
+
+describe('Cache-Status values (RFC 9211)', () => {
+  it('names the cache and the outcome', () => {
+    expect(cacheStatus.hit(30)).toBe('gatecache; hit; ttl=30');
+    expect(cacheStatus.miss('miss', true)).toBe('gatecache; fwd=miss; stored');
+    expect(cacheStatus.miss('request', false)).toBe('gatecache; fwd=request');
+    expect(cacheStatus.collapsed()).toBe('gatecache; fwd=miss; collapsed');
+    expect(cacheStatus.staleIfError(-5, 503)).toBe(
+      'gatecache; fwd=stale; fwd-status=503; ttl=-5; detail=stale-if-error',
+    );
+    expect(cacheStatus.bypass('no-store')).toBe('gatecache; fwd=bypass; detail=no-store');
+  });
+});
+
+describe('header filters', () => {
+  const upstream = {
+    'Content-Type': 'application/json',
+    'set-cookie': ['a=b'],
+    'content-length': '10',
+    'content-encoding': 'gzip',
+    'transfer-encoding': 'chunked',
+    connection: 'keep-alive',
+    'x-request-id': 'req_1',
+    'openai-organization': 'org-1',
+    'x-ratelimit-remaining-requests': '10',
+    'x-custom': 'c',
+  };
+
+  it('stores only the allow-list plus configured extras', () => {
+    expect(storableHeaders(upstream, new Set(['x-custom']))).toEqual({
+      'content-type': 'application/json',
+      'x-request-id': 'req_1',
+      'openai-organization': 'org-1',
+      'x-custom': 'c',
+    });
+  });
+
+  it('shares with waiters all but cookies and hop-by-hop headers', () => {
+    const shared = shareableHeaders(upstream);
+    expect(shared['set-cookie']).toBeUndefined();
+    expect(shared.connection).toBeUndefined();
+    expect(shared['transfer-encoding']).toBeUndefined();
+    expect(shared['content-encoding']).toBe('gzip');
+    expect(shared['content-type']).toBe('application/json');
+  });
+
+  it('reads private and no-store from an upstream Cache-Control', () => {
+    expect(forbidsStorage({ 'cache-control': 'private, max-age=0' })).toBe(true);
+    expect(forbidsStorage({ 'cache-control': 'no-store' })).toBe(true);
+    expect(forbidsStorage({ 'cache-control': 'no-cache' })).toBe(false);
+    expect(forbidsStorage({})).toBe(false);
+  });
+
+  it('normalises writeHead header arguments of every shape', () => {
+    expect(normalizeHeaders({ 'Content-Type': 'a' })).toEqual({ 'content-type': 'a' });
+    expect(normalizeHeaders(['Content-Type', 'a', 'X-B', 'b'])).toEqual({ 'content-type': 'a', 'x-b': 'b' });
+    expect(normalizeHeaders([['X-C', 'c']])).toEqual({ 'x-c': 'c' });
+    expect(contentEncodingOf({})).toBe('identity');
+  });
+});

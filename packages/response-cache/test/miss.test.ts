@@ -1,0 +1,253 @@
+import { gzipSync } from 'node:zlib';
+import request from 'supertest';
+import { createCache } from '@gatecache/core';
+import { createKeyer } from '@gatecache/cache-key';
+import { rawRequest, startGateway, until } from './helpers/gateway';
+import type { Gateway } from './helpers/gateway';
+import { memoryLock } from './helpers/lock';
+import { fixture, fixtureJson, sendJson, sendSse, startUpstream } from './helpers/upstream';
+import type { Upstream } from './helpers/upstream';
+
+const chatRequest = fixtureJson('openai/chat-completion.request.json');
+const chatAnswer = fixtureJson('openai/chat-completion.response.json');
+const chatStream = fixture('openai/chat-completion.stream.sse');
+const AUTH = { authorization: 'Bearer sk-test-1' };
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+let upstream: Upstream;
+const gateways: Gateway[] = [];
+
+beforeEach(async () => {
+  upstream = await startUpstream();
+});
+afterEach(async () => {
+  await Promise.all(gateways.splice(0).map((g) => g.close()));
+  await upstream.close();
+});
+
+async function gateway(options: Partial<Parameters<typeof startGateway>[0]> = {}): Promise<Gateway> {
+  const gw = await startGateway({ upstream: upstream.url, ...options });
+  gateways.push(gw);
+  return gw;
+}
+
+/** Holds every upstream answer until `open()`: requests pile up behind the first one. */
+function gate(): { wait: Promise<void>; open: () => void } {
+  let open: () => void = () => undefined;
+  const wait = new Promise<void>((r) => (open = r));
+  return { wait, open };
+}
+
+describe('single-flight', () => {
+  it('answers 100 concurrent identical JSON requests with one upstream call', async () => {
+    const gw = await gateway();
+    const g = gate();
+    upstream.override = async (_req, res) => {
+      await g.wait;
+      sendJson(res, 200, chatAnswer);
+    };
+    const all = Array.from({ length: 100 }, () =>
+      rawRequest(`${gw.url}/v1/chat/completions`, { body: chatRequest, headers: AUTH }),
+    );
+    await until(() => gw.mw.stats().requests === 100);
+    g.open();
+    const answers = await Promise.all(all);
+    expect(upstream.calls).toBe(1);
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(JSON.parse(a.body)).toEqual(chatAnswer);
+    }
+    expect(
+      answers.filter((a) => a.headers['cache-status'] === 'gatecache; fwd=miss; collapsed'),
+    ).toHaveLength(99);
+    expect(gw.mw.stats()).toMatchObject({ misses: 1, collapsed: 99, stored: 1 });
+  });
+
+  it('answers 100 concurrent identical streamed requests with one upstream call, byte for byte', async () => {
+    const gw = await gateway();
+    const g = gate();
+    upstream.override = async (_req, res) => {
+      await g.wait;
+      await sendSse(res, chatStream, { delayMs: 2 });
+    };
+    const body = { ...chatRequest, stream: true };
+    const all = Array.from({ length: 100 }, () =>
+      rawRequest(`${gw.url}/v1/chat/completions`, { body, headers: AUTH }),
+    );
+    await until(() => gw.mw.stats().requests === 100);
+    g.open();
+    const answers = await Promise.all(all);
+    expect(upstream.calls).toBe(1);
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(a.headers['content-type']).toMatch(/^text\/event-stream/);
+      expect(a.body).toBe(chatStream);
+    }
+  });
+
+  it('fans a stream out live: every waiter gets event k before the upstream sends event k+1', async () => {
+    const gw = await gateway();
+    const events = chatStream.split('\n\n').filter(Boolean).length;
+    const clients = 20;
+    let seq = 0;
+    const sentAt: number[] = [];
+    const receivedAt: number[][] = Array.from({ length: clients }, () => []);
+    const g = gate();
+    upstream.override = async (_req, res) => {
+      await g.wait;
+      await sendSse(res, chatStream, { delayMs: 200, onEvent: (i) => (sentAt[i] = ++seq) });
+    };
+    const body = { ...chatRequest, stream: true };
+    const all = Array.from({ length: clients }, (_, c) => {
+      let text = '';
+      return rawRequest(`${gw.url}/v1/chat/completions`, {
+        body,
+        headers: AUTH,
+        onChunk: (chunk) => {
+          text += chunk;
+          const complete = text.split('\n\n').length - 1;
+          while (receivedAt[c]!.length < complete) receivedAt[c]!.push(++seq);
+        },
+      });
+    });
+    await until(() => gw.mw.stats().requests === clients);
+    g.open();
+    await Promise.all(all);
+    expect(upstream.calls).toBe(1);
+    expect(sentAt).toHaveLength(events);
+    for (let c = 0; c < clients; c++) {
+      expect(receivedAt[c]).toHaveLength(events);
+      for (let k = 0; k + 1 < events; k++) expect(receivedAt[c]![k]).toBeLessThan(sentAt[k + 1]!);
+    }
+  }, 20_000);
+
+  it('gives a late joiner the whole stream from its start', async () => {
+    const gw = await gateway();
+    upstream.override = (_req, res) => sendSse(res, chatStream, { delayMs: 30 });
+    const body = { ...chatRequest, stream: true };
+    const first = rawRequest(`${gw.url}/v1/chat/completions`, { body, headers: AUTH });
+    await sleep(100);
+    const late = await rawRequest(`${gw.url}/v1/chat/completions`, { body, headers: AUTH });
+    expect(late.headers['cache-status']).toBe('gatecache; fwd=miss; collapsed');
+    expect(late.body).toBe(chatStream);
+    expect((await first).body).toBe(chatStream);
+    expect(upstream.calls).toBe(1);
+  });
+
+  it('does not coalesce a no-cache request onto another request, and stores its answer', async () => {
+    const gw = await gateway();
+    const g = gate();
+    upstream.override = async (_req, res) => {
+      await g.wait;
+      sendJson(res, 200, { ...chatAnswer, id: `call-${upstream.calls}` });
+    };
+    const first = request(gw.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);
+    const firstDone = first.then((r) => r);
+    await until(() => upstream.calls === 1);
+    const fresh = request(gw.url)
+      .post('/v1/chat/completions')
+      .set(AUTH)
+      .set('cache-control', 'no-cache')
+      .send(chatRequest);
+    const freshDone = fresh.then((r) => r);
+    await until(() => upstream.calls === 2);
+    g.open();
+    const [a, b] = await Promise.all([firstDone, freshDone]);
+    expect(a.headers['cache-status']).toBe('gatecache; fwd=miss; stored');
+    expect(b.headers['cache-status']).toBe('gatecache; fwd=request; stored');
+    expect(upstream.calls).toBe(2);
+  });
+
+  it('shares an error answer with the waiters but stores it for nobody', async () => {
+    const gw = await gateway();
+    const g = gate();
+    upstream.override = async (_req, res) => {
+      await g.wait;
+      sendJson(res, 429, fixture('openai/error-429.json'));
+    };
+    const all = Array.from({ length: 5 }, () =>
+      rawRequest(`${gw.url}/v1/chat/completions`, { body: chatRequest, headers: AUTH }),
+    );
+    await until(() => gw.mw.stats().requests === 5);
+    g.open();
+    const answers = await Promise.all(all);
+    expect(answers.map((a) => a.status)).toEqual([429, 429, 429, 429, 429]);
+    expect(upstream.calls).toBe(1);
+    upstream.override = undefined;
+    const next = await request(gw.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);
+    expect(next.status).toBe(200);
+    expect(upstream.calls).toBe(2);
+  });
+
+  it('sends a waiter that does not accept the leader content-encoding upstream by itself', async () => {
+    const gw = await gateway();
+    const g = gate();
+    upstream.override = async (req, res) => {
+      await g.wait;
+      if (String(req.headers['accept-encoding']).includes('gzip')) {
+        const zipped = gzipSync(JSON.stringify(chatAnswer));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(zipped);
+      } else sendJson(res, 200, chatAnswer);
+    };
+    const zipped = rawRequest(`${gw.url}/v1/chat/completions`, {
+      body: chatRequest,
+      headers: { ...AUTH, 'accept-encoding': 'gzip' },
+    });
+    await until(() => upstream.calls === 1);
+    const plain = rawRequest(`${gw.url}/v1/chat/completions`, {
+      body: chatRequest,
+      headers: { ...AUTH, 'accept-encoding': 'identity' },
+    });
+    await until(() => gw.mw.stats().requests === 2);
+    g.open();
+    const [z, p] = await Promise.all([zipped, plain]);
+    expect(z.headers['content-encoding']).toBe('gzip');
+    expect(p.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(p.body)).toEqual(chatAnswer);
+    expect(upstream.calls).toBe(2);
+  });
+});
+
+describe('cross-instance single-flight with a distributed lock', () => {
+  it('makes one upstream call for concurrent misses on two instances sharing a cache', async () => {
+    const cache = createCache();
+    const lock = memoryLock();
+    const a = await gateway({ cache, middleware: { lock } });
+    const b = await gateway({ cache, middleware: { lock } });
+    const g = gate();
+    upstream.override = async (_req, res) => {
+      await g.wait;
+      sendJson(res, 200, chatAnswer);
+    };
+    const all = Array.from({ length: 20 }, (_, i) =>
+      rawRequest(`${(i % 2 ? a : b).url}/v1/chat/completions`, { body: chatRequest, headers: AUTH }),
+    );
+    await until(() => a.mw.stats().requests + b.mw.stats().requests === 20);
+    await sleep(20);
+    g.open();
+    const answers = await Promise.all(all);
+    expect(upstream.calls).toBe(1);
+    for (const x of answers) expect(JSON.parse(x.body)).toEqual(chatAnswer);
+    expect(lock.acquired).toBe(1);
+  });
+
+  it('takes over when the lock owner dies and its lease expires', async () => {
+    const cache = createCache();
+    const lock = memoryLock();
+    const gw = await gateway({ cache, middleware: { lock, lockWaitMs: 5000 } });
+    const key = createKeyer().key({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: AUTH,
+      body: chatRequest,
+    }).key;
+    const dead = await lock.acquire(key, 150); // an instance that took the lock and died
+    expect(dead).toBeDefined();
+    const res = await request(gw.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(chatAnswer);
+    expect(upstream.calls).toBe(1);
+    expect(lock.acquired).toBe(2);
+  });
+});

@@ -1,0 +1,61 @@
+// Shared by the sse-*.test.ts files: the provider fixtures and a loopback server for the SDK clients.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { SseRoute } from '../src/sse';
+
+// shared/ sits beside the repository checkout (locally and in CI).
+export const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures');
+
+export function fixtureText(name: string): string {
+  return readFileSync(path.join(FIXTURES, name), 'utf8');
+}
+
+export function fixtureJson(name: string): unknown {
+  return JSON.parse(fixtureText(name));
+}
+
+export const OPENAI_CHAT: SseRoute = { provider: 'openai', endpoint: 'chat.completions' };
+export const ANTHROPIC_MESSAGES: SseRoute = { provider: 'anthropic', endpoint: 'messages' };
+export const GEMINI_STREAM: SseRoute = { provider: 'gemini', endpoint: 'streamGenerateContent' };
+
+export const STREAM_FIXTURES: { file: string; route: SseRoute }[] = [
+  { file: 'openai/chat-completion.stream.sse', route: OPENAI_CHAT },
+  { file: 'openai/chat-completion-tools.stream.sse', route: OPENAI_CHAT },
+  { file: 'anthropic/messages.stream.sse', route: ANTHROPIC_MESSAGES },
+  { file: 'anthropic/messages-thinking-tools.stream.sse', route: ANTHROPIC_MESSAGES },
+  { file: 'gemini/streamGenerateContent.sse', route: GEMINI_STREAM },
+];
+
+/** A loopback server answering every request with `body()` as an event stream; counts requests. */
+export interface SseServer {
+  url: string;
+  requests: number;
+  close(): Promise<void>;
+}
+
+export async function startSseServer(body: () => string): Promise<SseServer> {
+  const state = { requests: 0 };
+  const server: Server = createServer((req, res) => {
+    state.requests++;
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.end(body());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get requests() {
+      return state.requests;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
