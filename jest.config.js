@@ -11,4 +11,5 @@ const projects = ['packages', 'examples', 'bench'].flatMap((dir) => {
   return candidates.filter((d) => fs.existsSync(path.join(d, 'jest.config.js')));
 });
 
-module.exports = { projects };
+// testTimeout is a global setting: in a project config jest ignores it.
+module.exports = { projects, testTimeout: 30000 };

@@ -62,6 +62,7 @@ async function build() {
   return app;
 }
 
+process.on('SIGINT', () => process.exit(0));
 build().then((app) => {
   const server = app.listen(0, '127.0.0.1', () => console.log(`http://127.0.0.1:${server.address().port}`));
   server.keepAliveTimeout = 60_000;

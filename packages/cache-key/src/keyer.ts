@@ -1,4 +1,5 @@
 import { escapeKeyPart } from './escape';
+import { createKeyMemo } from './memo';
 import { resolveRule, selectFields } from './field-rules';
 import { canonicalJson, hmacHex, KEY_FORMAT_VERSION, sha256Hex, TENANT_HASH_LENGTH } from './hash';
 import { resolveKeyOptions, type ResolvedKeyOptions } from './options';
@@ -87,10 +88,17 @@ function compute(req: KeyRequest, o: ResolvedKeyOptions): Computed {
 /** Builds keys with options validated and resolved once. */
 export function createKeyer(options?: KeyOptions): Keyer {
   const o = resolveKeyOptions(options);
+  // A scope or provider function may read anything in the request: bytes alone cannot stand for it.
+  const memoizable = typeof options?.scope !== 'function' && typeof options?.provider !== 'function';
+  const memo = memoizable ? createKeyMemo(o.memoSize, o.varyHeaders) : undefined;
   return {
     key(req: KeyRequest): KeyResult {
+      const remembered = memo?.get(req);
+      if (remembered) return remembered;
       const { key, namespace, route, tenant, paramsHash } = compute(req, o);
-      return { key, namespace, route, tenant, paramsHash };
+      const result = { key, namespace, route, tenant, paramsHash };
+      memo?.set(req, result);
+      return result;
     },
     explain(req: KeyRequest): Explanation {
       const c = compute(req, o);

@@ -11,9 +11,10 @@ export interface ResolvedKeyOptions {
   provider: ((req: KeyRequest) => Provider) | undefined;
   fields: Record<string, FieldOverride> | undefined;
   varyHeaders: readonly string[];
+  memoSize: number;
 }
 
-const KNOWN = new Set(['scope', 'tenantSecret', 'provider', 'fields', 'varyHeaders']);
+const KNOWN = new Set(['scope', 'tenantSecret', 'provider', 'fields', 'varyHeaders', 'memoSize']);
 
 function fail(message: string): never {
   throw new TypeError(`cache-key: ${message}`);
@@ -98,5 +99,14 @@ export function resolveKeyOptions(options: KeyOptions = {}): ResolvedKeyOptions 
     provider: providerFn,
     fields: checkFields(options.fields),
     varyHeaders: checkVaryHeaders(options.varyHeaders),
+    memoSize: checkMemoSize(options.memoSize),
   };
+}
+
+function checkMemoSize(value: unknown): number {
+  if (value === undefined) return 10_000;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    fail(`options.memoSize must be an integer >= 0 (got ${JSON.stringify(value)})`);
+  }
+  return value;
 }

@@ -10,6 +10,8 @@ export interface KeyRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON body; undefined for GET or non-JSON bodies. */
   body?: unknown;
+  /** The exact body bytes. When given, the key of a byte-identical repeat is remembered (see `memoSize`). */
+  rawBody?: Buffer | string;
 }
 
 /** What a request is: provider, endpoint, model and stream mode. */
@@ -43,6 +45,11 @@ export interface FieldOverride {
 }
 
 export interface KeyOptions {
+  /**
+   * Keys remembered by a hash of the exact request bytes (for requests that carry `rawBody`), so repeats skip
+   * canonicalization. Not used when `scope` or `provider` is a function. Default 10000; 0 disables.
+   */
+  memoSize?: number;
   /**
    * Default 'credential': a keyed hash (HMAC-SHA256, 16 hex chars) of the credential (authorization / x-api-key /
    * api-key / x-goog-api-key header, or ?key= for Gemini); no credential -> 'anon'. 'global' -> tenant 'global'.

@@ -92,7 +92,11 @@ export interface CacheEvents {
   lookup: { key: string; namespace: string; outcome: LookupOutcome; tier?: string; durationMs: number };
   miss: { key: string; namespace: string };
   set: { key: string; namespace: string; size: number; storedSize: number; meta: EntryMeta };
-  delete: { key: string; namespace: string };
+  /**
+   * A delete or purge asked of this cache, emitted even when no tier held the key (so an invalidation bus can
+   * still tell other instances). `pattern` is true for `deleteMatching`, where `key` is the glob.
+   */
+  delete: { key: string; namespace: string; pattern: boolean; deleted: boolean };
   evict: { key: string; namespace: string; tier: string; reason: 'evict' | 'expire' | 'corrupt' };
   corrupt: { key: string; namespace: string; tier: string; reason: string };
   'tier-error': { tier: string; op: string; error: Error };
@@ -319,7 +323,7 @@ class TieredCache extends EventEmitter implements Cache {
     for (const key of list) {
       const namespace = this.namespaceOf(key);
       this.counters.deleted(namespace, 1);
-      this.emit('delete', { key, namespace });
+      this.emit('delete', { key, namespace, pattern: false, deleted: true });
     }
     return { deleted: Math.max(0, ...Object.values(byTier)), byTier };
   }
@@ -411,11 +415,9 @@ class TieredCache extends EventEmitter implements Cache {
   async delete(key: string): Promise<boolean> {
     const results = await this.onAllTiers('delete', (tier) => tier.delete(key), false);
     const deleted = results.some(Boolean);
-    if (deleted) {
-      const namespace = this.namespaceOf(key);
-      this.counters.deleted(namespace, 1);
-      this.emit('delete', { key, namespace });
-    }
+    const namespace = this.namespaceOf(key);
+    if (deleted) this.counters.deleted(namespace, 1);
+    this.emit('delete', { key, namespace, pattern: false, deleted });
     return deleted;
   }
 
@@ -441,7 +443,12 @@ class TieredCache extends EventEmitter implements Cache {
     );
     const deleted = Math.max(0, ...Object.values(byTier));
     this.counters.deleted(pattern.endsWith('*') ? this.namespaceOf(pattern) : 'default', deleted);
-    this.emit('delete', { key: pattern, namespace: this.namespaceOf(pattern) });
+    this.emit('delete', {
+      key: pattern,
+      namespace: this.namespaceOf(pattern),
+      pattern: true,
+      deleted: deleted > 0,
+    });
     return { deleted, byTier };
   }
 

@@ -108,7 +108,14 @@ async function handle(req: CacheRequest, res: ServerResponse, next: () => void, 
     body = read.json;
     if (body === undefined) return bypass(deps, res, next, 'not-json');
   }
-  const keyed = o.keyer.key({ method, url, headers: req.headers, ...(body !== undefined ? { body } : {}) });
+  // The raw bytes let the keyer answer a byte-identical repeat without canonicalizing it again.
+  const keyed = o.keyer.key({
+    method,
+    url,
+    headers: req.headers,
+    ...(body !== undefined ? { body } : {}),
+    ...(req.rawBody !== undefined ? { rawBody: req.rawBody } : {}),
+  });
   if (!o.shouldCache({ req, route: keyed.route, body, determinism: o.determinism })) {
     return bypass(deps, res, next, 'policy');
   }

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { CREDENTIAL_HEADERS, headerValue } from './secrets';
+import type { KeyRequest, KeyResult } from './types';
+import { BUILT_IN_VARY_HEADERS } from './vary';
+
+/**
+ * Remembers keys by a hash of the exact request bytes (method, URL, the headers a key reads, raw body), so a
+ * byte-identical repeat costs one sha256 instead of a canonicalization: the hit path's largest cost.
+ */
+export interface KeyMemo {
+  get(req: KeyRequest): KeyResult | undefined;
+  set(req: KeyRequest, result: KeyResult): void;
+}
+
+export function createKeyMemo(size: number, varyHeaders: readonly string[]): KeyMemo | undefined {
+  if (size <= 0) return undefined;
+  const lru = new LRUCache<string, KeyResult>({ max: size });
+  const headers = [...new Set([...CREDENTIAL_HEADERS, ...BUILT_IN_VARY_HEADERS, ...varyHeaders])];
+  const fingerprint = (req: KeyRequest): string | undefined => {
+    if (req.rawBody === undefined) return undefined;
+    const h = createHash('sha256').update(req.method.toUpperCase()).update('\0').update(req.url);
+    for (const name of headers) {
+      const value = headerValue(req.headers[name]);
+      if (value !== undefined) h.update('\0').update(name).update('=').update(value);
+    }
+    return h.update('\0\0').update(req.rawBody).digest('base64');
+  };
+  return {
+    get(req) {
+      const f = fingerprint(req);
+      return f === undefined ? undefined : lru.get(f);
+    },
+    set(req, result) {
+      const f = fingerprint(req);
+      if (f !== undefined) lru.set(f, result);
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { createKeyer } from '../src/keyer';
+import type { KeyRequest } from '../src/types';
+
+const raw = JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'hi' }],
+  temperature: 0,
+});
+const request = (headers: Record<string, string> = {}, rawBody: string | undefined = raw): KeyRequest => ({
+  method: 'POST',
+  url: '/v1/chat/completions',
+  headers: { authorization: 'Bearer sk-a', ...headers },
+  body: JSON.parse(raw) as unknown,
+  ...(rawBody !== undefined ? { rawBody } : {}),
+});
+
+describe('key memo', () => {
+  it('answers a byte-identical repeat from memory with the same key', () => {
+    const keyer = createKeyer();
+    const first = keyer.key(request());
+    const second = keyer.key(request());
+    expect(second).toBe(first);
+    expect(second.key).toBe(createKeyer({ memoSize: 0 }).key(request()).key);
+  });
+
+  it('keeps credentials and vary headers apart', () => {
+    const keyer = createKeyer();
+    const a = keyer.key(request());
+    expect(keyer.key(request({ authorization: 'Bearer sk-b' })).tenant).not.toBe(a.tenant);
+    expect(keyer.key(request({ 'anthropic-version': '2023-06-01' })).key).not.toBe(a.key);
+    expect(keyer.key(request({ 'x-request-id': 'r1' }))).toBe(a);
+  });
+
+  it('computes afresh without raw bytes, with memoSize 0, or when the scope is a function', () => {
+    expect(createKeyer().key(request({}, undefined))).not.toBe(createKeyer().key(request({}, undefined)));
+    const off = createKeyer({ memoSize: 0 });
+    expect(off.key(request())).not.toBe(off.key(request()));
+    const scoped = createKeyer({ scope: (req) => String(req.headers['x-team']) });
+    expect(scoped.key(request({ 'x-team': 'a' })).tenant).not.toBe(
+      scoped.key(request({ 'x-team': 'b' })).tenant,
+    );
+  });
+
+  it('rejects a bad memoSize', () => {
+    expect(() => createKeyer({ memoSize: -1 })).toThrow(/memoSize/);
+  });
+});

@@ -1,0 +1,250 @@
+import { Cluster, Redis } from 'ioredis';
+import type { ClusterOptions, RedisOptions } from 'ioredis';
+import { silentLogger } from '@gatecache/core';
+import type { Logger } from '@gatecache/core';
+import type { RedisClient, RedisConnectionOptions } from './types';
+
+export interface Connection {
+  client: RedisClient;
+  /** Whether `close()` should close the client. */
+  owned: boolean;
+}
+
+export function isCluster(client: RedisClient): client is Cluster {
+  return (client as { isCluster?: boolean }).isCluster === true;
+}
+
+/** Reconnect delay: exponential from 50 ms, capped, with jitter so a fleet does not reconnect in lockstep. */
+export function backoff(maxMs: number, random: () => number): (times: number) => number {
+  return (times) => Math.round(Math.min(maxMs, 50 * 2 ** Math.min(times - 1, 16)) * (0.8 + 0.4 * random()));
+}
+
+function positive(who: string, name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new Error(`${who}: ${name} must be a positive number (got ${String(value)})`);
+  }
+}
+
+/** Validate connection options once, at creation; a bad option throws with its name. */
+export function checkConnectionOptions(who: string, options: RedisConnectionOptions): void {
+  const given = (['url', 'client', 'cluster', 'sentinel'] as const).filter((k) => options[k] !== undefined);
+  if (given.length > 1)
+    throw new Error(`${who}: give only one of url, client, cluster, sentinel (got ${given.join(', ')})`);
+  if (options.url !== undefined && !/^rediss?:\/\//.test(options.url)) {
+    throw new Error(`${who}: url must start with redis:// or rediss:// (got "${options.url}")`);
+  }
+  if (
+    options.client !== undefined &&
+    typeof (options.client as { sendCommand?: unknown }).sendCommand !== 'function'
+  ) {
+    throw new Error(`${who}: client must be an ioredis Redis or Cluster instance`);
+  }
+  if (options.cluster && !(Array.isArray(options.cluster.nodes) && options.cluster.nodes.length > 0)) {
+    throw new Error(`${who}: cluster.nodes must list at least one node`);
+  }
+  if (options.sentinel) {
+    if (!(Array.isArray(options.sentinel.sentinels) && options.sentinel.sentinels.length > 0)) {
+      throw new Error(`${who}: sentinel.sentinels must list at least one sentinel`);
+    }
+    if (!options.sentinel.name) throw new Error(`${who}: sentinel.name must name the monitored primary`);
+  }
+  if (
+    options.port !== undefined &&
+    !(Number.isInteger(options.port) && options.port > 0 && options.port < 65536)
+  ) {
+    throw new Error(`${who}: port must be an integer between 1 and 65535 (got ${String(options.port)})`);
+  }
+  if (options.db !== undefined && !(Number.isInteger(options.db) && options.db >= 0)) {
+    throw new Error(`${who}: db must be an integer >= 0 (got ${String(options.db)})`);
+  }
+  positive(who, 'commandTimeoutMs', options.commandTimeoutMs);
+  positive(who, 'connectTimeoutMs', options.connectTimeoutMs);
+  positive(who, 'maxReconnectDelayMs', options.maxReconnectDelayMs);
+}
+
+/** The per-connection options a cache wants: fail fast while Redis is away, recover on its own. */
+function cacheDefaults(options: RedisConnectionOptions): RedisOptions {
+  const {
+    commandTimeoutMs = 100,
+    connectTimeoutMs = 2000,
+    maxReconnectDelayMs = 2000,
+    random = Math.random,
+  } = options;
+  const out: RedisOptions = {
+    // Queued commands would wait for a Redis that may not come back; a cache would rather miss now.
+    enableOfflineQueue: false,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: connectTimeoutMs,
+    maxRetriesPerRequest: 1,
+    // ioredis keeps a (referenced) timer this long after a disconnect; 2 s by default holds a process open.
+    disconnectTimeout: 200,
+    enableAutoPipelining: options.enableAutoPipelining ?? true,
+    retryStrategy: backoff(maxReconnectDelayMs, random),
+    // A demoted primary answers READONLY until the client reconnects to the new one (Sentinel failover).
+    reconnectOnError: (err) => err.message.startsWith('READONLY'),
+  };
+  if (options.db !== undefined) out.db = options.db;
+  if (options.password !== undefined) out.password = options.password;
+  if (options.username !== undefined) out.username = options.username;
+  if (options.tls) out.tls = options.tls === true ? {} : options.tls;
+  return out;
+}
+
+/** Create (or adopt) the client the options describe. */
+export function connect(options: RedisConnectionOptions): Connection {
+  if (options.client) return { client: options.client, owned: options.closeClient ?? false };
+  const owned = options.closeClient ?? true;
+  const base = cacheDefaults(options);
+  const extra = options.redisOptions ?? {};
+  if (options.cluster) {
+    const { retryStrategy, enableOfflineQueue: _q, enableAutoPipelining, db: _db, ...perNode } = base;
+    const own: ClusterOptions = options.cluster.options ?? {};
+    const client = new Cluster(options.cluster.nodes, {
+      enableOfflineQueue: false,
+      enableAutoPipelining,
+      clusterRetryStrategy: retryStrategy ?? undefined,
+      ...own,
+      redisOptions: { ...perNode, ...extra, ...(own.redisOptions ?? {}) },
+    });
+    return { client, owned };
+  }
+  if (options.sentinel) {
+    // Without the detector a client keeps writing to the demoted primary until Sentinel's next INFO round
+    // (about 10 s) reconfigures it; with it, +switch-master makes the client reconnect at once.
+    const client = new Redis({ failoverDetector: true, ...options.sentinel, ...base, ...extra });
+    return { client, owned };
+  }
+  if (options.url) return { client: new Redis(options.url, { ...base, ...extra }), owned };
+  const client = new Redis({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 6379,
+    ...base,
+    ...extra,
+  });
+  return { client, owned };
+}
+
+/**
+ * A second connection to the same Redis for SUBSCRIBE (a subscribed connection can run nothing else).
+ * It queues while disconnected and never times out: it waits for messages, not for replies.
+ */
+export function subscriberOf(client: RedisClient): RedisClient {
+  const override = { enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null };
+  if (isCluster(client)) {
+    return client.duplicate(undefined, {
+      enableOfflineQueue: true,
+      redisOptions: { ...client.options.redisOptions, ...override },
+    });
+  }
+  return client.duplicate(override);
+}
+
+/** Wait until the client is ready (or fail after `timeoutMs`). */
+export function whenReady(client: RedisClient, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new Error(`redis not ready after ${timeoutMs} ms (status ${client.status})`));
+    }, timeoutMs);
+    const onReady = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once('ready', onReady);
+  });
+}
+
+export interface ConnectionWatch {
+  /** Whether the connection is up, as last seen. */
+  readonly up: boolean;
+  /** The last connection error seen. */
+  readonly lastError: string | undefined;
+  /** Called on every transition to up after having been down (not on the first connect). */
+  onRestore(fn: () => void): void;
+  /** Stop logging and calling back (before our own close, which is no outage); listeners stay until detach. */
+  silence(): void;
+  detach(): void;
+}
+
+/**
+ * Handle a client's connection events: an 'error' listener is always present (an unhandled 'error' event
+ * would otherwise be printed per failed reconnect), and the log sees one line per state change, never one
+ * per failed command or reconnect attempt.
+ */
+export function watchConnection(
+  client: RedisClient,
+  name: string,
+  logger: Logger = silentLogger,
+): ConnectionWatch {
+  let state: 'connecting' | 'up' | 'down' = client.status === 'ready' ? 'up' : 'connecting';
+  let lastError: string | undefined;
+  let silenced = false;
+  const restored: Array<() => void> = [];
+  const down = (reason: string): void => {
+    if (state === 'down' || silenced) return;
+    const wasUp = state === 'up';
+    state = 'down';
+    logger.warn(wasUp ? 'gatecache: redis connection lost' : 'gatecache: redis unavailable', {
+      name,
+      reason,
+    });
+  };
+  const onError = (err: Error): void => {
+    lastError = err.message;
+    down(err.message);
+  };
+  const onClose = (): void => {
+    if (state === 'up') down('connection closed');
+  };
+  const onReady = (): void => {
+    const was = state;
+    state = 'up';
+    if (was === 'down' && !silenced) {
+      logger.info('gatecache: redis connection restored', { name });
+      for (const fn of restored) fn();
+    }
+  };
+  client.on('error', onError);
+  client.on('close', onClose);
+  client.on('ready', onReady);
+  if (isCluster(client)) client.on('node error', onError);
+  return {
+    get up() {
+      return state === 'up';
+    },
+    get lastError() {
+      return lastError;
+    },
+    onRestore(fn) {
+      restored.push(fn);
+    },
+    silence() {
+      silenced = true;
+    },
+    detach() {
+      client.off('error', onError);
+      client.off('close', onClose);
+      client.off('ready', onReady);
+      if (isCluster(client)) client.off('node error', onError);
+    },
+  };
+}
+
+/** Close a connection we own: QUIT politely, then drop it if Redis does not answer; resolves once it ended. */
+export async function closeClient(client: RedisClient): Promise<void> {
+  if (client.status === 'end') return;
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  if (client.status === 'ready') {
+    try {
+      await Promise.race([client.quit(), new Promise((_, reject) => setTimeout(reject, 500).unref())]);
+    } catch {
+      client.disconnect();
+    }
+  } else {
+    client.disconnect();
+  }
+  await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+  // QUIT leaves the Sentinel failover detector's own connections open; disconnect() closes them too.
+  client.disconnect();
+}

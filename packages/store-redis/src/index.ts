@@ -1,0 +1,11 @@
+export { redisStore } from './redis-store';
+export type { RedisStore } from './redis-store';
+export type { RedisClient, RedisConnectionOptions, RedisStoreOptions, SentinelOptions } from './types';
+export { invalidationBus } from './invalidation-bus';
+export type { BusStats, InvalidationBus, InvalidationBusOptions, PurgeMessage } from './invalidation-bus';
+export { redisLock } from './redis-lock';
+export type { RedisLock, RedisLockOptions } from './redis-lock';
+export { lockedGetOrSet } from './locked-get-or-set';
+export type { LockedGetOrSetOptions } from './locked-get-or-set';
+export { redisOptionsFromConfig } from './config';
+export type { RedisConfigBlock } from './config';

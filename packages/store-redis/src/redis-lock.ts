@@ -1,0 +1,189 @@
+import { createHash, randomBytes as nodeRandomBytes } from 'node:crypto';
+import { silentLogger } from '@gatecache/core';
+import type { DistributedLock, LockHandle } from '@gatecache/core';
+import {
+  checkConnectionOptions,
+  closeClient,
+  connect,
+  subscriberOf,
+  watchConnection,
+  whenReady,
+} from './connection';
+import type { RedisClient, RedisConnectionOptions } from './types';
+
+export interface RedisLockOptions extends RedisConnectionOptions {
+  /** Lock keys are `<keyPrefix>lock:<key>`, releases are announced on `<keyPrefix>lock-released`. Default `gatecache:`. */
+  keyPrefix?: string;
+  /**
+   * How often a waiter checks whether the lock still exists, so that a lock whose owner died (and which
+   * therefore expired instead of being released, with no announcement) is noticed. Default 100 ms.
+   */
+  pollIntervalMs?: number;
+  randomBytes?: (size: number) => Buffer;
+}
+
+export interface RedisLock extends DistributedLock {
+  /** Resolves once the release subscription is live (it is opened by the first wait, or by this call). */
+  ready(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Script {
+  lua: string;
+  sha: string;
+}
+
+const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
+
+/** Delete only our own lock (compare-and-delete) and announce the release in the same atomic step. */
+const RELEASE = script(`
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  redis.call('del', KEYS[1])
+  redis.call('publish', ARGV[2], ARGV[3])
+  return 1
+end
+return 0`);
+
+/** Push out the expiry only while we still own the lock. */
+const EXTEND = script(`
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return 0`);
+
+/** EVALSHA, loading the script with EVAL when this server has not seen it (restart, failover, new node). */
+async function run(
+  client: RedisClient,
+  s: Script,
+  key: string,
+  args: Array<string | number>,
+): Promise<number> {
+  try {
+    return (await client.evalsha(s.sha, 1, key, ...args)) as number;
+  } catch (err) {
+    if (!(err as Error).message.startsWith('NOSCRIPT')) throw err;
+    return (await client.eval(s.lua, 1, key, ...args)) as number;
+  }
+}
+
+/**
+ * Cross-instance lock for single-flight: `SET NX PX` with a random owner token, compare-and-delete release
+ * and compare-and-pexpire extend (Lua), and waiters woken by a pub/sub message on release, with polling as
+ * the fallback for a lock that expired because its owner died.
+ */
+export function redisLock(options: RedisLockOptions = {}): RedisLock {
+  const who = 'redisLock';
+  checkConnectionOptions(who, options);
+  const { keyPrefix = 'gatecache:', pollIntervalMs = 100, logger = silentLogger } = options;
+  if (!(Number.isFinite(pollIntervalMs) && pollIntervalMs > 0)) {
+    throw new Error(`${who}: pollIntervalMs must be a positive number (got ${pollIntervalMs})`);
+  }
+  const random = options.randomBytes ?? nodeRandomBytes;
+  const channel = `${keyPrefix}lock-released`;
+  const lockKey = (key: string): string => `${keyPrefix}lock:${key}`;
+
+  const { client, owned } = connect(options);
+  const watch = options.client ? undefined : watchConnection(client, 'redis-lock', logger);
+  const waiters = new Map<string, Set<() => void>>();
+  let subscriber: RedisClient | undefined;
+  let subscriberWatch: ReturnType<typeof watchConnection> | undefined;
+  let subscribed: Promise<unknown> | undefined;
+
+  const wake = (key: string): void => {
+    for (const fn of [...(waiters.get(key) ?? [])]) fn();
+  };
+
+  function subscribe(): Promise<unknown> {
+    if (!subscribed) {
+      const sub = subscriberOf(client);
+      subscriber = sub;
+      subscriberWatch = watchConnection(sub, 'redis-lock-subscriber', logger);
+      sub.on('message', (ch: string, key: string) => {
+        if (ch === channel) wake(key);
+      });
+      // After a reconnect, releases may have been missed: let every waiter look again.
+      subscriberWatch.onRestore(() => {
+        for (const key of waiters.keys())
+          void client.exists(lockKey(key)).then(
+            (n) => n === 0 && wake(key),
+            () => {},
+          );
+      });
+      subscribed = sub.subscribe(channel);
+    }
+    return subscribed;
+  }
+
+  return {
+    async acquire(key: string, ttlMs: number): Promise<LockHandle | undefined> {
+      if (!(Number.isInteger(ttlMs) && ttlMs > 0))
+        throw new Error(`${who}: ttlMs must be a positive integer (got ${ttlMs})`);
+      const token = random(16).toString('hex');
+      const name = lockKey(key);
+      if ((await client.set(name, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
+      return {
+        async release() {
+          try {
+            await run(client, RELEASE, name, [token, channel, key]);
+          } catch (err) {
+            // The lock expires on its own; waiters notice by polling.
+            logger.debug('gatecache: lock release failed', { key, error: (err as Error).message });
+          }
+        },
+        async extend(ms: number) {
+          if (!(Number.isInteger(ms) && ms > 0))
+            throw new Error(`${who}: extend ttlMs must be a positive integer (got ${ms})`);
+          try {
+            return (await run(client, EXTEND, name, [token, ms])) === 1;
+          } catch {
+            return false;
+          }
+        },
+      };
+    },
+
+    waitForRelease(key: string, timeoutMs: number): Promise<void> {
+      return new Promise((resolve) => {
+        let set = waiters.get(key);
+        if (!set) waiters.set(key, (set = new Set()));
+        const finish = (): void => {
+          clearTimeout(timer);
+          clearInterval(poll);
+          const own = waiters.get(key);
+          own?.delete(finish);
+          if (own?.size === 0) waiters.delete(key);
+          resolve();
+        };
+        set.add(finish);
+        const check = (): void => {
+          client.exists(lockKey(key)).then(
+            (n) => n === 0 && finish(),
+            () => {},
+          );
+        };
+        const timer = setTimeout(finish, timeoutMs);
+        const poll = setInterval(check, pollIntervalMs);
+        // Once subscribed, look once: the release may have happened before the subscription was live.
+        subscribe().then(check, check);
+      });
+    },
+
+    async ready(timeoutMs = 5000) {
+      const pending = subscribe();
+      await whenReady(subscriber as RedisClient, timeoutMs);
+      await pending;
+    },
+
+    async close() {
+      for (const key of [...waiters.keys()]) wake(key);
+      subscriberWatch?.silence();
+      watch?.silence();
+      if (subscriber) {
+        await closeClient(subscriber);
+        subscriberWatch?.detach();
+      }
+      if (owned) await closeClient(client);
+      watch?.detach();
+    },
+  };
+}
