@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { SseRoute } from '../src/sse';
 
-// shared/ sits beside the repository checkout (locally and in CI).
-export const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures');
+// The provider payloads are committed at the repository root (copied from shared/fixtures).
+export const FIXTURES = path.resolve(__dirname, '../../../fixtures');
 
 export function fixtureText(name: string): string {
   return readFileSync(path.join(FIXTURES, name), 'utf8');

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { parseSse } from '../../src/sse';
 
-export const FIXTURES = '/work/shared/fixtures';
+export const FIXTURES = path.resolve(__dirname, '../../../../fixtures');
 
 export function fixture(name: string): string {
   return readFileSync(path.join(FIXTURES, name), 'utf8');
