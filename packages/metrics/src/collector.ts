@@ -24,15 +24,15 @@ export function createCollector(cache: Cache, options: CollectorOptions = {}): C
   const seen = new Set<string>();
   let newKeys = 0;
   let lookups = 0;
-  const stop = onLookup(cache, (key) => {
+  const stop = onLookup(cache, (r) => {
     lookups++;
-    if (!seen.has(key)) {
+    if (!seen.has(r.key)) {
       // A full set restarts rather than evicting one by one: the rate is an alarm signal, not an audit.
       if (seen.size >= maxTracked) seen.clear();
-      seen.add(key);
+      seen.add(r.key);
       newKeys++;
     }
-    return (r) => latency.observe(`${r.namespace}\u0000${r.outcome}`, r.durationMs / 1000);
+    latency.observe(`${r.namespace}\u0000${r.outcome}`, r.durationMs / 1000);
   });
   return {
     latency,

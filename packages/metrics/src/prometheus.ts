@@ -3,7 +3,7 @@ import type { Family, MetricType, Sample } from './exposition';
 import { render } from './exposition';
 import { entriesOf, num } from './snapshot';
 import type { Snapshot } from './snapshot';
-import type { SavedFigures } from './types';
+import type { ResponseCacheFigures, SavedFigures } from './types';
 
 /** Every metric family name this package exports (without prefix), for dashboards and their tests. */
 export const METRIC_NAMES: readonly string[] = [
@@ -203,15 +203,17 @@ export function prometheusText(snap: Snapshot, prefix = ''): string {
     family('cache_upstream_calls_avoided_total', 'counter', 'Upstream calls the cache made unnecessary.', [
       { value: num(rc.hits) + num(rc.stale) + num(rc.collapsed) },
     ]);
-    family('cache_tokens_saved_total', 'counter', 'Provider tokens not spent thanks to hits.', [
-      { labels: { direction: 'input' }, value: num(rc.saved?.inputTokens) },
-      { labels: { direction: 'output' }, value: num(rc.saved?.outputTokens) },
-    ]);
+    family(
+      'cache_tokens_saved_total',
+      'counter',
+      'Provider tokens not spent thanks to hits, by model and tenant.',
+      savedSamples(snap, rc, 'tokens'),
+    );
     family(
       'cache_cost_saved_usd_total',
       'counter',
-      'Estimated provider cost not spent thanks to hits, USD.',
-      [{ value: num(rc.saved?.costUsd) }],
+      'Estimated provider cost not spent thanks to hits, by model and tenant, USD.',
+      savedSamples(snap, rc, 'cost'),
     );
     for (const [dim, v] of [
       ['tenant', rc.byTenant],
@@ -262,6 +264,27 @@ export function prometheusText(snap: Snapshot, prefix = ''): string {
     ]);
   }
   return render(families);
+}
+
+/**
+ * By model and tenant from the `saved` events when the source has them; from `stats().byModel` (no tenant
+ * label) otherwise.
+ */
+function savedSamples(snap: Snapshot, rc: ResponseCacheFigures, what: 'tokens' | 'cost'): Sample[] {
+  const rows: { labels: Record<string, string>; f: SavedFigures }[] = snap.savings
+    ? snap.savings.map((r) => ({ labels: { model: r.model, tenant: r.tenant }, f: r }))
+    : entriesOf<SavedFigures>(rc.byModel).map(([model, f]) => ({ labels: { model }, f }));
+  if (what === 'cost') return rows.map(({ labels, f }) => ({ labels, value: num(f.costUsd) }));
+  return [
+    ...rows.map(({ labels, f }) => ({
+      labels: { ...labels, direction: 'input' },
+      value: num(f.inputTokens),
+    })),
+    ...rows.map(({ labels, f }) => ({
+      labels: { ...labels, direction: 'output' },
+      value: num(f.outputTokens),
+    })),
+  ];
 }
 
 function latencySamples(snap: Snapshot): Sample[] {

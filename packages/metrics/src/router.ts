@@ -1,9 +1,14 @@
 import { Router } from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import type { Cache, Clock } from '@gatecache/core';
+import { timingSafeEqual } from 'node:crypto';
+import type { Cache, Clock, Logger } from '@gatecache/core';
 import { systemClock } from '@gatecache/core';
 import { createAlertEngine } from './alerts/engine';
-import type { AlertState } from './alerts/engine';
+import type { AlertState, AlertTransition } from './alerts/engine';
+import { alertPayload, createWebhook } from './alerts/webhook';
+import type { AlertPayload, WebhookOptions } from './alerts/webhook';
+import { dashboardHtml } from './dashboard';
+import { hasEvents, trackSavings } from './savings';
 import { compileRules } from './alerts/rules';
 import type { AlertRulesInput } from './alerts/rules';
 import { createCollector } from './collector';
@@ -39,6 +44,18 @@ export interface CacheMetricsOptions {
   defaultAlerts?: boolean;
   /** Seconds between alert evaluations; 0 for none (call `evaluate()`). Default 60. */
   intervalSeconds?: number;
+  /** POST each alert that fires or resolves here as JSON (AlertPayload), with retries. Default none. */
+  webhookUrl?: string;
+  /** Retry and transport settings of the webhook (see WebhookOptions). */
+  webhook?: Omit<WebhookOptions, 'url' | 'logger'>;
+  /** Alert transitions and webhook failures are logged here. Default: core's silent logger. */
+  logger?: Logger;
+  /** Per-tier and per-namespace breakdowns in `/api/cache/stats` (the guide's `enable_detailed_stats`). Default true. */
+  detailedStats?: boolean;
+  /** When set, every route asks for `Authorization: Bearer <token>` (the dashboard page also takes `?token=`). Default none. */
+  adminToken?: string;
+  /** Dashboard refresh period in seconds. Default 5. */
+  dashboardRefreshSeconds?: number;
 }
 
 export type CacheMetricsRouter = Router & {
@@ -77,6 +94,12 @@ function validate(options: CacheMetricsOptions): void {
       throw new Error(`cacheMetrics: options.memoryLimits.${field} must be a positive number`);
     }
   }
+  if (o.adminToken !== undefined && !(typeof o.adminToken === 'string' && o.adminToken.length >= 8)) {
+    throw new Error('cacheMetrics: options.adminToken must be a string of at least 8 characters');
+  }
+  if (o.dashboardRefreshSeconds !== undefined && !(o.dashboardRefreshSeconds >= 1)) {
+    throw new Error('cacheMetrics: options.dashboardRefreshSeconds must be a number >= 1');
+  }
   if (o.healthTimeoutMs !== undefined && !(o.healthTimeoutMs > 0)) {
     throw new Error('cacheMetrics: options.healthTimeoutMs must be a positive number of ms');
   }
@@ -90,7 +113,28 @@ const handle =
     fn(req, res).catch(next);
   };
 
-/** Stats JSON, Prometheus text and health routes for one cache. */
+const same = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/** Bearer token check; `?token=` is accepted for the dashboard page only (a browser cannot set headers on navigation). */
+function requireToken(token: string, queryAllowed: (path: string) => boolean) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const header = req.get('authorization') ?? '';
+    const bearer = header.startsWith('Bearer ') ? header.slice(7) : '';
+    const query = typeof req.query.token === 'string' && queryAllowed(req.path) ? req.query.token : '';
+    if ((bearer && same(bearer, token)) || (query && same(query, token))) return next();
+    res
+      .status(401)
+      .set('WWW-Authenticate', 'Bearer')
+      .set('Cache-Control', 'no-store')
+      .json({ error: 'unauthorized' });
+  };
+}
+
+/** Stats JSON, Prometheus text, health, alerts and dashboard routes for one cache. */
 export function cacheMetrics(options: CacheMetricsOptions): CacheMetricsRouter {
   validate(options);
   const {
@@ -112,8 +156,44 @@ export function cacheMetrics(options: CacheMetricsOptions): CacheMetricsRouter {
   const health: HealthOptions = { tiersRequired, timeoutMs: healthTimeoutMs, memoryLimits, memoryUsage };
   const collector = createCollector(cache);
   const engine = createAlertEngine({ rules, cache, collector, clock, intervalSeconds });
-  const snapshot = () => takeSnapshot(cache, collector, sources, clock.now());
+  const savings = hasEvents(sources.responseCache) ? trackSavings(sources.responseCache) : undefined;
+  const detailed = options.detailedStats !== false;
+  const snapshot = () =>
+    takeSnapshot(cache, collector, sources, clock.now(), { savings: savings?.rows(), detailed });
+  const logger = options.logger;
+  const webhook = options.webhookUrl
+    ? createWebhook({ ...options.webhook, url: options.webhookUrl, ...(logger ? { logger } : {}) })
+    : undefined;
+  const onTransition = (t: AlertTransition): void => {
+    const fields = { alert: t.name, from: t.from, to: t.to, severity: t.severity, value: t.value };
+    if (t.to === 'firing') logger?.warn(`alert ${t.name} firing: ${t.message}`, fields);
+    else logger?.info(`alert ${t.name} ${t.from} -> ${t.to}`, fields);
+    if (t.to !== 'firing' && t.to !== 'resolved') return;
+    const payload: AlertPayload = alertPayload(t);
+    // `notify_team` / `scale_resources` also reach in-process listeners, webhook or not.
+    engine.events.emit('action', payload);
+    if (webhook) void webhook.send(payload).then((ok) => engine.events.emit('delivered', { payload, ok }));
+  };
+  engine.events.on('transition', onTransition);
+  const html = dashboardHtml({ refreshSeconds: options.dashboardRefreshSeconds ?? 5, historyPoints: 60 });
   const router = Router() as CacheMetricsRouter;
+  if (options.adminToken) {
+    const dashboardPath = `${mountPath}/api/cache/dashboard`;
+    const check = requireToken(options.adminToken, (path) => path === dashboardPath);
+    const ours = new Set(
+      [
+        '/api/cache/stats',
+        '/api/cache/alerts',
+        '/api/cache/dashboard',
+        '/metrics',
+        '/metrics/prometheus',
+
+        '/health/cache',
+      ].map((p) => mountPath + p),
+    );
+    // Only this router's routes: the app's other routes pass untouched.
+    router.use((req, res, next) => (ours.has(req.path.replace(/\/$/, '')) ? check(req, res, next) : next()));
+  }
   const json = (res: Response, status: number, body: unknown): void => {
     res.status(status).set('Cache-Control', 'no-store').json(body);
   };
@@ -157,11 +237,26 @@ export function cacheMetrics(options: CacheMetricsOptions): CacheMetricsRouter {
     });
   });
 
+  router.get(`${mountPath}/api/cache/dashboard`, (_req: Request, res: Response) => {
+    res
+      .status(200)
+      .set('Content-Type', 'text/html; charset=utf-8')
+      .set('Cache-Control', 'no-store')
+      // Inline script and style only: nothing is loaded from anywhere else.
+      .set(
+        'Content-Security-Policy',
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'",
+      )
+      .send(html);
+  });
+
   router.evaluate = engine.evaluate;
   router.events = engine.events;
   router.close = () => {
     engine.close();
+    engine.events.off('transition', onTransition);
     collector.close();
+    savings?.close();
   };
   return router;
 }

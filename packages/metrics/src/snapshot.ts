@@ -1,5 +1,6 @@
 import type { Cache, CacheStats } from '@gatecache/core';
 import type { Collector } from './collector';
+import type { SavingsRow } from './savings';
 import type { MetricSources, ResponseCacheFigures, WarmingFigures } from './types';
 
 /** Everything one scrape renders, gathered once per request. */
@@ -9,6 +10,10 @@ export interface Snapshot {
   collector: Collector;
   responseCache?: ResponseCacheFigures;
   warming?: WarmingFigures;
+  /** Tokens and cost saved by model and tenant, from the response cache's `saved` events. */
+  savings?: SavingsRow[];
+  /** Per-tier and per-namespace breakdowns in the JSON routes. */
+  detailed: boolean;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -30,8 +35,15 @@ export async function takeSnapshot(
   collector: Collector,
   sources: MetricSources,
   now: number,
+  extra: { savings?: SavingsRow[]; detailed?: boolean } = {},
 ): Promise<Snapshot> {
-  const snap: Snapshot = { at: now, cache: await cache.stats(), collector };
+  const snap: Snapshot = {
+    at: now,
+    cache: await cache.stats(),
+    collector,
+    detailed: extra.detailed !== false,
+  };
+  if (extra.savings) snap.savings = extra.savings;
   const rc = figuresOf<ResponseCacheFigures>(sources.responseCache);
   const warming = figuresOf<WarmingFigures>(sources.warming);
   if (rc) snap.responseCache = rc;

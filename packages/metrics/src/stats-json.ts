@@ -7,10 +7,13 @@ const mb = (bytes: number): number => Math.round((bytes / MB) * 1000) / 1000;
 const ms = (seconds: number): number => Math.round(seconds * 1e6) / 1000;
 
 function saved(s: SavedFigures | undefined) {
+  const input = num(s?.inputTokens);
+  const output = num(s?.outputTokens);
   return {
     hits: num(s?.hits),
-    input_tokens: num(s?.inputTokens),
-    output_tokens: num(s?.outputTokens),
+    input_tokens: input,
+    output_tokens: output,
+    tokens: input + output,
     cost_usd: num(s?.costUsd),
   };
 }
@@ -142,8 +145,23 @@ export function statsJson(snap: Snapshot): Record<string, unknown> {
     ),
   };
   const rc = responseCacheJson(snap);
-  if (rc) out.response_cache = rc;
+  if (rc) {
+    const total = rc.saved as ReturnType<typeof saved>;
+    out.tokens_saved = total.input_tokens + total.output_tokens;
+    out.cost_saved_usd = total.cost_usd;
+    out.saved_by = {
+      model: rc.saved_by_model,
+      tenant: rc.saved_by_tenant,
+      namespace: rc.saved_by_namespace,
+      provider: rc.saved_by_provider,
+    };
+    out.response_cache = rc;
+  }
   if (snap.warming) out.warming = warmingJson(snap);
+  if (!snap.detailed) {
+    delete out.tiers;
+    delete out.namespaces;
+  }
   return out;
 }
 

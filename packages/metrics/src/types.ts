@@ -52,7 +52,8 @@ export interface WarmingFigures {
 
 /** Other packages' figures, rendered next to the cache's own. */
 export interface MetricSources {
-  responseCache?: { stats(): unknown };
+  /** The response cache middleware: its `stats()`, and its `events` (`saved`) when it has them. */
+  responseCache?: { stats(): unknown; events?: import('node:events').EventEmitter };
   warming?: { stats(): unknown };
 }
 

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import request from 'supertest';
 import { script, stack } from './helpers';
 import type { Stack } from './helpers';
@@ -93,11 +94,15 @@ describe('cacheMetrics stats routes', () => {
     s = stack();
   });
 
-  it('restores the cache get method when closed', async () => {
+  it('times lookups from the core lookup event and stops listening when closed', async () => {
     s = stack();
-    const proto = Object.getPrototypeOf(s.cache) as { get: unknown };
-    expect(s.cache.get).not.toBe(proto.get);
+    const emitter = s.cache as unknown as EventEmitter;
+    expect(emitter.listenerCount('lookup')).toBe(1);
+    expect(Object.prototype.hasOwnProperty.call(s.cache, 'get')).toBe(false);
+    await script(s.cache, 2, 1);
+    const res = await request(s.app).get('/api/cache/stats').expect(200);
+    expect(res.body.lookup_latency.count).toBe(3);
     s.router.close();
-    expect(s.cache.get).toBe(proto.get);
+    expect(emitter.listenerCount('lookup')).toBe(0);
   });
 });

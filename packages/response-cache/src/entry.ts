@@ -5,6 +5,7 @@ import type { CapturedHead } from './capture';
 import { contentEncodingOf, contentTypeOf, forbidsStorage, isEventStream, storableHeaders } from './headers';
 import { parseSse, streamOutcome, usageOf } from './sse';
 import type { SseEvent } from './sse';
+import type { Recipe } from './recipe';
 
 export type StoreVerdict = { ok: true; input: EntryInput } | { ok: false; reason: string };
 
@@ -65,6 +66,8 @@ export interface BuildArgs {
   tags: string[];
   extraHeaders: ReadonlySet<string>;
   variant?: number;
+  /** Replay recipe kept in `extra.recipe` (for @gatecache/warming). */
+  recipe?: Recipe;
 }
 
 /**
@@ -116,6 +119,9 @@ export function buildEntry(args: BuildArgs): StoreVerdict {
     tenant: keyed.tenant,
   };
   if (usage) input.usage = usage;
-  if (args.variant !== undefined) input.extra = { variant: args.variant };
+  const extra: Record<string, unknown> = {};
+  if (args.variant !== undefined) extra.variant = args.variant;
+  if (args.recipe !== undefined) extra.recipe = args.recipe;
+  if (Object.keys(extra).length > 0) input.extra = extra;
   return { ok: true, input };
 }

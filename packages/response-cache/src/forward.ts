@@ -6,6 +6,8 @@ import type { Flight } from './flight';
 import { cacheStatus, isEventStream, setCacheHeaders } from './headers';
 import { keyHeader, serveEntry } from './job';
 import type { Deps, Job } from './job';
+import { buildRecipe } from './recipe';
+import type { Recipe } from './recipe';
 import { failResponse } from './replay';
 import { isUpstreamFailure, ttlSeconds } from './stale';
 
@@ -80,6 +82,7 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
         tags: job.controls.tags,
         extraHeaders: o.storeHeaders,
         ...(job.variant !== undefined ? { variant: job.variant } : {}),
+        ...recipeOf(job, deps),
       });
       if (!verdict.ok) {
         acct.count('notStored');
@@ -152,4 +155,15 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
     timer.unref();
   }
   job.next();
+}
+
+/**
+ * The request's replay recipe when recipes are on. Not for encrypted namespaces: entry metadata is stored in
+ * clear, and a recipe holds the prompt, which encryption at rest is there to protect.
+ */
+function recipeOf(job: Job, deps: Deps): { recipe?: Recipe } {
+  const { o } = deps;
+  if (!o.recordRecipes || o.cache.namespace(job.namespace).encrypt) return {};
+  const recipe = buildRecipe(job.req, o.recipeHeaders, o.recipeMaxBytes);
+  return recipe ? { recipe } : {};
 }

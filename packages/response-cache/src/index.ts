@@ -9,6 +9,11 @@ export type { CacheOutcome } from './headers';
 export { REVALIDATE_HEADER } from './revalidate';
 export { priceOf, costOf } from './accounting';
 export { DEFAULT_MAX_BODY_BYTES } from './options';
+export { buildRecipe, isSecretHeader, RECIPE_HEADERS, DEFAULT_RECIPE_MAX_BYTES } from './recipe';
+export type { Recipe } from './recipe';
+export { buildEntry } from './entry';
+export type { BuildArgs, StoreVerdict } from './entry';
+export type { CapturedHead } from './capture';
 export { canConvert, jsonToSse, parseSse, sseToJson, streamOutcome, usageOf, createSseParser } from './sse';
 export type { SseEvent, SseRoute, StreamOutcome, TokenUsage } from './sse';
 export type {

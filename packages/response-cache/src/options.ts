@@ -2,6 +2,7 @@ import type { Cache, Clock, DistributedLock, Logger } from '@gatecache/core';
 import { createKeyer } from '@gatecache/cache-key';
 import type { Keyer, RouteInfo } from '@gatecache/cache-key';
 import { defaultShouldCache } from './policy';
+import { DEFAULT_RECIPE_MAX_BYTES, isSecretHeader } from './recipe';
 import type {
   CacheRequest,
   Determinism,
@@ -26,6 +27,9 @@ export interface ResolvedOptions {
   exposeKey: boolean;
   pricing: Record<string, ModelPrice>;
   storeHeaders: ReadonlySet<string>;
+  recordRecipes: boolean;
+  recipeHeaders: ReadonlySet<string>;
+  recipeMaxBytes: number;
   clock: Clock;
   logger: Logger;
   random: () => number;
@@ -100,6 +104,15 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
     ].includes(h.toLowerCase()),
   );
   if (refused) fail('storeHeaders', `cannot include "${refused}"`);
+  const recipeHeaders = options.recipeHeaders ?? [];
+  if (!Array.isArray(recipeHeaders) || recipeHeaders.some((h) => typeof h !== 'string')) {
+    fail('recipeHeaders', 'must be an array of header names');
+  }
+  const secret = recipeHeaders.find(isSecretHeader);
+  if (secret) fail('recipeHeaders', `cannot include "${secret}": it may carry a credential`);
+  if (options.recordRecipes !== undefined && typeof options.recordRecipes !== 'boolean') {
+    fail('recordRecipes', 'must be a boolean');
+  }
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') fail('random', 'must be a function returning [0, 1)');
   return {
@@ -118,6 +131,9 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
     exposeKey: options.exposeKey ?? true,
     pricing,
     storeHeaders: new Set(storeHeaders.map((h) => h.toLowerCase())),
+    recordRecipes: options.recordRecipes ?? true,
+    recipeHeaders: new Set(recipeHeaders.map((h) => h.toLowerCase())),
+    recipeMaxBytes: positiveInt('recipeMaxBytes', options.recipeMaxBytes, DEFAULT_RECIPE_MAX_BYTES, 0),
     clock: options.clock ?? cache.clock,
     logger: options.logger ?? cache.logger,
     random,

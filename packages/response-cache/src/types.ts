@@ -60,6 +60,15 @@ export interface ResponseCacheOptions {
   pricing?: Record<string, ModelPrice>;
   /** Response headers stored and replayed on top of the built-in allow-list (lower case). Default []. */
   storeHeaders?: string[];
+  /**
+   * Keep a replay recipe (method, path, body, non-secret headers; never a credential) in each stored entry's
+   * `extra.recipe`, so @gatecache/warming can refresh it. Skipped for encrypted namespaces. Default true.
+   */
+  recordRecipes?: boolean;
+  /** Request headers kept in recipes on top of `RECIPE_HEADERS` (lower case; credential-like names refused). Default []. */
+  recipeHeaders?: string[];
+  /** Largest request body (bytes) kept in a recipe; larger requests are stored without one. Default 65536. */
+  recipeMaxBytes?: number;
   clock?: Clock;
   logger?: Logger;
   /** Uniform [0, 1): picks the variant bucket. Default Math.random. */

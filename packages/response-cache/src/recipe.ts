@@ -1,0 +1,69 @@
+import type { CacheRequest } from './types';
+
+/**
+ * How to ask the upstream for an entry again (kept in `entry.extra.recipe` for @gatecache/warming): the
+ * method, the path as the client sent it, the request body and the non-secret headers that shaped the answer.
+ */
+export interface Recipe {
+  v: 1;
+  method: string;
+  /** `originalUrl`: the path on this gateway, mount prefix included. */
+  path: string;
+  /** The request body, base64 (bytes as received, or the parsed JSON re-serialised when a parser ran first). */
+  body?: string;
+  /** Only allow-listed, non-credential request headers, lower case. */
+  headers: Record<string, string>;
+}
+
+/** Request headers that change what a provider answers and are never secrets. */
+export const RECIPE_HEADERS: readonly string[] = [
+  'content-type',
+  'accept',
+  'anthropic-version',
+  'anthropic-beta',
+  'openai-beta',
+];
+
+/** Header names that may carry a credential or session: refused even when configured. */
+const SECRET_NAME = /auth|key|token|secret|cookie|session|password|signature/i;
+
+/** Whether a header name may never go into a recipe. */
+export function isSecretHeader(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** Default cap (bytes) on a request body kept in a recipe; larger requests get no recipe. */
+export const DEFAULT_RECIPE_MAX_BYTES = 64 * 1024;
+
+/**
+ * The replay recipe of a request, or undefined when it cannot be kept (body over `maxBytes`). Credentials
+ * never enter it: only allow-listed headers are copied, and a name that looks like a credential is refused
+ * even if someone listed it.
+ */
+export function buildRecipe(
+  req: CacheRequest,
+  extraHeaders: ReadonlySet<string>,
+  maxBytes: number,
+): Recipe | undefined {
+  const method = (req.method ?? 'GET').toUpperCase();
+  let body: Buffer | undefined;
+  if (method !== 'GET' && method !== 'HEAD') {
+    body = req.rawBody ?? (req.body !== undefined ? Buffer.from(JSON.stringify(req.body)) : undefined);
+    if (body && body.length > maxBytes) return undefined;
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    const lower = name.toLowerCase();
+    if (!RECIPE_HEADERS.includes(lower) && !extraHeaders.has(lower)) continue;
+    if (isSecretHeader(lower)) continue;
+    const v = Array.isArray(value) ? value.join(', ') : value;
+    if (typeof v === 'string') headers[lower] = v;
+  }
+  return {
+    v: 1,
+    method,
+    path: req.originalUrl ?? req.url ?? '/',
+    ...(body && body.length > 0 ? { body: body.toString('base64') } : {}),
+    headers,
+  };
+}

@@ -1,0 +1,153 @@
+import type { IncomingMessage } from 'node:http';
+import { createCache, createKeyring } from '@gatecache/core';
+import { buildRecipe, isSecretHeader, responseCache } from '../src';
+import type { CacheRequest, Recipe } from '../src';
+import { rawRequest, startGateway, until } from './helpers/gateway';
+import type { Gateway } from './helpers/gateway';
+import { fixtureJson, startUpstream } from './helpers/upstream';
+import type { Upstream } from './helpers/upstream';
+
+const chatRequest = fixtureJson('openai/chat-completion.request.json');
+const messagesRequest = fixtureJson('anthropic/messages.request.json');
+const SECRETS = ['sk-client-secret-1', 'anthropic-secret-2', 'azure-secret-3', 'session=abc', 'tok-4'];
+
+function fakeRequest(headers: Record<string, string>, body?: unknown): CacheRequest {
+  const raw = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return {
+    method: 'POST',
+    url: '/chat/completions',
+    originalUrl: '/v1/chat/completions',
+    headers,
+    ...(raw ? { rawBody: raw, body } : {}),
+  } as unknown as IncomingMessage as CacheRequest;
+}
+
+describe('buildRecipe', () => {
+  it('keeps method, path, body and the allow-listed headers, and no credential', () => {
+    const recipe = buildRecipe(
+      fakeRequest(
+        {
+          'content-type': 'application/json',
+          'anthropic-version': '2023-06-01',
+          authorization: 'Bearer sk-client-secret-1',
+          'x-api-key': 'anthropic-secret-2',
+          'api-key': 'azure-secret-3',
+          cookie: 'session=abc',
+          'x-custom': 'kept only when configured',
+        },
+        chatRequest,
+      ),
+      new Set(['x-custom']),
+      65536,
+    );
+    expect(recipe).toMatchObject({
+      v: 1,
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headers: {
+        'content-type': 'application/json',
+        'anthropic-version': '2023-06-01',
+        'x-custom': 'kept only when configured',
+      },
+    });
+    expect(JSON.parse(Buffer.from(recipe!.body!, 'base64').toString('utf8'))).toEqual(chatRequest);
+    const text = JSON.stringify(recipe);
+    for (const secret of SECRETS) expect(text).not.toContain(secret);
+  });
+
+  it('refuses credential-looking header names even when configured', () => {
+    const recipe = buildRecipe(
+      fakeRequest({ 'x-goog-api-key': 'tok-4', 'proxy-authorization': 'Basic x' }),
+      new Set(['x-goog-api-key', 'proxy-authorization']),
+      65536,
+    );
+    expect(recipe?.headers).toEqual({});
+    expect(isSecretHeader('X-Api-Key')).toBe(true);
+    expect(isSecretHeader('anthropic-beta')).toBe(false);
+  });
+
+  it('keeps no recipe for a body over the limit', () => {
+    expect(buildRecipe(fakeRequest({}, chatRequest), new Set(), 10)).toBeUndefined();
+  });
+
+  it('rejects a credential header in the recipeHeaders option at creation', () => {
+    expect(() => responseCache({ cache: createCache(), recipeHeaders: ['x-api-key'] })).toThrow(
+      /recipeHeaders/,
+    );
+  });
+});
+
+describe('responseCache recipes', () => {
+  let upstream: Upstream;
+  let gw: Gateway | undefined;
+  beforeEach(async () => {
+    upstream = await startUpstream();
+  });
+  afterEach(async () => {
+    await gw?.close();
+    gw = undefined;
+    await upstream.close();
+  });
+
+  async function storedRecipe(key: string): Promise<Recipe | undefined> {
+    const entry = await gw!.cache.get(key, { record: false });
+    return entry?.extra?.recipe as Recipe | undefined;
+  }
+
+  it('stores a recipe with every answer and never a client credential', async () => {
+    gw = await startGateway({ upstream: upstream.url });
+    const openai = await rawRequest(`${gw.url}/v1/chat/completions`, {
+      headers: {
+        authorization: 'Bearer sk-client-secret-1',
+        cookie: 'session=abc',
+        'openai-beta': 'assistants=v2',
+      },
+      body: chatRequest,
+    });
+    const anthropic = await rawRequest(`${gw.url}/anthropic/v1/messages`, {
+      headers: { 'x-api-key': 'anthropic-secret-2', 'anthropic-version': '2023-06-01' },
+      body: messagesRequest,
+    });
+    const models = await rawRequest(`${gw.url}/v1/models`, { headers: { 'api-key': 'azure-secret-3' } });
+    const keys = [openai, anthropic, models].map((r) => r.headers['x-gatecache-key'] as string);
+    await until(async () => (await Promise.all(keys.map((k) => gw!.cache.has(k)))).every(Boolean));
+    const [a, b, c] = await Promise.all(keys.map(storedRecipe));
+    expect(a).toMatchObject({
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headers: { 'openai-beta': 'assistants=v2' },
+    });
+    expect(b).toMatchObject({
+      path: '/anthropic/v1/messages',
+      headers: { 'anthropic-version': '2023-06-01' },
+    });
+    expect(c).toEqual({ v: 1, method: 'GET', path: '/v1/models', headers: {} });
+    const everything = JSON.stringify([a, b, c]);
+    for (const secret of SECRETS) expect(everything).not.toContain(secret);
+    expect(everything).not.toMatch(/authorization|x-api-key|"api-key"|cookie/i);
+  });
+
+  it('stores no recipe when recordRecipes is false or the namespace is encrypted', async () => {
+    gw = await startGateway({ upstream: upstream.url, middleware: { recordRecipes: false } });
+    const off = await rawRequest(`${gw.url}/v1/chat/completions`, {
+      headers: { authorization: 'Bearer k' },
+      body: chatRequest,
+    });
+    const key = off.headers['x-gatecache-key'] as string;
+    await until(() => gw!.cache.has(key));
+    expect(await storedRecipe(key)).toBeUndefined();
+    await gw.close();
+    const keyring = createKeyring({ k1: Buffer.alloc(32, 7) }, 'k1');
+    gw = await startGateway({
+      upstream: upstream.url,
+      cache: createCache({ keyring, namespaces: { response: { encrypt: true } } }),
+    });
+    const enc = await rawRequest(`${gw.url}/v1/chat/completions`, {
+      headers: { authorization: 'Bearer k' },
+      body: chatRequest,
+    });
+    const encKey = enc.headers['x-gatecache-key'] as string;
+    await until(() => gw!.cache.has(encKey));
+    expect(await storedRecipe(encKey)).toBeUndefined();
+  });
+});

@@ -1,0 +1,94 @@
+import { createCache } from '@gatecache/core';
+import { cachedSummarizer, condense, createTokenCounter } from '../src';
+import type { ChatBody, ChatMessage } from '../src';
+
+const counter = createTokenCounter();
+
+function conversation(turns: number): ChatBody {
+  const messages: ChatMessage[] = [{ role: 'system', content: 'rules' }];
+  for (let t = 0; t < turns; t++) {
+    messages.push({ role: 'user', content: `question ${t} `.repeat(20) });
+    messages.push({ role: 'assistant', content: `answer ${t} `.repeat(20) });
+    if (t === 1) messages.push({ role: 'developer', content: 'mid-conversation instruction' });
+  }
+  messages.push({ role: 'user', content: 'last' });
+  return { model: 'gpt-4o', messages };
+}
+
+async function run(body: ChatBody, budget: number) {
+  const inputs: string[] = [];
+  const summarizer = cachedSummarizer({
+    cache: createCache(),
+    summarize: async (input) => {
+      inputs.push(input);
+      return Promise.resolve(`S${inputs.length}`);
+    },
+  });
+  const result = await condense({
+    provider: 'openai',
+    body,
+    budget,
+    tokensBefore: counter.countRequest('openai', body),
+    counter,
+    summarizer,
+    blockMessages: 4,
+    minRecentMessages: 2,
+    summaryMaxTokens: 20,
+    summaryModel: 'gpt-4o-mini',
+    tenant: 'global',
+  });
+  return { result, inputs };
+}
+
+describe('condense', () => {
+  it('replaces as few whole blocks as bring the prompt within budget', async () => {
+    const body = conversation(10);
+    const before = counter.countRequest('openai', body);
+    const { result, inputs } = await run(body, before - 100);
+    expect(result!.blocks).toBe(1);
+    expect(inputs).toHaveLength(1);
+    expect(result!.tokensAfter).toBeLessThanOrEqual(before - 100);
+    expect(result!.messagesRemoved).toBe(4);
+  });
+
+  it('keeps instructions, moving those among condensed turns in front of the summary', async () => {
+    const body = conversation(10);
+    const { result } = await run(body, 300);
+    const roles = result!.body.messages.map((m) => m.role);
+    expect(roles.slice(0, 3)).toEqual(['system', 'developer', 'system']);
+    expect(String(result!.body.messages[2]!.content)).toContain('S1');
+    expect(result!.body.messages.at(-1)).toEqual({ role: 'user', content: 'last' });
+  });
+
+  it('condenses every block it may when none is enough, and nothing when there is no whole block', async () => {
+    const { result } = await run(conversation(10), 10);
+    expect(result!.tokensAfter).toBeGreaterThan(10);
+    expect(
+      result!.body.messages.filter((m) => m.role !== 'system' && m.role !== 'developer').length,
+    ).toBeLessThanOrEqual(5);
+    expect((await run(conversation(1), 10)).result).toBeUndefined();
+  });
+
+  it('lets a summarizer error through and returns nothing partial', async () => {
+    const summarizer = cachedSummarizer({
+      cache: createCache(),
+      summarize: () => Promise.reject(new Error('down')),
+    });
+    const body = conversation(10);
+    await expect(
+      condense({
+        provider: 'openai',
+        body,
+        budget: 100,
+        tokensBefore: counter.countRequest('openai', body),
+        counter,
+        summarizer,
+        blockMessages: 4,
+        minRecentMessages: 2,
+        summaryMaxTokens: 20,
+        summaryModel: 'm',
+        tenant: 'global',
+      }),
+    ).rejects.toThrow('down');
+  });
+});

@@ -1,0 +1,47 @@
+import { createCache } from '@gatecache/core';
+import { createKeyer } from '@gatecache/cache-key';
+import { resolveCondenserOptions } from '../src/options';
+
+describe('resolveCondenserOptions', () => {
+  const cache = createCache();
+  const summarize = async (): Promise<string> => Promise.resolve('s');
+
+  it('fills in the documented defaults', () => {
+    const o = resolveCondenserOptions({ cache, summarize });
+    expect(o).toMatchObject({
+      blockMessages: 10,
+      minRecentMessages: 4,
+      summaryMaxTokens: 400,
+      safetyMarginTokens: 256,
+      defaultOutputTokens: 4096,
+      maxBodyBytes: 16 * 1024 * 1024,
+    });
+    expect(o.maxContextTokens('gpt-4o')).toBeUndefined();
+    expect(o.counter.contextWindow('gpt-4o')).toBe(128_000);
+  });
+
+  it('accepts a per-model cap and a ready keyer', () => {
+    const keyer = createKeyer({ scope: 'global' });
+    const o = resolveCondenserOptions({
+      cache,
+      summarize,
+      key: keyer,
+      maxContextTokens: (m) => (m === 'a' ? 10 : undefined),
+    });
+    expect(o.keyer).toBe(keyer);
+    expect(o.maxContextTokens('a')).toBe(10);
+  });
+
+  it('names the bad option', () => {
+    expect(() => resolveCondenserOptions({ cache, summarize, minRecentMessages: 0 })).toThrow(
+      /minRecentMessages/,
+    );
+    expect(() => resolveCondenserOptions({ cache, summarize, summaryModel: '' })).toThrow(/summaryModel/);
+    expect(() => resolveCondenserOptions({ cache, summarize, tokenCounter: {} as never })).toThrow(
+      /tokenCounter/,
+    );
+    expect(() => resolveCondenserOptions({ cache, summarize, defaultContextWindow: 0 })).toThrow(
+      /defaultContextWindow/,
+    );
+  });
+});

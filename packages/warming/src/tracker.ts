@@ -1,0 +1,184 @@
+import type { Cache, Clock } from '@gatecache/core';
+import { systemClock } from '@gatecache/core';
+import { countMinSketch } from './count-min';
+import { parseKey } from './key-info';
+import type { KeyInfo } from './key-info';
+import { rateSeries } from './rate-series';
+import type { RateSeries } from './rate-series';
+import { topK } from './top-k';
+import type { Ranked } from './top-k';
+
+export interface AccessTrackerOptions {
+  /** Cache whose counted lookups (`hit` and `miss` events) are recorded. Default none: call `record` yourself. */
+  cache?: Cache;
+  /** Seconds over which popularity halves, so recent demand outranks old. Default 3600. */
+  window?: number;
+  /** Seconds of per-key request-rate history kept for the top keys (`pattern_window`). Default 3600. */
+  patternWindow?: number;
+  /** Buckets the pattern window is cut into. Default 12. */
+  buckets?: number;
+  /** Popular keys tracked in detail. Default 256. */
+  topK?: number;
+  /** Count-min sketch width and depth (memory: width * depth * 8 bytes). Defaults 2048 and 4. */
+  sketchWidth?: number;
+  sketchDepth?: number;
+  clock?: Clock;
+}
+
+/** One popular key as the tracker sees it. */
+export interface KeyPattern extends KeyInfo {
+  key: string;
+  /** Decayed request count (count-min estimate). */
+  score: number;
+  hits: number;
+  misses: number;
+  firstSeen: number;
+  lastSeen: number;
+  /** Requests within the pattern window. */
+  recent: number;
+}
+
+export interface TrackerStats {
+  lookups: number;
+  hits: number;
+  misses: number;
+  tracked: number;
+  sketchBytes: number;
+  /** Lookups per hour of day (UTC), 24 buckets. */
+  hourly: number[];
+}
+
+export interface AccessTracker {
+  /** Records one lookup. `at` defaults to the clock. */
+  record(key: string, outcome: 'hit' | 'miss' | 'stale', at?: number): void;
+  /** The tracked keys, most popular first. */
+  popular(limit?: number): KeyPattern[];
+  pattern(key: string): KeyPattern | undefined;
+  /** Per-bucket request counts of a tracked key over the pattern window (oldest first), or undefined. */
+  series(key: string): number[] | undefined;
+  estimate(key: string): number;
+  stats(): TrackerStats;
+  readonly patternWindow: number;
+  readonly buckets: number;
+  readonly clock: Clock;
+  /** Stops listening to the cache. */
+  close(): void;
+}
+
+interface Tracked {
+  info: KeyInfo;
+  hits: number;
+  misses: number;
+  firstSeen: number;
+  lastSeen: number;
+  series: RateSeries;
+}
+
+function positive(name: string, value: number | undefined, fallback: number, integer = false): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isFinite(value) && value > 0) || (integer && !Number.isInteger(value))) {
+    throw new Error(
+      `accessTracker: ${name} must be a positive ${integer ? 'integer' : 'number'} (got ${value})`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Records every counted lookup in fixed memory: a count-min sketch of decayed popularity, a top-K heap of the
+ * most popular keys, request-rate series for those keys only, and an hourly profile.
+ */
+export function accessTracker(options: AccessTrackerOptions = {}): AccessTracker {
+  const windowMs = positive('window', options.window, 3600) * 1000;
+  const patternWindow = positive('patternWindow', options.patternWindow, 3600);
+  const buckets = positive('buckets', options.buckets, 12, true);
+  const k = positive('topK', options.topK, 256, true);
+  const sketch = countMinSketch(
+    positive('sketchWidth', options.sketchWidth, 2048, true),
+    positive('sketchDepth', options.sketchDepth, 4, true),
+  );
+  const clock = options.clock ?? options.cache?.clock ?? systemClock;
+  const bucketMs = (patternWindow * 1000) / buckets;
+  const top = topK<Tracked>(k);
+  const hourly = new Array<number>(24).fill(0);
+  const totals = { lookups: 0, hits: 0, misses: 0 };
+  let lastDecay = clock.now();
+
+  const decay = (now: number): void => {
+    const elapsed = now - lastDecay;
+    if (elapsed < windowMs / 8) return;
+    const factor = Math.pow(0.5, elapsed / windowMs);
+    sketch.scale(factor);
+    top.scale(factor);
+    lastDecay = now;
+  };
+
+  const view = (r: Ranked<Tracked>, now: number): KeyPattern => ({
+    key: r.key,
+    ...r.data.info,
+    score: r.count,
+    hits: r.data.hits,
+    misses: r.data.misses,
+    firstSeen: r.data.firstSeen,
+    lastSeen: r.data.lastSeen,
+    recent: r.data.series.total(now),
+  });
+
+  const record: AccessTracker['record'] = (key, outcome, at = clock.now()) => {
+    decay(at);
+    totals.lookups++;
+    if (outcome === 'miss') totals.misses++;
+    else totals.hits++;
+    const hour = new Date(at).getUTCHours();
+    hourly[hour] = (hourly[hour] as number) + 1;
+    const count = sketch.add(key);
+    const entry = top.offer(key, count, () => ({
+      info: parseKey(key),
+      hits: 0,
+      misses: 0,
+      firstSeen: at,
+      lastSeen: at,
+      series: rateSeries(buckets, bucketMs),
+    }));
+    if (!entry) return;
+    const t = entry.data;
+    if (outcome === 'miss') t.misses++;
+    else t.hits++;
+    t.lastSeen = Math.max(t.lastSeen, at);
+    t.series.add(at);
+  };
+
+  const onHit = (e: { key: string; stale: boolean }): void => record(e.key, e.stale ? 'stale' : 'hit');
+  const onMiss = (e: { key: string }): void => record(e.key, 'miss');
+  // `hit`/`miss` fire once per counted lookup; `lookup` also fires for internal peeks (record: false), which
+  // would count the warmer's own reads as demand.
+  options.cache?.on('hit', onHit);
+  options.cache?.on('miss', onMiss);
+
+  return {
+    record,
+    popular(limit = k) {
+      const now = clock.now();
+      return top
+        .sorted()
+        .slice(0, limit)
+        .map((r) => view(r, now));
+    },
+    pattern(key) {
+      const r = top.get(key);
+      return r ? view(r, clock.now()) : undefined;
+    },
+    series(key) {
+      return top.get(key)?.data.series.counts(clock.now());
+    },
+    estimate: (key) => sketch.estimate(key),
+    stats: () => ({ ...totals, tracked: top.size, sketchBytes: sketch.bytes, hourly: [...hourly] }),
+    patternWindow,
+    buckets,
+    clock,
+    close() {
+      options.cache?.off('hit', onHit);
+      options.cache?.off('miss', onMiss);
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import express from 'express';
+import request from 'supertest';
+import { createCache } from '@gatecache/core';
+import { accessTracker, cacheWarmer, warmingRoutes } from '../src';
+import type { CacheWarmer } from '../src';
+
+const TOKEN = 'admin-token-123';
+
+function setup(): {
+  app: express.Express;
+  warmer: CacheWarmer;
+  cache: ReturnType<typeof createCache>;
+  close: () => void;
+} {
+  const cache = createCache();
+  const tracker = accessTracker({ cache });
+  let release!: () => void;
+  const hold = new Promise<void>((r) => (release = r));
+  const warmer = cacheWarmer({
+    cache,
+    tracker,
+    enabled: false,
+    namespaces: ['config'],
+    replay: async () => {
+      await hold;
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') };
+    },
+  });
+  const app = express();
+  app.use(warmingRoutes({ warmer, tracker, token: TOKEN }));
+  return {
+    app,
+    warmer,
+    cache,
+    close: () => {
+      release();
+      warmer.close();
+      tracker.close();
+    },
+  };
+}
+
+describe('warmingRoutes', () => {
+  it('needs the bearer token, and refuses clearly without a configured one', async () => {
+    const s = setup();
+    await request(s.app).get('/api/cache/warming/status').expect(401);
+    await request(s.app)
+      .get('/api/cache/warming/status')
+      .set('authorization', 'Bearer wrong-token')
+      .expect(401);
+    const open = express().use(warmingRoutes({ warmer: s.warmer, env: {} }));
+    const res = await request(open).get('/api/cache/warming/status').expect(503);
+    expect((res.body as { error: { type: string } }).error.type).toBe('auth_not_configured');
+    s.close();
+  });
+
+  it('starts a job, answers its id, and shows it in the status', async () => {
+    const s = setup();
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const res = await request(s.app)
+      .post('/api/cache/warm')
+      .set(auth)
+      .send({ patterns: ['config:*'] })
+      .expect(202);
+    expect((res.body as { job_id: string }).job_id).toMatch(/^warm-\d+$/);
+    const status = await request(s.app).get('/api/cache/warming/status').set(auth).expect(200);
+    expect(status.body).toMatchObject({ enabled: false, budget: { hour: { warms: 1000 } } });
+    await request(s.app).post('/api/cache/warm').set(auth).send({ keys: 'x' }).expect(400);
+    await request(s.app).post('/api/cache/warm').set(auth).send({ other: 1 }).expect(400);
+    const patterns = await request(s.app).get('/api/cache/warming/patterns').set(auth).expect(200);
+    expect(patterns.body).toMatchObject({ popular: [], stats: { lookups: 0 } });
+    s.close();
+  });
+
+  it('answers 409 with the running job while one runs', async () => {
+    const s = setup();
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    // A manual key with a recipe keeps the job in flight on the held replay.
+    await s.cache.set('config:a', {
+      body: '{}',
+      extra: { recipe: { v: 1, method: 'GET', path: '/c', headers: {} } },
+    });
+    const { jobId } = s.warmer.warmNow({ keys: ['config:a'] });
+    const res = await request(s.app).post('/api/cache/warm').set(auth).send({}).expect(409);
+    expect((res.body as { job_id: string }).job_id).toBe(jobId);
+    s.close();
+  });
+});
