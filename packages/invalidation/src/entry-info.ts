@@ -1,4 +1,5 @@
-import type { Cache, EntryMeta } from '@gatecache/core';
+import type { Cache, StoredRecord } from '@gatecache/core';
+import { inspect } from './tier-read';
 
 export interface EntryInfo {
   key: string;
@@ -28,28 +29,35 @@ export interface EntryInfo {
   /** Lookups of this key seen by this router since it started (bounded tracking; undefined when untracked). */
   hits?: number;
   body?: { encoding: 'utf8' | 'base64'; data: string };
+  /** Why the body could not be shown (it failed its integrity check or did not decode). */
+  body_error?: string;
 }
 
-/** Metadata of one entry across tiers; undefined when no tier holds it (or it is past its stale window). */
+/**
+ * Metadata of one entry across tiers; undefined when no tier holds it (or it is past its stale window).
+ * Reads go through `peek` where a tier has one (no LRU promotion) and the body is decoded with the cache's
+ * own keys (`cache.decodeRecord`), so looking at an entry changes neither eviction order nor hit statistics.
+ */
 export async function entryInfo(
   cache: Cache,
   key: string,
   now: number,
   includeBody: boolean,
 ): Promise<EntryInfo | undefined> {
-  let meta: EntryMeta | undefined;
+  let first: StoredRecord | undefined;
   const tiers: string[] = [];
   for (const tier of cache.tiers) {
     try {
-      const record = await tier.get(key);
+      const record = await inspect(tier, key);
       if (!record || now >= record.meta.staleUntil) continue;
       tiers.push(tier.name);
-      meta ??= record.meta;
+      first ??= record;
     } catch {
       // A failing tier is reported by /debug/cache/integrity; here it just does not count as holding the key.
     }
   }
-  if (!meta) return undefined;
+  if (!first) return undefined;
+  const meta = first.meta;
   const info: EntryInfo = {
     key,
     namespace: meta.namespace,
@@ -73,13 +81,14 @@ export async function entryInfo(
   if (meta.endpoint !== undefined) info.endpoint = meta.endpoint;
   if (meta.tenant !== undefined) info.tenant = meta.tenant;
   if (includeBody) {
-    // record: false keeps an admin look out of hit/miss statistics.
-    const entry = await cache.get(key, { record: false, allowStale: true });
-    if (entry) {
-      const text = entry.body.toString('utf8');
-      info.body = Buffer.from(text, 'utf8').equals(entry.body)
+    try {
+      const body = await cache.decodeRecord(first);
+      const text = body.toString('utf8');
+      info.body = Buffer.from(text, 'utf8').equals(body)
         ? { encoding: 'utf8', data: text }
-        : { encoding: 'base64', data: entry.body.toString('base64') };
+        : { encoding: 'base64', data: body.toString('base64') };
+    } catch (err) {
+      info.body_error = (err as Error).message;
     }
   }
   return info;

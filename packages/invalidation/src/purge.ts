@@ -1,7 +1,8 @@
-import type { Cache, Store } from '@gatecache/core';
+import type { Cache, CacheEvents, Store } from '@gatecache/core';
 import { globMatcher } from '@gatecache/core';
 import type { PurgePlan } from './purge-spec';
 import { globEscape } from './purge-spec';
+import { inspect } from './tier-read';
 import type { InvalidationBus, InvalidationMessage } from './types';
 
 export interface PurgeOutcome {
@@ -22,40 +23,18 @@ export interface PurgeContext {
   batch: number;
 }
 
-/** Runs `fn` over a tier, turning a failure into an entry of `errors` so other tiers still run. */
-async function guarded(
-  tier: Store,
-  errors: Record<string, string>,
-  fn: () => Promise<number>,
-): Promise<number> {
-  try {
-    return await fn();
-  } catch (err) {
-    errors[tier.name] = (err as Error).message;
-    return 0;
-  }
-}
+/** Cache operations a purge runs; their guarded failures are the purge's errors. */
+const PURGE_OPS = new Set(['delete', 'deleteMatching']);
 
-/** Keys of one tier that the plan selects, handed over in batches (`onBatch` may delete them). */
-async function scanTier(
-  tier: Store,
-  plan: PurgePlan,
-  batchSize: number,
-  onBatch: (keys: string[]) => Promise<number>,
-): Promise<number> {
+/** Keys of one tier that the plan selects, in batches of at most `size`. */
+async function* selectedBatches(tier: Store, plan: PurgePlan, size: number): AsyncGenerator<string[]> {
   const seen = new Set<string>();
-  let total = 0;
   let batch: string[] = [];
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    let keys = batch;
-    batch = [];
-    if (plan.tag !== undefined) {
-      const tag = plan.tag;
-      const records = await Promise.all(keys.map(async (k) => tier.get(k)));
-      keys = keys.filter((_, i) => records[i]?.meta.tags.includes(tag) === true);
-    }
-    if (keys.length > 0) total += await onBatch(keys);
+  const filtered = async (keys: string[]): Promise<string[]> => {
+    if (plan.tag === undefined) return keys;
+    const tag = plan.tag;
+    const records = await Promise.all(keys.map(async (k) => inspect(tier, k)));
+    return keys.filter((_, i) => records[i]?.meta.tags.includes(tag) === true);
   };
   for (const glob of plan.globs) {
     const match = globMatcher(glob);
@@ -67,11 +46,15 @@ async function scanTier(
         seen.add(key);
       }
       batch.push(key);
-      if (batch.length >= batchSize) await flush();
+      if (batch.length >= size) {
+        const keys = await filtered(batch);
+        batch = [];
+        if (keys.length > 0) yield keys;
+      }
     }
   }
-  await flush();
-  return total;
+  const keys = await filtered(batch);
+  if (keys.length > 0) yield keys;
 }
 
 async function publish(bus: InvalidationBus | undefined, messages: InvalidationMessage[]): Promise<boolean> {
@@ -80,11 +63,14 @@ async function publish(bus: InvalidationBus | undefined, messages: InvalidationM
   return true;
 }
 
+const largest = (byTier: Record<string, number>): number => Math.max(0, ...Object.values(byTier));
+
 /**
  * Remove (or count) what a plan selects on every tier. A whole-cache purge and exact globs use the cache's
- * own pattern delete (tiers' fast paths, guarded, counted in stats); other filters scan each tier, read
- * metadata where a tag is asked for, and delete key by key. The bus then carries the purge to other instances:
- * `all` or the globs when they are exact, else each deleted key.
+ * own pattern delete (tiers' fast paths); other filters scan each tier, read metadata where a tag is asked
+ * for, and remove what they select through `cache.deleteMany`. Both are guarded by the cache (timeouts,
+ * circuit breaker), counted in its stats and announced by its `delete` events. With a `bus`, the purge is
+ * also published: `all` or the globs when they are exact, else each selected key.
  */
 export async function executePurge(
   ctx: PurgeContext,
@@ -94,51 +80,71 @@ export async function executePurge(
   const { cache, bus, batch } = ctx;
   const errors: Record<string, string> = {};
   const byTier: Record<string, number> = {};
-  const all = plan.exact && plan.globs.length === 1 && plan.globs[0] === '*';
-
-  if (plan.exact && !dryRun) {
-    for (const glob of plan.globs) {
-      const r = await cache.deleteMatching(glob);
-      for (const [tier, n] of Object.entries(r.byTier)) byTier[tier] = (byTier[tier] ?? 0) + n;
+  for (const tier of cache.tiers) byTier[tier.name] = 0;
+  // The cache turns a failing tier into a count of 0 and a `tier-error` event: collect those as ours.
+  const onTierError = (e: CacheEvents['tier-error']): void => {
+    if (PURGE_OPS.has(e.op)) errors[e.tier] ??= e.error.message;
+  };
+  cache.on('tier-error', onTierError);
+  try {
+    if (plan.exact && !dryRun) {
+      for (const glob of plan.globs) {
+        const r = await cache.deleteMatching(glob);
+        for (const [tier, n] of Object.entries(r.byTier)) byTier[tier] = (byTier[tier] ?? 0) + n;
+      }
+      const outcome: PurgeOutcome = { deleted: largest(byTier), byTier, dryRun, errors };
+      if (bus) {
+        const all = plan.globs.length === 1 && plan.globs[0] === '*';
+        const messages: InvalidationMessage[] = all
+          ? [{ type: 'all' }]
+          : plan.key !== undefined
+            ? [{ type: 'key', value: plan.key }]
+            : plan.globs.map((g) => ({ type: 'pattern', value: g }));
+        outcome.published = await publish(bus, messages).catch(() => false);
+      }
+      return outcome;
     }
-    for (const tier of cache.tiers) byTier[tier.name] ??= 0;
-    const outcome: PurgeOutcome = { deleted: Math.max(0, ...Object.values(byTier)), byTier, dryRun, errors };
-    if (bus) {
-      const messages: InvalidationMessage[] = all
-        ? [{ type: 'all' }]
-        : plan.key !== undefined
-          ? [{ type: 'key', value: plan.key }]
-          : plan.globs.map((g) => ({ type: 'pattern', value: g }));
-      outcome.published = await publish(bus, messages).catch(() => false);
-    }
-    return outcome;
-  }
 
-  const deletedKeys = new Set<string>();
-  let published = true;
-  await Promise.all(
-    cache.tiers.map(async (tier) => {
-      byTier[tier.name] = await guarded(tier, errors, () =>
-        scanTier(tier, plan, batch, async (keys) => {
-          if (dryRun) return keys.length;
-          const results = await Promise.all(keys.map(async (k) => tier.delete(k)));
-          const fresh = keys.filter((k, i) => results[i] && !deletedKeys.has(k));
-          for (const k of fresh) deletedKeys.add(k);
-          if (bus && fresh.length > 0) {
+    if (dryRun) {
+      await Promise.all(
+        cache.tiers.map(async (tier) => {
+          try {
+            for await (const keys of selectedBatches(tier, plan, batch)) byTier[tier.name] += keys.length;
+          } catch (err) {
+            errors[tier.name] = (err as Error).message;
+          }
+        }),
+      );
+      return { deleted: largest(byTier), byTier, dryRun, errors };
+    }
+
+    // Tier by tier: what a batch removes is gone from every tier, so a later tier's scan only finds keys
+    // the tiers above did not hold, and no key is deleted (or published) twice.
+    let published = true;
+    for (const tier of cache.tiers) {
+      try {
+        for await (const keys of selectedBatches(tier, plan, batch)) {
+          const r = await cache.deleteMany(keys);
+          for (const [name, n] of Object.entries(r.byTier)) byTier[name] = (byTier[name] ?? 0) + n;
+          if (bus) {
             const ok = await publish(
               bus,
-              fresh.map((k) => ({ type: 'key', value: k })),
+              keys.map((k) => ({ type: 'key', value: k })),
             ).catch(() => false);
             published &&= ok;
           }
-          return results.filter(Boolean).length;
-        }),
-      );
-    }),
-  );
-  const outcome: PurgeOutcome = { deleted: Math.max(0, ...Object.values(byTier)), byTier, dryRun, errors };
-  if (bus && !dryRun) outcome.published = published;
-  return outcome;
+        }
+      } catch (err) {
+        // The scan (keys, metadata reads) is this tier's own and unguarded: report it and go on.
+        errors[tier.name] ??= (err as Error).message;
+      }
+    }
+    const outcome: PurgeOutcome = { deleted: largest(byTier), byTier, dryRun, errors };
+    if (bus) outcome.published = published;
+    return outcome;
+  } finally {
+    cache.off('tier-error', onTierError);
+  }
 }
 
 /** The glob that matches exactly one key, for callers that purge a single key through a pattern API. */

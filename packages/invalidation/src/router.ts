@@ -72,14 +72,21 @@ export function cacheAdmin(options: CacheAdminOptions): CacheAdminRouter {
   if (bus !== undefined && typeof bus.publish !== 'function') {
     throw new Error('cacheAdmin: bus must have a publish(message) method');
   }
-  const signingKey =
-    typeof options.signingKey === 'string' ? Buffer.from(options.signingKey) : options.signingKey;
   const requireScope = createAuth(options, options.env ?? process.env);
   const keyer = createKeyer(options.key);
   const log = options.eventLog ?? createEventLog(1000, clock);
   const warmingLog = options.warmingLog ?? createEventLog(1000, clock);
   const now = (): number => clock.now();
   const stopEvents = logCacheEvents(cache, log, now);
+  if (options.keyring !== undefined || options.signingKey !== undefined) {
+    // Kept so existing callers still start; validation now decodes with the cache's own keys.
+    log.push({
+      level: 'info',
+      type: 'config',
+      message:
+        'cacheAdmin: keyring and signingKey are ignored; entries are checked with the keys of the cache',
+    });
+  }
   const patterns = trackPatterns(cache, now);
   const gc = watchGc();
   const scheduler = createScheduler({
@@ -91,8 +98,6 @@ export function cacheAdmin(options: CacheAdminOptions): CacheAdminRouter {
     purge: (plan) => executePurge({ cache, bus, batch }, plan, false),
     validate: (limit, after) =>
       validateTiers(cache, {
-        keyring: options.keyring,
-        signingKey,
         limit,
         remove: true,
         storeVerify: false,
@@ -237,8 +242,6 @@ export function cacheAdmin(options: CacheAdminOptions): CacheAdminRouter {
     wrap(async (req, res) => {
       const q = parse(validateQuery, req.query, 'query');
       const tiers = await validateTiers(cache, {
-        keyring: options.keyring,
-        signingKey,
         limit: q.limit ?? 100_000,
         remove: q.remove ?? true,
         storeVerify,

@@ -64,9 +64,9 @@ export interface CacheAdminOptions {
   validation?: ValidationOptions;
   /** Daily scheduled purges. Default none. */
   schedules?: ScheduledPurge[];
-  /** The cache's keyring, so validation can check encrypted entries. Default none (they count as unverifiable). */
+  /** @deprecated Ignored: validation and entry bodies are decoded with the cache's own keyring. */
   keyring?: Keyring;
-  /** The cache's signing key, so validation can check signed entries. Default none (likewise). */
+  /** @deprecated Ignored: validation and entry bodies are checked with the cache's own signing key. */
   signingKey?: string | Buffer;
   /** Keys handled per batch in purges and validation. Default 100. */
   batch?: number;

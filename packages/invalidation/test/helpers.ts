@@ -1,6 +1,6 @@
 import { escapeKeyPart, tenantHash } from '@gatecache/cache-key';
 import { createCache, memoryStore } from '@gatecache/core';
-import type { Cache } from '@gatecache/core';
+import type { Cache, Store } from '@gatecache/core';
 import express from 'express';
 import type { Express } from 'express';
 import { cacheAdmin } from '../src';
@@ -43,13 +43,24 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** A real stack: two tiers (a plain memory tier and an encoded one), the admin router mounted on Express. */
-export async function makeStack(options: Partial<CacheAdminOptions> = {}, seed = SEED): Promise<Stack> {
-  const cache = createCache({ tiers: [memoryStore(), memoryStore({ name: 'l2', encoded: true })] });
+/** Store every seed entry (body: `{"key":...}`) through the cache, so every tier holds it. */
+export async function seedCache(cache: Cache, seed = SEED): Promise<void> {
   for (const e of seed) {
     const { key, ...fields } = e;
     await cache.set(key, { body: JSON.stringify({ key }), ...fields });
   }
+}
+
+/**
+ * A real stack, the admin router mounted on Express. Default tiers: a plain memory tier and an encoded
+ * one; `cache` replaces them (the stack then closes that cache too).
+ */
+export async function makeStack(
+  options: Partial<CacheAdminOptions> = {},
+  seed = SEED,
+  cache: Cache = createCache({ tiers: [memoryStore(), memoryStore({ name: 'l2', encoded: true })] }),
+): Promise<Stack> {
+  await seedCache(cache, seed);
   const router = cacheAdmin({ cache, token: ADMIN, readToken: READER, env: {}, ...options });
   const app = express();
   app.use(router);
@@ -73,8 +84,41 @@ export async function survivors(cache: Cache): Promise<string[]> {
 
 export async function keysOfTier(cache: Cache, tier: number): Promise<string[]> {
   const keys: string[] = [];
-  for await (const k of (cache.tiers[tier] as (typeof cache.tiers)[number]).keys('*')) keys.push(k);
+  for await (const k of (cache.tiers[tier] as Store).keys('*')) keys.push(k);
   return keys.sort();
 }
 
+/** Every tier's keys, by tier name. */
+export async function keysByTier(cache: Cache): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (let i = 0; i < cache.tiers.length; i++)
+    out[(cache.tiers[i] as Store).name] = await keysOfTier(cache, i);
+  return out;
+}
+
 export const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
+
+export const ALL_KEYS: string[] = SEED.map((e) => e.key).sort();
+export const without = (...gone: string[]): string[] => ALL_KEYS.filter((k) => !gone.includes(k));
+/** The seed key containing `needle`. */
+export const find = (needle: string): string => SEED.find((e) => e.key.includes(needle))?.key as string;
+
+/** Purge queries and exactly the seed keys each must remove: [name, query string, removed keys]. */
+export const FILTER_CASES: [string, string, string[]][] = [
+  ['key', `?key=${encodeURIComponent(find(':h2'))}`, [find(':h2')]],
+  ['provider', '?provider=openai', [find(':h1'), find(':h2'), find(':h4'), find(':h5'), 'models:openai:mh1']],
+  [
+    'model (not the tenant field that reads the same)',
+    '?model=gpt-4o',
+    [find(':h1'), 'summary:ih1:100:gpt-4o'],
+  ],
+  ['model with colons, escaped like keys', `?model=${encodeURIComponent(FT_MODEL)}`, [find(':h4')]],
+  ['namespace', '?namespace=models', ['models:openai:mh1', 'models:anthropic:mh2']],
+  ['tag', '?tag=team:a', [find(':h1'), find(':h4'), 'summary:ih1:100:gpt-4o']],
+  ['tenant', `?tenant=${TENANT_A}`, [find(':h1'), find(':h2')]],
+  ['pattern', '?pattern=summary:*', ['summary:ih1:100:gpt-4o', 'summary:ih2:200:claude-3']],
+  ['provider AND tag', '?provider=openai&tag=team:b', [find(':h5')]],
+  ['model AND tenant', `?model=gpt-4o-mini&tenant=${TENANT_A}`, [find(':h2')]],
+  ['namespace AND provider', '?namespace=models&provider=anthropic', ['models:anthropic:mh2']],
+  ['pattern AND tag', '?pattern=response:*&tag=team:a', [find(':h1'), find(':h4')]],
+];

@@ -2,12 +2,22 @@ import { tenantHash } from '@gatecache/cache-key';
 import request from 'supertest';
 import { createEventLog, tokenId } from '../src';
 import type { InvalidationMessage } from '../src';
-import { ADMIN, FT_MODEL, READER, SEED, TENANT_A, bearer, keysOfTier, makeStack, survivors } from './helpers';
+import {
+  ADMIN,
+  ALL_KEYS,
+  FILTER_CASES,
+  READER,
+  bearer,
+  find,
+  SEED,
+  keysOfTier,
+  makeStack,
+  survivors,
+  without,
+} from './helpers';
 import type { Stack } from './helpers';
 
-const ALL = SEED.map((e) => e.key).sort();
-const without = (...gone: string[]): string[] => ALL.filter((k) => !gone.includes(k));
-const find = (needle: string): string => SEED.find((e) => e.key.includes(needle))?.key as string;
+const ALL = ALL_KEYS;
 
 let stack: Stack;
 afterEach(async () => {
@@ -21,29 +31,7 @@ async function purge(query: string, token = ADMIN) {
 }
 
 describe('DELETE /api/cache filters', () => {
-  const cases: [string, string, string[]][] = [
-    ['key', `?key=${encodeURIComponent(find(':h2'))}`, [find(':h2')]],
-    [
-      'provider',
-      '?provider=openai',
-      [find(':h1'), find(':h2'), find(':h4'), find(':h5'), 'models:openai:mh1'],
-    ],
-    [
-      'model (not the tenant field that reads the same)',
-      '?model=gpt-4o',
-      [find(':h1'), 'summary:ih1:100:gpt-4o'],
-    ],
-    ['model with colons, escaped like keys', `?model=${encodeURIComponent(FT_MODEL)}`, [find(':h4')]],
-    ['namespace', '?namespace=models', ['models:openai:mh1', 'models:anthropic:mh2']],
-    ['tag', '?tag=team:a', [find(':h1'), find(':h4'), 'summary:ih1:100:gpt-4o']],
-    ['tenant', `?tenant=${TENANT_A}`, [find(':h1'), find(':h2')]],
-    ['pattern', '?pattern=summary:*', ['summary:ih1:100:gpt-4o', 'summary:ih2:200:claude-3']],
-    ['provider AND tag', '?provider=openai&tag=team:b', [find(':h5')]],
-    ['model AND tenant', `?model=gpt-4o-mini&tenant=${TENANT_A}`, [find(':h2')]],
-    ['namespace AND provider', '?namespace=models&provider=anthropic', ['models:anthropic:mh2']],
-    ['pattern AND tag', '?pattern=response:*&tag=team:a', [find(':h1'), find(':h4')]],
-  ];
-  it.each(cases)('removes exactly what %s names and nothing else', async (_name, query, gone) => {
+  it.each(FILTER_CASES)('removes exactly what %s names and nothing else', async (_name, query, gone) => {
     stack = await makeStack();
     const res = await purge(query);
     expect(res.status).toBe(200);
@@ -397,5 +385,53 @@ describe('GET /api/config/cache', () => {
       redis: { host: 'r', password: '[redacted]', url: 'redis://r:6379/0' },
       admin_token: '[redacted]',
     });
+  });
+});
+
+async function corruptInL2(key: string): Promise<void> {
+  const l2 = stack.cache.tiers[1];
+  const record = await l2?.get(key);
+  if (!l2 || !record) throw new Error('fixture entry missing');
+  await l2.set({ meta: record.meta, data: Buffer.from('tampered bytes') });
+}
+
+describe('debug routes', () => {
+  it('reports heap, RSS and GC counts', async () => {
+    stack = await makeStack();
+    const res = await request(stack.app)
+      .get('/debug/memory/gc_stats')
+      .set(...bearer(READER));
+    expect(res.body.heap_used_mb).toBeGreaterThan(0);
+    expect(res.body.rss_mb).toBeGreaterThan(0);
+    expect(typeof res.body.gc).toBe('object');
+  });
+
+  it('reports access patterns from hits and misses', async () => {
+    stack = await makeStack();
+    const key = SEED[0]?.key as string;
+    await stack.cache.get(key);
+    await stack.cache.get(key);
+    await stack.cache.get('response:openai:chat:gpt-4o:t:missing');
+    const res = await request(stack.app)
+      .get('/debug/cache/patterns')
+      .set(...bearer(READER));
+    expect(res.body.top_keys[0]).toEqual({ key, hits: 2, misses: 0 });
+    expect(res.body.by_provider.openai).toEqual({ hits: 2, misses: 1 });
+    expect(res.body.by_model['gpt-4o']).toEqual({ hits: 2, misses: 1 });
+    const entry = await request(stack.app)
+      .get(`/api/cache/entry?key=${encodeURIComponent(key)}`)
+      .set(...bearer(READER));
+    expect(entry.body.hits).toBe(2);
+  });
+
+  it('logs corrupt entries that the cache meets', async () => {
+    stack = await makeStack();
+    await stack.cache.tiers[0]?.delete('config:ch1');
+    await corruptInL2('config:ch1');
+    expect(await stack.cache.get('config:ch1')).toBeUndefined();
+    const res = await request(stack.app)
+      .get('/logs/cache?level=warn')
+      .set(...bearer(READER));
+    expect(res.body.entries[0]).toMatchObject({ type: 'corrupt', tier: 'l2', key: 'config:ch1' });
   });
 });

@@ -1,0 +1,95 @@
+// The gatecache gateway: OpenAI at /v1, Anthropic at /anthropic, the whole stack from config.yaml.
+const http = require('node:http');
+const https = require('node:https');
+const path = require('node:path');
+const express = require('express');
+const { createProxyMiddleware } = require('http-proxy-middleware');
+const { createGatecache, loadConfig } = require('@gatecache/config');
+const { proxyRequestBody } = require('@gatecache/response-cache');
+const { createMockProvider } = require('@gatecache/example-mock-provider');
+
+/** A proxy with a keep-alive agent: without one, http-proxy-middleware 3 sends `Connection: close` both ways. */
+function proxyTo(target) {
+  const Agent = target.startsWith('https:') ? https.Agent : http.Agent;
+  return createProxyMiddleware({
+    target,
+    changeOrigin: true,
+    agent: new Agent({ keepAlive: true, maxSockets: 256 }),
+    // responseCache read the body to build the key: send it on.
+    on: { proxyReq: proxyRequestBody },
+  });
+}
+
+/**
+ * Start the gateway. `env`: PORT (8000), HOST, GATECACHE_CONFIG (./config.yaml), OPENAI_BASE_URL (with /v1),
+ * ANTHROPIC_BASE_URL (without /v1), GATECACHE_ADMIN_TOKEN, REDIS_URL (turns Redis on), MOCK_LATENCY_MS,
+ * MOCK_ERROR_RATE, MOCK_SEED. Resolves to { url, port, gatecache, close() }.
+ */
+async function startGateway({ env = process.env, log = (line) => console.log(line), logger } = {}) {
+  let openai = env.OPENAI_BASE_URL;
+  let anthropic = env.ANTHROPIC_BASE_URL;
+  let mock;
+  if (!openai && !anthropic) {
+    const latencyMs = Number(env.MOCK_LATENCY_MS ?? 500);
+    const errorRate = Number(env.MOCK_ERROR_RATE ?? 0.05);
+    mock = createMockProvider({ latencyMs, errorRate, seed: Number(env.MOCK_SEED ?? 1) });
+    const url = await mock.listen(0);
+    openai = `${url}/v1`;
+    anthropic = url;
+    log(
+      `gatecache gateway: OPENAI_BASE_URL and ANTHROPIC_BASE_URL are not set, so the mock provider runs in-process ` +
+        `at ${url} (latency ${latencyMs} ms, error rate ${errorRate}); set them to proxy real providers`,
+    );
+  }
+  const configPath = env.GATECACHE_CONFIG || path.join(__dirname, 'config.yaml');
+  // REDIS_URL turns the shared tier on (config.yaml reads REDIS_ENABLED and REDIS_URL).
+  const configEnv = env.REDIS_URL ? { REDIS_ENABLED: 'true', ...env } : env;
+  const config = await loadConfig(configPath, { env: configEnv });
+  const gatecache = await createGatecache(config, { env: configEnv, logger });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(gatecache.routers);
+  if (mock) app.get('/debug/mock/stats', (_req, res) => res.json(mock.stats()));
+  if (openai) app.use('/v1', gatecache.responseCache, proxyTo(openai.replace(/\/+$/, '')));
+  if (anthropic) app.use('/anthropic', gatecache.responseCache, proxyTo(anthropic.replace(/\/+$/, '')));
+
+  const server = http.createServer(app);
+  // Keep-alive sockets from clients must outlive load balancers' idle timeouts (60 s on most).
+  server.keepAliveTimeout = 65_000;
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(env.PORT ?? 8000), env.HOST || '0.0.0.0', resolve);
+  });
+  const port = server.address().port;
+  const url = `http://127.0.0.1:${port}`;
+  const tiers = gatecache.cache.tiers.map((t) => t.name).join(' + ');
+  log(
+    `gatecache gateway listening on ${url} (OpenAI at ${url}/v1, Anthropic at ${url}/anthropic; tiers ${tiers}; config ${configPath})`,
+  );
+
+  let closing;
+  return {
+    url,
+    port,
+    app,
+    server,
+    gatecache,
+    mock,
+    close() {
+      closing ??= (async () => {
+        const done = new Promise((resolve) => server.close(resolve));
+        server.closeIdleConnections();
+        // Requests in flight get a few seconds to finish; then their sockets are cut.
+        const timer = setTimeout(() => server.closeAllConnections(), 5000);
+        await done;
+        clearTimeout(timer);
+        await gatecache.close();
+        if (mock) await mock.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+module.exports = { startGateway, proxyTo };

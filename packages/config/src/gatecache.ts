@@ -1,0 +1,265 @@
+import type { Cache, Clock, Keyring, Logger, NamespaceOptions } from '@gatecache/core';
+import { createCache, keyringFromEnv, silentLogger, systemClock } from '@gatecache/core';
+import type { KeyOptions } from '@gatecache/cache-key';
+import { cacheAdmin, redactConfig } from '@gatecache/invalidation';
+import type { CacheAdminRouter } from '@gatecache/invalidation';
+import { DEFAULT_ALERT_RULES, alertsFromConfig, cacheMetrics, instrumentCache } from '@gatecache/metrics';
+import type { CacheInstrumentation, CacheMetricsRouter } from '@gatecache/metrics';
+import { defaultShouldCache, responseCache } from '@gatecache/response-cache';
+import type { ResponseCacheMiddleware } from '@gatecache/response-cache';
+import type { RedisStore } from '@gatecache/store-redis';
+import type { RequestHandler, Router } from 'express';
+import { ConfigError } from './errors';
+import { startTelemetry } from './otel';
+import type { Telemetry, TelemetryExtras } from './otel';
+import type { GatecacheConfig, NamespaceName } from './resolve';
+import { buildTiers } from './tiers';
+import type { Tiers } from './tiers';
+
+export interface GatecacheOptions {
+  /** Default: silent. `console` fits. */
+  logger?: Logger;
+  clock?: Clock;
+  /** Where token, tenant-secret and encryption-key variables are read. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Extra OpenTelemetry readers/processors, on top of what `monitoring.opentelemetry` configures. */
+  telemetry?: TelemetryExtras;
+}
+
+export interface Gatecache {
+  readonly config: GatecacheConfig;
+  readonly cache: Cache;
+  /** Mount in front of the proxy: `app.use('/v1', gc.responseCache, proxy)`. A pass-through when caching is off. */
+  readonly responseCache: RequestHandler;
+  /** The response cache middleware itself (stats, events); undefined when caching is off. */
+  readonly responseCacheMiddleware?: ResponseCacheMiddleware;
+  /** `/api/cache*`, `/api/config/cache`, `/debug/*`, `/logs/*`. */
+  readonly admin: CacheAdminRouter;
+  /** `/api/cache/stats`, `/metrics*`, `/health*`, `/api/cache/alerts`, `/api/cache/dashboard`. */
+  readonly metrics: CacheMetricsRouter;
+  /** Every router, to mount with `app.use(gc.routers)`. */
+  readonly routers: Router[];
+  /** Key options the response cache uses (for explain routes and other keyers). */
+  readonly keyOptions: KeyOptions;
+  readonly redis?: RedisStore;
+  readonly telemetry: Telemetry;
+  /** Stop timers, flush telemetry and writes in flight, disconnect Redis. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+function namespaceOptions(config: GatecacheConfig): Record<string, NamespaceOptions> {
+  const out: Record<string, NamespaceOptions> = {};
+  for (const [name, ns] of Object.entries(config.namespaces)) {
+    out[name] = {
+      ttl: ns.ttl,
+      staleWhileRevalidate: ns.staleWhileRevalidate,
+      staleIfError: ns.staleIfError,
+      compression: ns.compression,
+      encrypt: ns.encrypt,
+      // With Redis the local tier is small and shared; partitions are for the in-memory deployment.
+      ...(config.redis.enabled ? {} : { maxSizeMb: ns.maxSizeMb }),
+    };
+  }
+  return out;
+}
+
+function checkSecurity(config: GatecacheConfig, env: NodeJS.ProcessEnv): void {
+  const s = config.security;
+  if (s.require_admin_token && s.admin_auth && !env[s.admin_token_env]) {
+    throw new ConfigError([
+      {
+        path: 'security.require_admin_token',
+        message: `${s.admin_token_env} is not set (the ${config.profile ?? ''} profile requires an admin token)`,
+      },
+    ]);
+  }
+  const encrypted = Object.entries(config.namespaces).filter(([, n]) => n.encrypt);
+  if (encrypted.length > 0 && !env.GATECACHE_ENCRYPTION_KEY) {
+    throw new ConfigError([
+      {
+        path: 'security.encryption',
+        message: `namespaces ${encrypted.map(([n]) => n).join(', ')} are encrypted but GATECACHE_ENCRYPTION_KEY is not set`,
+      },
+    ]);
+  }
+}
+
+/**
+ * The whole stack from one configuration: tiers, namespaces, the response cache, the admin and metrics
+ * routers, OpenTelemetry. Resolves once Redis (when configured) is connected and the bus is listening.
+ */
+export async function createGatecache(
+  config: GatecacheConfig,
+  options: GatecacheOptions = {},
+): Promise<Gatecache> {
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? systemClock;
+  const env = options.env ?? process.env;
+  checkSecurity(config, env);
+  for (const w of config.warnings) logger.warn(w);
+
+  const tiers = buildTiers(config, { clock, logger });
+  const anyEncrypted = Object.values(config.namespaces).some((n) => n.encrypt);
+  const keyring = anyEncrypted ? keyringFromEnv(env) : undefined;
+  const cache = createCache({
+    tiers: tiers.tiers,
+    namespaces: namespaceOptions(config),
+    maxTtl: config.invalidation.max_ttl,
+    keyring,
+    clock,
+    logger,
+  });
+  try {
+    return await assemble(config, {
+      cache,
+      tiers,
+      keyring,
+      clock,
+      logger,
+      env,
+      telemetry: options.telemetry,
+    });
+  } catch (err) {
+    await cache.close();
+    await tiers.close();
+    throw err;
+  }
+}
+
+interface Parts {
+  cache: Cache;
+  tiers: Tiers;
+  keyring: Keyring | undefined;
+  clock: Clock;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  telemetry?: TelemetryExtras;
+}
+
+async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecache> {
+  const { cache, tiers, keyring, clock, logger, env } = parts;
+  const closers: Array<() => unknown> = [];
+  if (tiers.redis) await tiers.redis.ready();
+  if (tiers.bus) {
+    await tiers.bus.ready();
+    closers.push(tiers.bus.attach(cache, tiers.local));
+  }
+
+  const keyOptions: KeyOptions = {
+    scope: config.security.tenant_scope,
+    tenantSecret: env[config.security.tenant_secret_env] || undefined,
+  };
+  const ns = config.namespaces;
+  const rc = config.caching.response_cache;
+  const middleware = ns.response.enabled
+    ? responseCache({
+        cache,
+        key: keyOptions,
+        lock: tiers.lock,
+        determinism: rc.determinism,
+        variants: rc.variants,
+        maxBodyBytes: rc.max_body_kb !== undefined ? rc.max_body_kb * 1024 : undefined,
+        pricing: config.analytics.enabled && config.analytics.track_costs ? config.analytics.pricing : {},
+        // A namespace turned off in config is never read or written.
+        shouldCache: (ctx) =>
+          (ctx.route.endpoint === 'models' ? ns.models.enabled : true) && defaultShouldCache(ctx),
+        clock,
+        logger,
+      })
+    : undefined;
+
+  const s = config.security;
+  const admin = cacheAdmin({
+    cache,
+    token: env[s.admin_token_env] || undefined,
+    readToken: env[s.read_token_env] || undefined,
+    auth: s.admin_auth,
+    key: keyOptions,
+    config: redactConfig(config),
+    // No `bus` here: the bus is attached to the cache, so admin purges (cache.delete*) are published once.
+    manualEnabled: config.invalidation.manual_enabled,
+    patternBased: config.invalidation.pattern_based,
+    validation: {
+      enabled: config.caching.enable_validation ?? false,
+      intervalSeconds: config.caching.validation_interval,
+    },
+    schedules: config.invalidation.schedules,
+    keyring,
+    clock,
+    env,
+  });
+
+  const alerting = config.alerting;
+  const alertOptions = alertsFromConfig({
+    monitoring: config.monitoring,
+    alerting: { cache: alerting.cache },
+    alerts: config.alerts,
+  });
+  const metrics = cacheMetrics({
+    cache,
+    prefix: config.monitoring.prometheus_prefix,
+    tiersRequired: config.monitoring.tiers_required,
+    memoryLimits: {
+      heapMb: config.monitoring.memory_limits.heap_mb,
+      rssMb: config.monitoring.memory_limits.rss_mb,
+    },
+    sources: { responseCache: middleware },
+    ...alertOptions,
+    ...(alerting.enabled ? {} : { alerts: {}, intervalSeconds: 0 }),
+    ...(alerting.default_rules ? {} : { alerts: withoutDefaults(alertOptions.alerts, config) }),
+    webhookUrl: alerting.webhook_url,
+    adminToken: env[s.admin_token_env] || undefined,
+    clock,
+    logger,
+  });
+
+  const telemetry = startTelemetry(config, parts.telemetry);
+  let instrumentation: CacheInstrumentation | undefined;
+  if (telemetry.meter || telemetry.tracer) {
+    instrumentation = instrumentCache(cache, {
+      meter: telemetry.meter,
+      tracer: telemetry.tracer,
+      responseCache: middleware,
+      clock,
+    });
+  }
+
+  if (ns.config.enabled) {
+    // The guide's configuration cache: the effective configuration, secrets redacted, under config:{hash}.
+    await cache.set(config.source.key, { body: JSON.stringify(redactConfig(config)), kind: 'json' });
+  }
+
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    cache,
+    responseCache: middleware ?? ((_req, _res, next) => next()),
+    responseCacheMiddleware: middleware,
+    admin,
+    metrics,
+    routers: [admin, metrics],
+    keyOptions,
+    redis: tiers.redis,
+    telemetry,
+    close() {
+      closed ??= (async () => {
+        metrics.close();
+        admin.close();
+        instrumentation?.close();
+        for (const c of closers) c();
+        await telemetry.shutdown();
+        await cache.close();
+        await tiers.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+/** `alerting.default_rules: false`: the built-in rules go, rules the file names itself stay. */
+function withoutDefaults<T>(rules: Record<string, T>, config: GatecacheConfig): Record<string, T> {
+  const own = new Set([...Object.keys(config.alerting.cache ?? {}), ...config.alerts.map((a) => a.name)]);
+  return Object.fromEntries(Object.entries(rules).filter(([n]) => own.has(n) || !(n in DEFAULT_ALERT_RULES)));
+}
+
+export type { NamespaceName };

@@ -1,0 +1,14 @@
+export { loadConfig, parseConfig } from './load';
+export type { LoadOptions } from './load';
+export { createGatecache } from './gatecache';
+export type { Gatecache, GatecacheOptions } from './gatecache';
+export { ConfigError, didYouMean, editDistance } from './errors';
+export type { ConfigProblem } from './errors';
+export { substituteEnv } from './env';
+export { PROFILE_DEFAULTS } from './profiles';
+export { GUIDE_NAMESPACES } from './resolve';
+export type { GatecacheConfig, NamespaceName, ResolvedNamespace, ResolvedWarming } from './resolve';
+export { PROFILES, configSchema } from './schema';
+export type { ParsedConfig, Profile } from './schema';
+export { startTelemetry } from './otel';
+export type { Telemetry, TelemetryExtras } from './otel';

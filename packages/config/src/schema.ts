@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { bool, int, num, oneOf, seconds, text } from './values';
+
+// The caching guide's config.yaml. Values that layer (a namespace's own value over a global one over the
+// guide's default) are optional here and resolved in resolve.ts; everything else carries its default.
+
+const compression = z.preprocess(
+  (v) => (v === 'true' ? true : v === 'false' || v === 'none' ? false : v),
+  z.union([z.boolean(), z.enum(['gzip', 'br', 'zstd'])], {
+    error: 'must be true, false, none, gzip, br or zstd',
+  }),
+);
+
+const namespaceShape = {
+  enabled: bool().optional(),
+  max_size_mb: num(0.01).optional(),
+  ttl: seconds(0).optional(),
+  compression: compression.optional(),
+  compression_level: int(0, 22).optional(),
+  stale_while_revalidate: seconds(0).optional(),
+  stale_if_error: seconds(0).optional(),
+  encrypt: bool().optional(),
+};
+
+export const namespaceSchema = z.strictObject(namespaceShape);
+
+export const responseNamespaceSchema = z.strictObject({
+  ...namespaceShape,
+  /** Which generations are cached: every answer, or only temperature 0 / seeded ones. */
+  determinism: oneOf(['all', 'deterministic'] as const).optional(),
+  variants: int(1, 64).optional(),
+  max_body_kb: int(1, 1024 * 1024).optional(),
+});
+
+export const warmingSchema = z.strictObject({
+  enabled: bool().default(true),
+  interval: seconds(1).default(300),
+  preload_popular: bool().default(true),
+  preload_threshold: int(1).default(10),
+  max_concurrent_warms: int(1, 1000).default(5),
+  warm_batch_size: int(1, 100000).default(10),
+  pattern_window: seconds(1).default(3600),
+  prediction_window: seconds(1).default(1800),
+  prediction_model: oneOf(['linear_regression', 'none'] as const).default('linear_regression'),
+  // The guide spells this both ways; resolve.ts merges them (and refuses two different values).
+  pattern_analysis: bool().optional(),
+  enable_pattern_analysis: bool().optional(),
+  enable_ml_predictions: bool().default(false),
+  prediction_interval: seconds(1).default(600),
+  /** Namespaces whose entries may be refreshed in the background. */
+  namespaces: z.array(text()).default(['models', 'config']),
+  max_warms_per_hour: int(0).default(1000),
+});
+
+export const cachingSchema = z.strictObject({
+  enabled: bool().default(true),
+  default_ttl: seconds(1).optional(),
+  max_memory_mb: num(1).optional(),
+  enable_compression: bool().optional(),
+  compression_threshold: int(0).default(1024),
+  enable_validation: bool().optional(),
+  validation_interval: seconds(1).default(3600),
+  response_cache: responseNamespaceSchema.prefault({}),
+  summary_cache: namespaceSchema.prefault({}),
+  model_cache: namespaceSchema.prefault({}),
+  config_cache: namespaceSchema.prefault({}),
+  warming: warmingSchema.optional(),
+});
+
+export const invalidationSchema = z.strictObject({
+  ttl_enabled: z
+    .literal(true, { error: 'gatecache always expires entries by TTL; false is not supported' })
+    .default(true),
+  lru_enabled: z
+    .literal(true, { error: 'gatecache always evicts least recently used entries; false is not supported' })
+    .default(true),
+  size_based: z
+    .literal(true, { error: 'gatecache tiers are always bounded by bytes; false is not supported' })
+    .default(true),
+  manual_enabled: bool().default(true),
+  pattern_based: bool().default(true),
+  max_ttl: seconds(1).default(86400),
+  schedules: z
+    .array(
+      z.strictObject({
+        pattern: text().min(1),
+        at: text().regex(/^\d\d:\d\d-\d\d:\d\d$/, 'must be HH:MM-HH:MM'),
+      }),
+    )
+    .default([]),
+});
+
+export const alertRuleSchema = z.strictObject({
+  name: text().min(1).optional(),
+  condition: text().min(1, 'must not be empty'),
+  severity: oneOf(['info', 'warning', 'critical'] as const).optional(),
+  message: text().optional(),
+  action: text().optional(),
+  for: z.union([z.number(), text()]).optional(),
+});
+
+export const monitoringSchema = z.strictObject({
+  enable_detailed_stats: bool().default(true),
+  metrics_interval: seconds(1).default(60),
+  alert_on_low_hit_rate: bool().default(true),
+  hit_rate_threshold: num(0, 1).default(0.7),
+  prometheus_prefix: text()
+    .regex(/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/, 'must be a valid Prometheus name prefix')
+    .default(''),
+  /** Tiers whose failure makes /health/cache answer 503. */
+  tiers_required: z.array(text()).default([]),
+  memory_limits: z.strictObject({ heap_mb: num(1).optional(), rss_mb: num(1).optional() }).prefault({}),
+  opentelemetry: z
+    .strictObject({
+      enabled: bool().default(false),
+      service_name: text().min(1).default('gatecache'),
+      metrics: bool().default(true),
+      traces: bool().default(true),
+      /** OTLP/HTTP base URL (`http://collector:4318`); none: no OTLP export. */
+      otlp_endpoint: text().url('must be a URL').optional(),
+      export_interval: seconds(1).default(60),
+      prometheus: z
+        .strictObject({
+          enabled: bool().default(false),
+          host: text().default('0.0.0.0'),
+          port: int(0, 65535).default(9464),
+          endpoint: text().startsWith('/', 'must start with /').default('/metrics'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+});
+
+export const alertingSchema = z.strictObject({
+  enabled: bool().default(true),
+  /** Keep the built-in rules (hit rate, memory, evictions, unusual access) next to the configured ones. */
+  default_rules: bool().default(true),
+  /** Alert transitions are POSTed here (with retries). */
+  webhook_url: text().url('must be a URL').optional(),
+  cache: z.record(text(), alertRuleSchema).optional(),
+});
+
+export const analyticsSchema = z.strictObject({
+  enabled: bool().default(true),
+  track_costs: bool().default(true),
+  /** USD per one million tokens, by model name or prefix. */
+  pricing: z.record(text(), z.strictObject({ input: num(0), output: num(0) })).default({}),
+});
+
+export const redisSchema = z.strictObject({
+  enabled: bool().default(false),
+  host: text().optional(),
+  port: int(1, 65535).optional(),
+  db: int(0).optional(),
+  password: text().optional(),
+  username: text().optional(),
+  url: text().optional(),
+  cluster: z.unknown().optional(),
+  sentinel: z.unknown().optional(),
+  tls: z.unknown().optional(),
+  key_prefix: text().default('gatecache:'),
+  command_timeout_ms: int(1, 600000).optional(),
+  /** The small in-process tier in front of Redis, kept coherent by the invalidation bus. */
+  local_cache_mb: num(0).default(32),
+  /** Cross-instance single-flight through a Redis lock. */
+  lock: bool().default(true),
+});
+
+export const diskSchema = z.strictObject({
+  /** Default: on without Redis, off with Redis. */
+  enabled: bool().optional(),
+  path: text().min(1).default('.cache/gatecache'),
+  max_size_mb: num(0.01).default(1024),
+});
+
+export const securitySchema = z.strictObject({
+  admin_token_env: text().min(1).default('GATECACHE_ADMIN_TOKEN'),
+  read_token_env: text().min(1).default('GATECACHE_READ_TOKEN'),
+  /** false turns admin authentication off on purpose (a private network, tests). */
+  admin_auth: bool().default(true),
+  /** Refuse to start without an admin token. */
+  require_admin_token: bool().optional(),
+  tenant_scope: oneOf(['credential', 'global'] as const).default('credential'),
+  tenant_secret_env: text().min(1).default('GATECACHE_TENANT_SECRET'),
+  encryption: z
+    .strictObject({
+      enabled: bool().default(false),
+      namespaces: z
+        .array(oneOf(['response', 'summary', 'models', 'config'] as const))
+        .default(['response', 'summary']),
+    })
+    .prefault({}),
+});
+
+export const PROFILES = ['development', 'staging', 'production'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+export const configSchema = z.strictObject({
+  profile: oneOf(PROFILES).optional(),
+  caching: cachingSchema.prefault({}),
+  warming: warmingSchema.optional(),
+  invalidation: invalidationSchema.prefault({}),
+  monitoring: monitoringSchema.prefault({}),
+  alerting: alertingSchema.prefault({}),
+  alerts: z.array(alertRuleSchema.extend({ name: text().min(1) })).default([]),
+  analytics: analyticsSchema.prefault({}),
+  redis: redisSchema.prefault({}),
+  disk: diskSchema.prefault({}),
+  security: securitySchema.prefault({}),
+});
+
+/** config.yaml as validated, before layering. */
+export type ParsedConfig = z.output<typeof configSchema>;
+export type WarmingConfig = z.output<typeof warmingSchema>;
+export type NamespaceConfig = z.output<typeof namespaceSchema>;
+export type AlertRuleConfig = z.output<typeof alertRuleSchema>;
