@@ -17,3 +17,7 @@ export type { TopK, Ranked } from './top-k';
 export { rateSeries } from './rate-series';
 export type { RateSeries } from './rate-series';
 export { fitLine, forecastRequests } from './forecast';
+export { tuningAdvisor } from './advisor';
+export type { Advice, CurvePoint, NamespaceAdvice, TuningAdvisor, TuningAdvisorOptions } from './advisor';
+export { shardsSampler, hash32 } from './shards';
+export type { MissRatioCurve, ShardsOptions, ShardsSampler } from './shards';

@@ -1,7 +1,8 @@
 import express from 'express';
 import type { Router } from 'express';
 import { checkGlob } from '@gatecache/core';
-import { bearerAuth } from './auth';
+import { createAuth } from '@gatecache/invalidation';
+import type { TuningAdvisor } from './advisor';
 import type { AccessTracker } from './tracker';
 import { WarmerBusyError } from './warmer';
 import type { CacheWarmer } from './warmer';
@@ -9,8 +10,12 @@ import type { CacheWarmer } from './warmer';
 export interface WarmingRoutesOptions {
   warmer: CacheWarmer;
   tracker?: AccessTracker;
+  /** Answers `GET /api/cache/advice` when given. */
+  advisor?: TuningAdvisor;
   /** Admin bearer token. Default `GATECACHE_ADMIN_TOKEN`. */
   token?: string;
+  /** Read-only token: the GET routes only. Default `GATECACHE_READ_TOKEN`. */
+  readToken?: string;
   /** false turns authentication off (trusted networks only). Default true. */
   auth?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -26,19 +31,33 @@ function stringList(value: unknown): string[] | undefined | false {
   return value as string[];
 }
 
-/** `POST /api/cache/warm` and `GET /api/cache/warming/status` (plus `GET /api/cache/warming/patterns`). */
+/**
+ * `POST /api/cache/warm`, `GET /api/cache/warming/status`, `GET /api/cache/warming/patterns` and
+ * `GET /api/cache/advice`, behind the admin routes' own bearer-token check (@gatecache/invalidation).
+ */
 export function warmingRoutes(options: WarmingRoutesOptions): Router {
-  const { warmer, tracker } = options;
+  const { warmer, tracker, advisor } = options;
   if (!warmer || typeof warmer.warmNow !== 'function')
     throw new Error('warmingRoutes: warmer must be a cacheWarmer()');
-  if (options.token !== undefined && (typeof options.token !== 'string' || options.token.length < 8)) {
-    throw new Error('warmingRoutes: token must be a string of at least 8 characters');
+  for (const name of ['token', 'readToken'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'string' || value.length < 8)) {
+      throw new Error(`warmingRoutes: ${name} must be a string of at least 8 characters`);
+    }
   }
-  const token = options.token ?? (options.env ?? process.env).GATECACHE_ADMIN_TOKEN;
-  const auth = bearerAuth(token, options.auth === false);
+  const scoped = createAuth(
+    {
+      ...(options.token !== undefined ? { token: options.token } : {}),
+      ...(options.readToken !== undefined ? { readToken: options.readToken } : {}),
+      ...(options.auth !== undefined ? { auth: options.auth } : {}),
+    },
+    options.env ?? process.env,
+  );
+  const admin = scoped('admin');
+  const read = scoped('read');
   const router = express.Router();
 
-  router.post('/api/cache/warm', auth, express.json({ limit: '64kb' }), (req, res) => {
+  router.post('/api/cache/warm', admin, express.json({ limit: '64kb' }), (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const unknown = Object.keys(body).filter((k) => k !== 'keys' && k !== 'patterns');
     if (unknown.length > 0) return badRequest(res, `unknown field(s): ${unknown.join(', ')}`);
@@ -63,17 +82,25 @@ export function warmingRoutes(options: WarmingRoutesOptions): Router {
     }
   });
 
-  router.get('/api/cache/warming/status', auth, (_req, res) => {
+  router.get('/api/cache/warming/status', read, (_req, res) => {
     res.json(warmer.status());
   });
 
-  router.get('/api/cache/warming/patterns', auth, (req, res) => {
+  router.get('/api/cache/warming/patterns', read, (req, res) => {
     if (!tracker) {
       res.status(404).json({ error: { type: 'not_found', message: 'no tracker configured' } });
       return;
     }
     const limit = Math.min(1000, Math.max(1, Number(req.query.limit ?? 50) || 50));
     res.json({ popular: tracker.popular(limit), stats: tracker.stats() });
+  });
+
+  router.get('/api/cache/advice', read, (_req, res, next) => {
+    if (!advisor) {
+      res.status(404).json({ error: { type: 'not_found', message: 'no tuning advisor configured' } });
+      return;
+    }
+    advisor.advice().then((advice) => res.json(advice), next);
   });
 
   return router;

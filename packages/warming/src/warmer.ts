@@ -44,9 +44,17 @@ export interface WarmerStats {
   /** Cycles not started because the previous one still ran. */
   overruns: number;
   avgDurationMs: number;
+  /** Duration of the last job (cycle or manual), ms. */
+  lastDurationMs: number;
+  /** Time spent in jobs, ms. */
+  totalDurationMs: number;
+  /** A job is running. */
+  running: boolean;
+  /** When the last job finished (ms since the epoch), or null. */
+  lastRunAt: number | null;
   /** Warmed entries later hit / successful warms. */
   warmHitRate: number;
-  /** Live warmed entries / entries in the cache. */
+  /** Live warmed entries / entries in the cache (the count taken when the last job finished). */
   coverage: number;
   /** Warmed entries later hit / all warms attempted. */
   efficiency: number;
@@ -63,7 +71,8 @@ export interface CacheWarmer {
   /** One scheduled-style cycle, awaited (undefined when a job is already running). */
   runCycle(): Promise<JobStatus | undefined>;
   status(): WarmerStatus;
-  stats(): Promise<WarmerStats>;
+  /** Synchronous, so @gatecache/metrics can read it as `sources.warming` on every scrape. */
+  stats(): WarmerStats;
   close(): void;
 }
 
@@ -95,7 +104,12 @@ export function cacheWarmer(options: CacheWarmerOptions): CacheWarmer {
     overruns: 0,
     useful: 0,
     durationMs: 0,
+    jobMs: 0,
+    lastJobMs: 0,
   };
+  // Entries in the cache when the last job ended: stats() must be synchronous, cache.stats() is not.
+  let entriesSeen = 0;
+  let lastRunAt: number | null = null;
   let current: JobStatus | null = null;
   let lastCycle: JobStatus | null = null;
   let candidates = 0;
@@ -171,10 +185,14 @@ export function cacheWarmer(options: CacheWarmerOptions): CacheWarmer {
       job.skipped += picked.length - batch.length;
       job.total = batch.length;
       await runPool(batch, o.maxConcurrent, (c) => warmOne(job, c));
+      entriesSeen = (await cache.stats()).entries;
     } catch (err) {
       logger.error('gatecache: warm job failed', { job: job.id, error: (err as Error).message });
     } finally {
       job.finishedAt = clock.now();
+      counters.lastJobMs = job.finishedAt - job.startedAt;
+      counters.jobMs += counters.lastJobMs;
+      lastRunAt = job.finishedAt;
       if (job.kind === 'cycle') lastCycle = job;
       current = null;
     }
@@ -257,11 +275,11 @@ export function cacheWarmer(options: CacheWarmerOptions): CacheWarmer {
       failures: counters.failures,
       budget: { ...budget.left(clock.now()), perCycle: o.budget.perCycle },
     }),
-    async stats() {
+    stats() {
       const now = clock.now();
       let live = 0;
       for (const w of warmed.values()) if (w.expiresAt > now) live++;
-      const entries = (await cache.stats()).entries;
+      const entries = entriesSeen;
       return {
         requests: counters.requests,
         successes: counters.successes,
@@ -269,6 +287,10 @@ export function cacheWarmer(options: CacheWarmerOptions): CacheWarmer {
         budgetSkips: counters.budgetSkips,
         overruns: counters.overruns,
         avgDurationMs: counters.requests ? counters.durationMs / counters.requests : 0,
+        lastDurationMs: counters.lastJobMs,
+        totalDurationMs: counters.jobMs,
+        running: current !== null,
+        lastRunAt,
         warmHitRate: counters.successes ? counters.useful / counters.successes : 0,
         coverage: entries ? Math.min(1, live / entries) : 0,
         efficiency: counters.requests ? counters.useful / counters.requests : 0,

@@ -1,10 +1,11 @@
 import express from 'express';
 import request from 'supertest';
 import { createCache } from '@gatecache/core';
-import { accessTracker, cacheWarmer, warmingRoutes } from '../src';
+import { accessTracker, cacheWarmer, tuningAdvisor, warmingRoutes } from '../src';
 import type { CacheWarmer } from '../src';
 
 const TOKEN = 'admin-token-123';
+const READ_TOKEN = 'read-token-456';
 
 function setup(): {
   app: express.Express;
@@ -14,6 +15,7 @@ function setup(): {
 } {
   const cache = createCache();
   const tracker = accessTracker({ cache });
+  const advisor = tuningAdvisor({ cache });
   let release!: () => void;
   const hold = new Promise<void>((r) => (release = r));
   const warmer = cacheWarmer({
@@ -27,7 +29,7 @@ function setup(): {
     },
   });
   const app = express();
-  app.use(warmingRoutes({ warmer, tracker, token: TOKEN }));
+  app.use(warmingRoutes({ warmer, tracker, advisor, token: TOKEN, readToken: READ_TOKEN }));
   return {
     app,
     warmer,
@@ -36,6 +38,7 @@ function setup(): {
       release();
       warmer.close();
       tracker.close();
+      advisor.close();
     },
   };
 }
@@ -83,6 +86,22 @@ describe('warmingRoutes', () => {
     const { jobId } = s.warmer.warmNow({ keys: ['config:a'] });
     const res = await request(s.app).post('/api/cache/warm').set(auth).send({}).expect(409);
     expect((res.body as { job_id: string }).job_id).toBe(jobId);
+    s.close();
+  });
+
+  it('answers the tuning advice to the read token, and keeps warming for the admin token', async () => {
+    const s = setup();
+    for (let i = 0; i < 3; i++) await s.cache.get('config:a');
+    const read = { authorization: `Bearer ${READ_TOKEN}` };
+    const res = await request(s.app).get('/api/cache/advice').set(read).expect(200);
+    expect(res.body).toMatchObject({
+      enabled: true,
+      namespaces: { config: { references: 3, distinctKeys: 1, current: { ttl: 600 } } },
+    });
+    await request(s.app).get('/api/cache/advice').expect(401);
+    await request(s.app).post('/api/cache/warm').set(read).send({}).expect(403);
+    const bare = express().use(warmingRoutes({ warmer: s.warmer, token: TOKEN }));
+    await request(bare).get('/api/cache/advice').set('authorization', `Bearer ${TOKEN}`).expect(404);
     s.close();
   });
 });

@@ -1,3 +1,6 @@
+import express from 'express';
+import request from 'supertest';
+import { cacheMetrics } from '@gatecache/metrics';
 import { accessTracker, cacheWarmer } from '../src';
 import type { AccessTracker, CacheWarmer, CacheWarmerOptions } from '../src';
 import { chatRequest, manualClock, post, startGateway, startUpstream, until } from './helpers/stack';
@@ -80,9 +83,41 @@ describe('cacheWarmer', () => {
     const res = await post(`${gw.url}/v1/chat/completions`, prompt(1), CLIENT);
     expect(res.headers['x-cache']).toBe('HIT');
     expect(upstream.received).toHaveLength(2);
-    const stats = await warmer!.stats();
+    const stats = warmer!.stats();
     expect(stats).toMatchObject({ requests: 1, successes: 1, warmHitRate: 1, efficiency: 1 });
     expect(stats.coverage).toBeGreaterThan(0);
+  });
+
+  it("reports its figures in @gatecache/metrics' JSON and Prometheus outputs", async () => {
+    await use(prompt(1), 4);
+    clock.advance((TTL - 30) * 1000);
+    makeWarmer();
+    clock.advance(1);
+    await warmer!.runCycle();
+    const metrics = cacheMetrics({
+      cache: gw.cache,
+      sources: { warming: warmer! },
+      intervalSeconds: 0,
+      clock,
+    });
+    try {
+      const app = express().use(metrics);
+      const json = await request(app).get('/metrics').expect(200);
+      expect((json.body as { cache_warming: unknown }).cache_warming).toMatchObject({
+        enabled: true,
+        warming_requests_total: 1,
+        warming_success_total: 1,
+        warming_failures_total: 0,
+        running: false,
+        coverage: 1,
+      });
+      const prom = await request(app).get('/metrics/prometheus').expect(200);
+      expect(prom.text).toMatch(/^warming_requests_total 1$/m);
+      expect(prom.text).toMatch(/^warming_success_total 1$/m);
+      expect(prom.text).toMatch(/^warming_coverage 1$/m);
+    } finally {
+      metrics.close();
+    }
   });
 
   it('leaves keys alone that are not yet near expiry or not popular enough', async () => {
@@ -165,7 +200,7 @@ describe('cacheWarmer', () => {
     release();
     await done;
     expect(warmer!.status()).toMatchObject({ state: 'idle', currentJob: null, candidates: 2 });
-    expect((await warmer!.stats()).overruns).toBe(1);
+    expect(warmer!.stats().overruns).toBe(1);
   });
 
   it('keeps the old entry when a warm fails, and counts the failure', async () => {
