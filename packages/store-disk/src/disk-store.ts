@@ -127,7 +127,8 @@ export function diskStore(options: DiskStoreOptions): DiskStore {
   }
 
   const write = async ({ record, data, integrity, time, metadata, bucketBytes }: Write): Promise<boolean> => {
-    const { key, expiresAt, staleUntil } = record.meta;
+    const { key } = record.meta;
+    const { expiresAt, staleUntil } = metadata;
     const reservation = index.reserve(key, integrity, data.length, bucketBytes);
     enforceCap();
     try {
@@ -193,10 +194,15 @@ export function diskStore(options: DiskStoreOptions): DiskStore {
         const time = o.clock.now();
         const data = serializeRecord(record);
         const integrity = contentIntegrity(data);
-        const metadata: StoredMetadata = { expiresAt, staleUntil };
+        // The tier's own ttl caps how long any entry stays on disk, whatever its namespace asked for.
+        const cap = time + o.ttlMs;
+        const metadata: StoredMetadata = {
+          expiresAt: Math.min(expiresAt, cap),
+          staleUntil: Math.min(staleUntil, cap),
+        };
         const bucketBytes = bucketLineBytes(key, integrity, time, data.length, metadata);
         const tooBig = index.worstCost(data.length, bucketBytes) > o.maxBytes - index.baseBytes;
-        if (tooBig || (o.honorTtl && time >= staleUntil)) {
+        if (tooBig || (o.honorTtl && time >= metadata.staleUntil)) {
           if (tooBig) counters.rejected++;
           // The older value of the key must not outlive a newer one that was refused.
           await forget(key);

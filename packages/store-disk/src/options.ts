@@ -7,6 +7,7 @@ export interface ResolvedDiskStoreOptions {
   maxBytes: number;
   name: string;
   honorTtl: boolean;
+  ttlMs: number;
   sweepIntervalMs: number;
   sweepBatch: number;
   clock: Clock;
@@ -21,6 +22,7 @@ export function resolveOptions(options: DiskStoreOptions): ResolvedDiskStoreOpti
     maxSizeMb = 1024,
     name = 'disk',
     honorTtl = true,
+    ttl,
     sweepIntervalMs = 60_000,
     sweepBatch = 500,
     clock = systemClock,
@@ -42,12 +44,16 @@ export function resolveOptions(options: DiskStoreOptions): ResolvedDiskStoreOpti
   if (!(Number.isInteger(sweepBatch) && sweepBatch > 0)) {
     throw new Error(`diskStore: sweepBatch must be a positive integer (got ${String(sweepBatch)})`);
   }
+  if (ttl !== undefined && !(typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0)) {
+    throw new Error(`diskStore: ttl must be a positive number of seconds (got ${String(ttl)})`);
+  }
   if (typeof clock?.now !== 'function') throw new Error('diskStore: clock must have a now() method');
   return {
     path,
     maxBytes: Math.floor(maxSizeMb * MB),
     name,
     honorTtl: honorTtl !== false,
+    ttlMs: ttl === undefined ? Infinity : ttl * 1000,
     sweepIntervalMs,
     sweepBatch,
     clock,

@@ -17,6 +17,11 @@ export interface DiskStoreOptions {
   name?: string;
   /** Drop entries past their stale window (on read and in the sweep). Default true; false keeps them until evicted. */
   honorTtl?: boolean;
+  /**
+   * Longest time (seconds) any entry stays on this tier, whatever its namespace's TTL and stale window ask for:
+   * a retention cap for data at rest. Default: none (entries live as long as their own stale window).
+   */
+  ttl?: number;
   /** Milliseconds between background sweeps of expired entries; 0 disables the sweep. Default 60000. */
   sweepIntervalMs?: number;
   /** Most entries one sweep pass removes, so a pass costs bounded disk work. Default 500. */

@@ -30,6 +30,20 @@ afterEach(async () => {
 });
 
 describe('diskStore', () => {
+  it('keeps no entry longer than its own ttl, even one whose stale window is longer, across a restart', async () => {
+    const clock = manualClock();
+    const path = dirs.make();
+    const store = make({ path, clock, ttl: 10 });
+    await store.set(await record('response:long', 'lives an hour', clock, 3_600_000));
+    clock.advance(9_000);
+    expect(await store.get('response:long')).toBeDefined();
+    await store.close();
+    const reopened = make({ path, clock, ttl: 10 });
+    expect(await reopened.get('response:long')).toBeDefined();
+    clock.advance(1_000);
+    expect(await reopened.get('response:long')).toBeUndefined();
+  });
+
   it('stores a record and reads it back byte for byte', async () => {
     const clock = manualClock();
     const store = make({ path: dirs.make(), clock });

@@ -20,5 +20,7 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ path: 'x', sweepIntervalMs: 2 ** 31 })).toThrow(/sweepIntervalMs/);
     expect(() => resolveOptions({ path: 'x', sweepBatch: 1.5 })).toThrow(/sweepBatch/);
     expect(() => resolveOptions({ path: 'x', clock: {} as never })).toThrow(/clock/);
+    expect(() => resolveOptions({ path: 'x', ttl: 0 })).toThrow(/ttl/);
+    expect(resolveOptions({ path: 'x', ttl: 60 }).ttlMs).toBe(60_000);
   });
 });
