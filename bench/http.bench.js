@@ -27,11 +27,11 @@ function stop(child) {
   });
 }
 
-async function load(url, { stream = false, unique = false } = {}) {
+async function load(url, { stream = false, unique = false, connections = CONNECTIONS } = {}) {
   let n = 0;
   const result = await autocannon({
     url: `${url}/v1/chat/completions`,
-    connections: CONNECTIONS,
+    connections,
     duration: DURATION,
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },

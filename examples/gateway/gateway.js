@@ -22,13 +22,17 @@ function proxyTo(target) {
 
 /**
  * Start the gateway. `env`: PORT (8000), HOST, GATECACHE_CONFIG (./config.yaml), OPENAI_BASE_URL (with /v1),
- * ANTHROPIC_BASE_URL (without /v1), GATECACHE_ADMIN_TOKEN, REDIS_URL (turns Redis on), MOCK_LATENCY_MS,
+ * ANTHROPIC_BASE_URL (without /v1), OPENAI_API_KEY / ANTHROPIC_API_KEY (the gateway's own credential, for
+ * warming and summaries only), GATECACHE_ADMIN_TOKEN, REDIS_URL (turns Redis on), MOCK_LATENCY_MS,
  * MOCK_ERROR_RATE, MOCK_SEED. Resolves to { url, port, gatecache, close() }.
  */
 async function startGateway({ env = process.env, log = (line) => console.log(line), logger } = {}) {
   let openai = env.OPENAI_BASE_URL;
   let anthropic = env.ANTHROPIC_BASE_URL;
   let mock;
+  // The gateway's own calls (warming, summaries) need a credential of its own: OPENAI_API_KEY /
+  // ANTHROPIC_API_KEY with the base URLs above (read by createGatecache), or the mock's.
+  let upstream;
   if (!openai && !anthropic) {
     const latencyMs = Number(env.MOCK_LATENCY_MS ?? 500);
     const errorRate = Number(env.MOCK_ERROR_RATE ?? 0.05);
@@ -36,6 +40,10 @@ async function startGateway({ env = process.env, log = (line) => console.log(lin
     const url = await mock.listen(0);
     openai = `${url}/v1`;
     anthropic = url;
+    upstream = {
+      openai: { baseUrl: openai, apiKey: 'mock-gateway-key' },
+      anthropic: { baseUrl: anthropic, apiKey: 'mock-gateway-key' },
+    };
     log(
       `gatecache gateway: OPENAI_BASE_URL and ANTHROPIC_BASE_URL are not set, so the mock provider runs in-process ` +
         `at ${url} (latency ${latencyMs} ms, error rate ${errorRate}); set them to proxy real providers`,
@@ -45,12 +53,15 @@ async function startGateway({ env = process.env, log = (line) => console.log(lin
   // REDIS_URL turns the shared tier on (config.yaml reads REDIS_ENABLED and REDIS_URL).
   const configEnv = env.REDIS_URL ? { REDIS_ENABLED: 'true', ...env } : env;
   const config = await loadConfig(configPath, { env: configEnv });
-  const gatecache = await createGatecache(config, { env: configEnv, logger });
+  const gatecache = await createGatecache(config, { env: configEnv, logger, upstream });
 
   const app = express();
   app.disable('x-powered-by');
   app.use(gatecache.routers);
   if (mock) app.get('/debug/mock/stats', (_req, res) => res.json(mock.stats()));
+  // The condenser goes before the response cache: the cache keys on, and the proxy sends, the condensed request.
+  if (openai) app.use('/v1/chat/completions', gatecache.contextCondenser);
+  if (anthropic) app.use('/anthropic/v1/messages', gatecache.contextCondenser);
   if (openai) app.use('/v1', gatecache.responseCache, proxyTo(openai.replace(/\/+$/, '')));
   if (anthropic) app.use('/anthropic', gatecache.responseCache, proxyTo(anthropic.replace(/\/+$/, '')));
 
@@ -64,8 +75,11 @@ async function startGateway({ env = process.env, log = (line) => console.log(lin
   const port = server.address().port;
   const url = `http://127.0.0.1:${port}`;
   const tiers = gatecache.cache.tiers.map((t) => t.name).join(' + ');
+  const onOff = (v) => (v ? 'on' : 'off');
   log(
-    `gatecache gateway listening on ${url} (OpenAI at ${url}/v1, Anthropic at ${url}/anthropic; tiers ${tiers}; config ${configPath})`,
+    `gatecache gateway listening on ${url} (OpenAI at ${url}/v1, Anthropic at ${url}/anthropic; tiers ${tiers}; ` +
+      `warming ${onOff(gatecache.warming)}; context condensation ${onOff(gatecache.contextCondenserMiddleware)}; ` +
+      `config ${configPath})`,
   );
 
   let closing;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
@@ -8,6 +8,39 @@ import OpenAI from 'openai';
 
 const ROOT = join(__dirname, '../../..');
 const TOKEN = 'gateway-test-admin-token';
+const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+
+/** The shipped config.yaml with warming on (answers included) and a small prompt budget for condensation. */
+function testConfig(dir: string): string {
+  const shipped = readFileSync(join(ROOT, 'examples/gateway/config.yaml'), 'utf8');
+  const edits: Array<[string, string]> = [
+    [
+      '  warming:\n    enabled: false\n',
+      '  warming:\n    enabled: true\n    namespaces: [models, config, response]\n',
+    ],
+    [
+      '  summary_cache:\n',
+      '  summary_cache:\n    max_context_tokens: 700\n    block_messages: 4\n    min_recent_messages: 2\n' +
+        '    summary_max_tokens: 60\n',
+    ],
+  ];
+  let text = shipped;
+  for (const [from, to] of edits) {
+    expect(text).toContain(from);
+    text = text.replace(from, to);
+  }
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Twenty turns of about forty tokens each: over the test config's 700-token prompt budget. */
+function longConversation(): Array<{ role: 'user' | 'assistant'; content: string }> {
+  return Array.from({ length: 20 }, (_, i) => ({
+    role: i % 2 === 0 ? ('user' as const) : ('assistant' as const),
+    content: `Turn ${i}: ` + 'we keep discussing the cache sizing of the gateway in detail '.repeat(3),
+  }));
+}
 
 interface Started {
   child: ChildProcess;
@@ -66,6 +99,7 @@ describe('examples/gateway', () => {
       MOCK_ERROR_RATE: '0',
       GATECACHE_ADMIN_TOKEN: TOKEN,
       GATECACHE_DISK_PATH: join(dir, 'disk'),
+      GATECACHE_CONFIG: testConfig(dir),
     });
   });
 
@@ -136,8 +170,62 @@ describe('examples/gateway', () => {
     expect(await upstreamCalls(gateway.url)).toBe(calls);
   });
 
+  it('condenses a long conversation before the cache, for OpenAI and Anthropic clients', async () => {
+    const openai = new OpenAI({ apiKey: 'sk-test', baseURL: `${gateway.url}/v1` });
+    const first = await openai.chat.completions
+      .create({ model: 'gpt-4o', max_tokens: 50, messages: longConversation() })
+      .withResponse();
+    expect(first.response.headers.get('x-gatecache-condensed')).toBe('1');
+    expect(Number(first.response.headers.get('x-gatecache-tokens-removed'))).toBeGreaterThan(0);
+    expect(first.data.choices[0]!.message.content).toContain('Mock answer');
+    const calls = await upstreamCalls(gateway.url);
+    const again = await openai.chat.completions
+      .create({ model: 'gpt-4o', max_tokens: 50, messages: longConversation() })
+      .withResponse();
+    expect(again.response.headers.get('x-gatecache-condensed')).toBe('1');
+    expect(again.response.headers.get('x-cache')).toBe('HIT');
+    // Summaries come from the summary namespace and the answer from the response cache: no upstream call.
+    expect(await upstreamCalls(gateway.url)).toBe(calls);
+
+    const claude = new Anthropic({ apiKey: 'sk-ant-test', baseURL: `${gateway.url}/anthropic` });
+    const message = await claude.messages
+      .create({ model: 'claude-haiku-4-5', max_tokens: 50, messages: longConversation() })
+      .withResponse();
+    expect(message.response.headers.get('x-gatecache-condensed')).toBe('1');
+  });
+
+  it('keeps /health public for load balancers and /health/cache behind the admin token', async () => {
+    const health = await fetch(`${gateway.url}/health`);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { status: string }).status).toBe('ok');
+    expect((await fetch(`${gateway.url}/health/cache`)).status).toBe(401);
+    expect((await fetch(`${gateway.url}/health/cache`, auth)).status).toBe(200);
+  });
+
+  it('runs the warmer from config.yaml and reports it in /metrics and Prometheus', async () => {
+    const warm = await fetch(`${gateway.url}/api/cache/warm`, {
+      method: 'POST',
+      headers: { ...auth.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ patterns: ['response:*'] }),
+    });
+    expect(warm.status).toBe(202);
+    for (let i = 0; i < 100; i++) {
+      const status = (await (await fetch(`${gateway.url}/api/cache/warming/status`, auth)).json()) as {
+        state: string;
+      };
+      if (status.state === 'idle') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const metrics = (await (await fetch(`${gateway.url}/metrics`, auth)).json()) as {
+      cache_warming: { enabled: boolean; warming_requests_total: number };
+    };
+    expect(metrics.cache_warming.enabled).toBe(true);
+    expect(metrics.cache_warming.warming_requests_total).toBeGreaterThanOrEqual(1);
+    const text = await (await fetch(`${gateway.url}/metrics/prometheus`, auth)).text();
+    expect(text).toMatch(/^warming_requests_total [1-9]/m);
+  });
+
   it('serves the admin and metrics routes', async () => {
-    const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
     const stats = (await (await fetch(`${gateway.url}/api/cache/stats`, auth)).json()) as {
       cache_hits: number;
     };

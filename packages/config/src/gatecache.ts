@@ -1,20 +1,26 @@
 import type { Cache, Clock, Keyring, Logger, NamespaceOptions } from '@gatecache/core';
 import { createCache, keyringFromEnv, silentLogger, systemClock } from '@gatecache/core';
 import type { KeyOptions } from '@gatecache/cache-key';
-import { cacheAdmin, redactConfig } from '@gatecache/invalidation';
-import type { CacheAdminRouter } from '@gatecache/invalidation';
+import { cacheAdmin, redactConfig, tierPolicyFromConfig } from '@gatecache/invalidation';
+import type { CacheAdminRouter, TierPolicy } from '@gatecache/invalidation';
 import { DEFAULT_ALERT_RULES, alertsFromConfig, cacheMetrics, instrumentCache } from '@gatecache/metrics';
 import type { CacheInstrumentation, CacheMetricsRouter } from '@gatecache/metrics';
 import { defaultShouldCache, responseCache } from '@gatecache/response-cache';
 import type { ResponseCacheMiddleware } from '@gatecache/response-cache';
 import type { RedisStore } from '@gatecache/store-redis';
+import type { ContextCondenserMiddleware } from '@gatecache/summary-cache';
+import type { AccessTracker, CacheWarmer } from '@gatecache/warming';
 import type { RequestHandler, Router } from 'express';
 import { ConfigError } from './errors';
 import { startTelemetry } from './otel';
 import type { Telemetry, TelemetryExtras } from './otel';
 import type { GatecacheConfig, NamespaceName } from './resolve';
+import { buildCondenser } from './summary';
 import { buildTiers } from './tiers';
 import type { Tiers } from './tiers';
+import { checkUpstreams, upstreamsFromEnv } from './upstream';
+import type { Upstreams } from './upstream';
+import { buildWarming } from './warming';
 
 export interface GatecacheOptions {
   /** Default: silent. `console` fits. */
@@ -24,6 +30,11 @@ export interface GatecacheOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra OpenTelemetry readers/processors, on top of what `monitoring.opentelemetry` configures. */
   telemetry?: TelemetryExtras;
+  /**
+   * Providers the gateway calls itself (warming, summaries), with its own credential. Default: from `env`
+   * (`OPENAI_API_KEY` + `OPENAI_BASE_URL`, `ANTHROPIC_API_KEY` + `ANTHROPIC_BASE_URL`).
+   */
+  upstream?: Upstreams;
 }
 
 export interface Gatecache {
@@ -37,6 +48,17 @@ export interface Gatecache {
   readonly admin: CacheAdminRouter;
   /** `/api/cache/stats`, `/metrics*`, `/health*`, `/api/cache/alerts`, `/api/cache/dashboard`. */
   readonly metrics: CacheMetricsRouter;
+  /** `POST /api/cache/warm`, `/api/cache/warming/*`; undefined when warming is off. */
+  readonly warmingRoutes?: Router;
+  /** The access tracker and the background warmer; undefined when warming is off. */
+  readonly warming?: { tracker: AccessTracker; warmer: CacheWarmer };
+  /**
+   * Mount before the response cache on chat routes: condenses over-long conversations. A pass-through when
+   * `summary_cache` is off or the gateway has no credential of its own.
+   */
+  readonly contextCondenser: RequestHandler;
+  /** The condenser itself (stats, events); undefined when it is off. */
+  readonly contextCondenserMiddleware?: ContextCondenserMiddleware;
   /** Every router, to mount with `app.use(gc.routers)`. */
   readonly routers: Router[];
   /** Key options the response cache uses (for explain routes and other keyers). */
@@ -47,7 +69,9 @@ export interface Gatecache {
   close(): Promise<void>;
 }
 
-function namespaceOptions(config: GatecacheConfig): Record<string, NamespaceOptions> {
+function namespaceOptions(config: GatecacheConfig, policy: TierPolicy): Record<string, NamespaceOptions> {
+  // Partitions are byte caps: with size_based: false there is nothing to partition.
+  const partitioned = !config.redis.enabled && policy.memory.maxSizeMb === undefined;
   const out: Record<string, NamespaceOptions> = {};
   for (const [name, ns] of Object.entries(config.namespaces)) {
     out[name] = {
@@ -57,7 +81,7 @@ function namespaceOptions(config: GatecacheConfig): Record<string, NamespaceOpti
       compression: ns.compression,
       encrypt: ns.encrypt,
       // With Redis the local tier is small and shared; partitions are for the in-memory deployment.
-      ...(config.redis.enabled ? {} : { maxSizeMb: ns.maxSizeMb }),
+      ...(partitioned ? { maxSizeMb: ns.maxSizeMb } : {}),
     };
   }
   return out;
@@ -96,15 +120,30 @@ export async function createGatecache(
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
   checkSecurity(config, env);
-  for (const w of config.warnings) logger.warn(w);
+  const upstreams = checkUpstreams(options.upstream ?? upstreamsFromEnv(env));
+  const inv = config.invalidation;
+  const policy = tierPolicyFromConfig({
+    ttl_enabled: inv.ttl_enabled,
+    lru_enabled: inv.lru_enabled,
+    size_based: inv.size_based,
+    max_ttl: inv.max_ttl,
+  });
+  const warnings = [...config.warnings, ...policy.warnings];
+  if (config.redis.enabled && (!inv.ttl_enabled || !inv.size_based)) {
+    warnings.push(
+      'invalidation: the Redis tier always stores keys with an expiry and is bounded by the server ' +
+        '(maxmemory); ttl_enabled/size_based: false apply to the memory and disk tiers only',
+    );
+  }
+  for (const w of warnings) logger.warn(w);
 
-  const tiers = buildTiers(config, { clock, logger });
+  const tiers = buildTiers(config, { clock, logger, policy });
   const anyEncrypted = Object.values(config.namespaces).some((n) => n.encrypt);
   const keyring = anyEncrypted ? keyringFromEnv(env) : undefined;
   const cache = createCache({
     tiers: tiers.tiers,
-    namespaces: namespaceOptions(config),
-    maxTtl: config.invalidation.max_ttl,
+    namespaces: namespaceOptions(config, policy),
+    ...policy.cache,
     keyring,
     clock,
     logger,
@@ -117,6 +156,7 @@ export async function createGatecache(
       clock,
       logger,
       env,
+      upstreams,
       telemetry: options.telemetry,
     });
   } catch (err) {
@@ -133,11 +173,12 @@ interface Parts {
   clock: Clock;
   logger: Logger;
   env: NodeJS.ProcessEnv;
+  upstreams: Upstreams;
   telemetry?: TelemetryExtras;
 }
 
 async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecache> {
-  const { cache, tiers, keyring, clock, logger, env } = parts;
+  const { cache, tiers, keyring, clock, logger, env, upstreams } = parts;
   const closers: Array<() => unknown> = [];
   if (tiers.redis) await tiers.redis.ready();
   if (tiers.bus) {
@@ -168,6 +209,11 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
       })
     : undefined;
 
+  const condenser = buildCondenser(config, { cache, upstreams, keyOptions, clock, logger });
+  // Before the first write (the configuration below): the warmer keeps recipes from `set` events.
+  const warming = buildWarming(config, { cache, upstreams, clock, logger, env });
+  if (warming) closers.push(() => warming.close());
+
   const s = config.security;
   const admin = cacheAdmin({
     cache,
@@ -176,7 +222,8 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
     auth: s.admin_auth,
     key: keyOptions,
     config: redactConfig(config),
-    // No `bus` here: the bus is attached to the cache, so admin purges (cache.delete*) are published once.
+    // No `bus`: it is attached to the cache, whose deleteMatching/deleteMany emit the `delete` events it
+    // publishes; passing it here too would publish every admin purge twice (see the README's decisions).
     manualEnabled: config.invalidation.manual_enabled,
     patternBased: config.invalidation.pattern_based,
     validation: {
@@ -203,7 +250,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
       heapMb: config.monitoring.memory_limits.heap_mb,
       rssMb: config.monitoring.memory_limits.rss_mb,
     },
-    sources: { responseCache: middleware },
+    sources: { responseCache: middleware, ...(warming ? { warming: warming.warmer } : {}) },
     ...alertOptions,
     ...(alerting.enabled ? {} : { alerts: {}, intervalSeconds: 0 }),
     ...(alerting.default_rules ? {} : { alerts: withoutDefaults(alertOptions.alerts, config) }),
@@ -237,7 +284,11 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
     responseCacheMiddleware: middleware,
     admin,
     metrics,
-    routers: [admin, metrics],
+    warmingRoutes: warming?.routes,
+    warming: warming ? { tracker: warming.tracker, warmer: warming.warmer } : undefined,
+    contextCondenser: condenser ?? ((_req, _res, next) => next()),
+    contextCondenserMiddleware: condenser,
+    routers: warming ? [admin, metrics, warming.routes] : [admin, metrics],
     keyOptions,
     redis: tiers.redis,
     telemetry,

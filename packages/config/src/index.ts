@@ -12,3 +12,6 @@ export { PROFILES, configSchema } from './schema';
 export type { ParsedConfig, Profile } from './schema';
 export { startTelemetry } from './otel';
 export type { Telemetry, TelemetryExtras } from './otel';
+export { upstreamsFromEnv } from './upstream';
+export type { UpstreamTarget, Upstreams } from './upstream';
+export { DEFAULT_SUMMARY_MODELS } from './summary';

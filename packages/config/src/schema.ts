@@ -32,6 +32,26 @@ export const responseNamespaceSchema = z.strictObject({
   max_body_kb: int(1, 1024 * 1024).optional(),
 });
 
+/** The summary namespace also configures context condensation (@gatecache/summary-cache). */
+export const summaryNamespaceSchema = z.strictObject({
+  ...namespaceShape,
+  /** Upstream that writes the summaries. Default: openai when it is configured, else anthropic. */
+  provider: oneOf(['openai', 'anthropic'] as const).optional(),
+  /** Summarizing model. Default: gpt-4o-mini (openai), claude-haiku-4-5 (anthropic). */
+  model: text().min(1).optional(),
+  /** Prompt budget cap below the model's context window (cost control). Default: the window. */
+  max_context_tokens: int(1).optional(),
+  block_messages: int(1, 10000).optional(),
+  min_recent_messages: int(1, 10000).optional(),
+  summary_max_tokens: int(1, 100000).optional(),
+  safety_margin_tokens: int(0).optional(),
+  default_output_tokens: int(0).optional(),
+  /** Context windows (tokens) by model name or prefix, over the built-in table. */
+  context_windows: z.record(text(), int(1)).optional(),
+  /** Give up on one summarizer call after this long. Default 60 s. */
+  timeout: seconds(0.001).optional(),
+});
+
 export const warmingSchema = z.strictObject({
   enabled: bool().default(true),
   interval: seconds(1).default(300),
@@ -61,22 +81,17 @@ export const cachingSchema = z.strictObject({
   enable_validation: bool().optional(),
   validation_interval: seconds(1).default(3600),
   response_cache: responseNamespaceSchema.prefault({}),
-  summary_cache: namespaceSchema.prefault({}),
+  summary_cache: summaryNamespaceSchema.prefault({}),
   model_cache: namespaceSchema.prefault({}),
   config_cache: namespaceSchema.prefault({}),
   warming: warmingSchema.optional(),
 });
 
 export const invalidationSchema = z.strictObject({
-  ttl_enabled: z
-    .literal(true, { error: 'gatecache always expires entries by TTL; false is not supported' })
-    .default(true),
-  lru_enabled: z
-    .literal(true, { error: 'gatecache always evicts least recently used entries; false is not supported' })
-    .default(true),
-  size_based: z
-    .literal(true, { error: 'gatecache tiers are always bounded by bytes; false is not supported' })
-    .default(true),
+  // Applied through tierPolicyFromConfig of @gatecache/invalidation (see createGatecache).
+  ttl_enabled: bool().default(true),
+  lru_enabled: bool().default(true),
+  size_based: bool().default(true),
   manual_enabled: bool().default(true),
   pattern_based: bool().default(true),
   max_ttl: seconds(1).default(86400),

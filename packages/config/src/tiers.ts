@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { memoryStore } from '@gatecache/core';
 import type { Clock, Logger, Store } from '@gatecache/core';
+import type { TierPolicy, TierSwitchOptions } from '@gatecache/invalidation';
 import { diskStore } from '@gatecache/store-disk';
 import { invalidationBus, redisLock, redisOptionsFromConfig, redisStore } from '@gatecache/store-redis';
 import type { InvalidationBus, RedisConfigBlock, RedisLock, RedisStore } from '@gatecache/store-redis';
@@ -18,19 +19,33 @@ export interface Tiers {
   close(): Promise<void>;
 }
 
+/** The store options a policy decides (`bounded` is informational). */
+function switches(o: TierSwitchOptions): { honorTtl: boolean; maxSizeMb?: number } {
+  return { honorTtl: o.honorTtl, ...(o.maxSizeMb !== undefined ? { maxSizeMb: o.maxSizeMb } : {}) };
+}
+
 /**
  * Memory + disk by default. With Redis: a small memory tier (coherent through the bus) + Redis, and disk
  * only when `disk.enabled` says so; Redis then is the shared tier, so it comes last (local tiers first).
  */
-export function buildTiers(config: GatecacheConfig, deps: { clock: Clock; logger: Logger }): Tiers {
-  const { clock, logger } = deps;
+export function buildTiers(
+  config: GatecacheConfig,
+  deps: { clock: Clock; logger: Logger; policy: TierPolicy },
+): Tiers {
+  const { clock, logger, policy } = deps;
   const local: Store[] = [];
   const redisOn = config.redis.enabled;
   const memoryMb = redisOn ? config.redis.local_cache_mb : config.memoryMb;
-  if (memoryMb > 0) local.push(memoryStore({ maxSizeMb: memoryMb, clock }));
+  if (memoryMb > 0) local.push(memoryStore({ maxSizeMb: memoryMb, ...switches(policy.memory), clock }));
   if (config.disk.enabled) {
     local.push(
-      diskStore({ path: resolvePath(config.disk.path), maxSizeMb: config.disk.max_size_mb, clock, logger }),
+      diskStore({
+        path: resolvePath(config.disk.path),
+        maxSizeMb: config.disk.max_size_mb,
+        ...switches(policy.disk),
+        clock,
+        logger,
+      }),
     );
   }
   if (!redisOn) {

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -7,53 +6,13 @@ import {
   InMemoryMetricExporter,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
-import express from 'express';
 import { Redis } from 'ioredis';
 import { ConfigError, createGatecache, loadConfig, parseConfig } from '../src';
+import { answer, appOf, chat, recordingLogger } from './helpers';
 import { describeRedis, startRedis } from '../../store-redis/test/helpers/redis-server';
 import type { RedisProcess } from '../../store-redis/test/helpers/redis-server';
 
 const EXAMPLES = join(__dirname, '../../../examples/gateway');
-
-async function answer(app: express.Express, path: string, init: RequestInit = {}): Promise<Response> {
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  try {
-    const { port } = server.address() as AddressInfo;
-    return await fetch(`http://127.0.0.1:${port}${path}`, init).then(async (res) => {
-      await res.clone().arrayBuffer();
-      return res;
-    });
-  } finally {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  }
-}
-
-/** An Express app with the stack mounted in front of a counting fake upstream. */
-function appOf(gc: Awaited<ReturnType<typeof createGatecache>>): {
-  app: express.Express;
-  calls: () => number;
-} {
-  let calls = 0;
-  const app = express();
-  app.use(gc.routers);
-  app.use('/v1', gc.responseCache, (_req, res) => {
-    calls++;
-    res.json({
-      id: 'x',
-      object: 'chat.completion',
-      choices: [{ message: { role: 'assistant', content: 'hi' } }],
-    });
-  });
-  return { app, calls: () => calls };
-}
-
-const chat = {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
-  body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] }),
-};
 
 describe('createGatecache', () => {
   let dir: string;
@@ -133,6 +92,125 @@ describe('createGatecache', () => {
   });
 });
 
+describe('createGatecache invalidation switches', () => {
+  const body = { body: 'x'.repeat(2000), kind: 'json' as const };
+  const auth = (init: RequestInit = {}): RequestInit => ({
+    ...init,
+    headers: { authorization: 'Bearer admin-token-3' },
+  });
+  const env = { GATECACHE_ADMIN_TOKEN: 'admin-token-3' };
+
+  it('keeps expired entries in the tiers with ttl_enabled: false, and says so with max_ttl', async () => {
+    let now = 1_000_000;
+    const clock = { now: () => now };
+    const { logger, warnings } = recordingLogger();
+    const config = parseConfig('disk:\n  enabled: false\ninvalidation:\n  ttl_enabled: false\n', { env: {} });
+    const gc = await createGatecache(config, { env: {}, clock, logger });
+    try {
+      await gc.cache.set('models:a', body);
+      now += 301_000; // past the models namespace's 300 s
+      expect(await gc.cache.get('models:a')).toBeUndefined();
+      expect(await gc.cache.tiers[0]!.has('models:a')).toBe(true);
+      expect(warnings.some((w) => w.includes('invalidation.max_ttl'))).toBe(true);
+    } finally {
+      await gc.close();
+    }
+  });
+
+  it('drops the byte caps and namespace partitions with size_based: false, and warns when nothing bounds a tier', async () => {
+    const { logger, warnings } = recordingLogger();
+    const config = parseConfig(
+      'disk:\n  enabled: false\ncaching:\n  max_memory_mb: 100\ninvalidation:\n  size_based: false\n  ttl_enabled: false\n',
+      { env: {} },
+    );
+    const gc = await createGatecache(config, { env: {}, logger });
+    try {
+      const memory = gc.cache.tiers[0]!.stats() as { maxBytes: number };
+      expect(memory.maxBytes).toBeGreaterThan(1024 ** 4);
+      expect(gc.cache.namespace('response').maxSizeMb).toBeUndefined();
+      expect(warnings.some((w) => w.includes('the memory tier is unbounded'))).toBe(true);
+    } finally {
+      await gc.close();
+    }
+    const sized = await createGatecache(parseConfig('disk:\n  enabled: false\n', { env: {} }), { env: {} });
+    try {
+      expect((sized.cache.tiers[0]!.stats() as { maxBytes: number }).maxBytes).toBeLessThan(1024 ** 3);
+      expect(sized.cache.namespace('response').maxSizeMb).toBe(100);
+    } finally {
+      await sized.close();
+    }
+  });
+
+  it('starts with lru_enabled: false and warns that byte-bounded tiers keep LRU eviction', async () => {
+    const { logger, warnings } = recordingLogger();
+    const config = parseConfig('disk:\n  enabled: false\ninvalidation:\n  lru_enabled: false\n', { env: {} });
+    const gc = await createGatecache(config, { env: {}, logger });
+    await gc.close();
+    expect(warnings.filter((w) => w.startsWith('invalidation'))).toEqual([
+      expect.stringContaining('lru_enabled: false cannot be honoured'),
+    ]);
+  });
+
+  it("caps an entry's whole life (fresh + stale window) at max_ttl", async () => {
+    const now = 5_000_000;
+    const config = parseConfig(
+      'disk:\n  enabled: false\ninvalidation:\n  max_ttl: 200\ncaching:\n  model_cache:\n    ttl: 100\n    stale_while_revalidate: 1000\n',
+      { env: {} },
+    );
+    const gc = await createGatecache(config, { env: {}, clock: { now: () => now } });
+    try {
+      await gc.cache.set('models:b', body);
+      const entry = await gc.cache.tiers[0]!.get('models:b');
+      expect(entry!.meta.expiresAt - now).toBe(100_000);
+      expect(entry!.meta.staleUntil - now).toBe(200_000);
+    } finally {
+      await gc.close();
+    }
+  });
+
+  it('refuses purges with manual_enabled: false and pattern purges with pattern_based: false', async () => {
+    const off = await createGatecache(
+      parseConfig('disk:\n  enabled: false\ninvalidation:\n  manual_enabled: false\n', { env }),
+      { env },
+    );
+    const noPattern = await createGatecache(
+      parseConfig('disk:\n  enabled: false\ninvalidation:\n  pattern_based: false\n', { env }),
+      { env },
+    );
+    try {
+      expect((await answer(appOf(off).app, '/api/cache', auth({ method: 'DELETE' }))).status).toBe(403);
+      const app = appOf(noPattern).app;
+      expect((await answer(app, '/api/cache?pattern=models:*', auth({ method: 'DELETE' }))).status).toBe(403);
+      await noPattern.cache.set('models:c', body);
+      expect((await answer(app, '/api/cache?key=models:c', auth({ method: 'DELETE' }))).status).toBe(200);
+      expect(await noPattern.cache.has('models:c')).toBe(false);
+    } finally {
+      await off.close();
+      await noPattern.close();
+    }
+  });
+
+  it('runs periodic validation every validation_interval when enable_validation is on', async () => {
+    const config = parseConfig(
+      'disk:\n  enabled: false\ncaching:\n  enable_validation: true\n  validation_interval: 1\n',
+      { env },
+    );
+    const gc = await createGatecache(config, { env });
+    try {
+      await gc.cache.set('models:d', body);
+      await new Promise((r) => setTimeout(r, 1300));
+      const logs = (await (await answer(appOf(gc).app, '/logs/cache', auth())).json()) as {
+        entries: Array<{ type: string; who: string; checked?: number }>;
+      };
+      const runs = logs.entries.filter((e) => e.type === 'validation' && e.who === 'scheduler');
+      expect(runs.length).toBeGreaterThanOrEqual(1);
+      expect(runs[0]!.checked).toBeGreaterThanOrEqual(1);
+    } finally {
+      await gc.close();
+    }
+  });
+});
+
 describeRedis('createGatecache with Redis', () => {
   let redis: RedisProcess;
   beforeAll(async () => {
@@ -167,6 +245,33 @@ describeRedis('createGatecache with Redis', () => {
       raw.disconnect();
       await a.close();
       await b.close();
+    }
+  });
+
+  it('publishes an admin purge on the bus once (through the cache delete events), not twice', async () => {
+    const env = { REDIS_URL: redis.url, GATECACHE_ADMIN_TOKEN: 'admin-token-4' };
+    const config = await loadConfig(join(EXAMPLES, 'config.redis.yaml'), { env });
+    const gc = await createGatecache(config, { env });
+    const sub = new Redis(redis.port, '127.0.0.1');
+    const messages: string[] = [];
+    try {
+      await sub.subscribe('gatecache:invalidate');
+      sub.on('message', (_channel: string, m: string) => messages.push(m));
+      await gc.cache.set('models:e', { body: '{}', kind: 'json' });
+      await gc.cache.set('models:f', { body: '{}', kind: 'json', tags: ['t1'] });
+      const auth = { method: 'DELETE', headers: { authorization: 'Bearer admin-token-4' } };
+      const app = appOf(gc).app;
+      expect((await answer(app, '/api/cache?key=models:e', auth)).status).toBe(200);
+      // A tag filter is not an exact glob: the purge goes key by key through deleteMany.
+      expect((await answer(app, '/api/cache?tag=t1', auth)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 200));
+      const values = messages.map((m) => (JSON.parse(m) as { value?: string }).value);
+      expect(values.filter((v) => v === 'models:e')).toHaveLength(1);
+      expect(values.filter((v) => v === 'models:f')).toHaveLength(1);
+      expect(await gc.cache.has('models:f')).toBe(false);
+    } finally {
+      sub.disconnect();
+      await gc.close();
     }
   });
 });

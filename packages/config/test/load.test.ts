@@ -86,7 +86,12 @@ describe('loadConfig', () => {
       'caching.warming.max_concurent_warms',
       'did you mean "max_concurrent_warms"?',
     ],
-    ['invalidation:\n  lru_enabled: false\n', 'invalidation.lru_enabled', 'not supported'],
+    ['invalidation:\n  lru_enabled: maybe\n', 'invalidation.lru_enabled', 'true or false'],
+    [
+      'caching:\n  summary_cache:\n    max_context_token: 10\n',
+      'caching.summary_cache.max_context_token',
+      'did you mean "max_context_tokens"?',
+    ],
     [
       'invalidation:\n  schedules:\n    - pattern: "summary:*"\n      at: "3am"\n',
       'invalidation.schedules[0].at',

@@ -10,7 +10,8 @@ export interface InvalidationMessage {
 }
 
 export interface InvalidationBus {
-  publish(message: InvalidationMessage): Promise<void>;
+  /** Resolves once sent; the value is not read (store-redis's bus resolves whether it was published). */
+  publish(message: InvalidationMessage): Promise<unknown>;
 }
 
 /** Purge by rule on a daily window, e.g. clear `summary:*` between 03:00 and 04:00. */

@@ -1,0 +1,90 @@
+import type { Cache, Clock, Logger } from '@gatecache/core';
+import { accessTracker, cacheWarmer, warmingRoutes } from '@gatecache/warming';
+import type { AccessTracker, CacheWarmer } from '@gatecache/warming';
+import type { Router } from 'express';
+import type { GatecacheConfig } from './resolve';
+import type { Upstreams } from './upstream';
+
+export interface Warming {
+  tracker: AccessTracker;
+  warmer: CacheWarmer;
+  /** `POST /api/cache/warm`, `GET /api/cache/warming/status`, `GET /api/cache/warming/patterns`. */
+  routes: Router;
+  close(): void;
+}
+
+interface Deps {
+  cache: Cache;
+  upstreams: Upstreams;
+  clock: Clock;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The `warming:` block as @gatecache/warming's tracker, warmer and routes. Built at start-up, before any
+ * traffic: the warmer keeps replay recipes from `set` events, so it must see them from the first one.
+ * Undefined when warming is off, or when no upstream credential lets the gateway call a provider itself.
+ */
+export function buildWarming(config: GatecacheConfig, deps: Deps): Warming | undefined {
+  const w = config.warming;
+  const { cache, upstreams, clock, logger, env } = deps;
+  if (!w.enabled) return undefined;
+  if (!upstreams.openai && !upstreams.anthropic) {
+    logger.warn(
+      `${config.warmingPath}.enabled is true but the gateway has no upstream credential of its own ` +
+        '(OPENAI_API_KEY / ANTHROPIC_API_KEY): warming is off',
+    );
+    return undefined;
+  }
+  // Without pattern analysis nothing is recorded, so no cycle could pick a candidate: only manual warms run.
+  const tracker = accessTracker({
+    ...(w.pattern_analysis ? { cache } : {}),
+    patternWindow: w.pattern_window,
+    clock,
+  });
+  if (!w.pattern_analysis) {
+    logger.warn(
+      `${config.warmingPath}.pattern_analysis is false: access patterns are not recorded, so no warming ` +
+        'cycle runs; POST /api/cache/warm with keys or patterns still works',
+    );
+  }
+  const analytics = config.analytics;
+  const warmer = cacheWarmer({
+    cache,
+    tracker,
+    upstream: upstreams,
+    enabled: w.pattern_analysis,
+    interval: w.interval,
+    namespaces: w.namespaces,
+    preloadPopular: w.preload_popular,
+    preloadThreshold: w.preload_threshold,
+    maxConcurrent: w.max_concurrent_warms,
+    batchSize: w.warm_batch_size,
+    budget: { perHour: w.max_warms_per_hour },
+    predictive: w.enable_ml_predictions && w.prediction_model !== 'none',
+    ...(w.prediction_model === 'linear_regression' ? { predictionModel: w.prediction_model } : {}),
+    predictionWindow: w.prediction_window,
+    pricing: analytics.enabled && analytics.track_costs ? analytics.pricing : {},
+    clock,
+    logger,
+  });
+  const s = config.security;
+  const routes = warmingRoutes({
+    warmer,
+    tracker,
+    token: env[s.admin_token_env] || undefined,
+    readToken: env[s.read_token_env] || undefined,
+    auth: s.admin_auth,
+    env,
+  });
+  return {
+    tracker,
+    warmer,
+    routes,
+    close() {
+      warmer.close();
+      tracker.close();
+    },
+  };
+}
