@@ -192,6 +192,16 @@ describe('examples/gateway', () => {
       .create({ model: 'claude-haiku-4-5', max_tokens: 50, messages: longConversation() })
       .withResponse();
     expect(message.response.headers.get('x-gatecache-condensed')).toBe('1');
+
+    // The condenser's figures reach the metrics routes.
+    const metrics = (await (await fetch(`${gateway.url}/metrics`, auth)).json()) as {
+      cache_summary: { condensed: number; tokens_removed: number; summary_hits: number };
+    };
+    expect(metrics.cache_summary.condensed).toBeGreaterThanOrEqual(3);
+    expect(metrics.cache_summary.tokens_removed).toBeGreaterThan(0);
+    expect(metrics.cache_summary.summary_hits).toBeGreaterThan(0);
+    const text = await (await fetch(`${gateway.url}/metrics/prometheus`, auth)).text();
+    expect(text).toMatch(/^summary_condensed_total [1-9]/m);
   });
 
   it('keeps /health public for load balancers and /health/cache behind the admin token', async () => {

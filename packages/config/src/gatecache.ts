@@ -250,7 +250,11 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
       heapMb: config.monitoring.memory_limits.heap_mb,
       rssMb: config.monitoring.memory_limits.rss_mb,
     },
-    sources: { responseCache: middleware, ...(warming ? { warming: warming.warmer } : {}) },
+    sources: {
+      responseCache: middleware,
+      ...(warming ? { warming: warming.warmer } : {}),
+      ...(condenser ? { summary: condenser } : {}),
+    },
     ...alertOptions,
     ...(alerting.enabled ? {} : { alerts: {}, intervalSeconds: 0 }),
     ...(alerting.default_rules ? {} : { alerts: withoutDefaults(alertOptions.alerts, config) }),

@@ -50,6 +50,13 @@ export const METRIC_NAMES: readonly string[] = [
   'warming_hit_rate',
   'warming_coverage',
   'warming_efficiency',
+  'summary_requests_total',
+  'summary_condensed_total',
+  'summary_tokens_removed_total',
+  'summary_cache_hits_total',
+  'summary_cache_misses_total',
+  'summary_calls_total',
+  'summary_calls_avoided_total',
 ];
 
 /** Renders a snapshot as Prometheus text; `prefix` is prepended to every name (`gateway_` -> `gateway_cache_hits_total`). */
@@ -262,6 +269,30 @@ export function prometheusText(snap: Snapshot, prefix = ''): string {
     family('warming_efficiency', 'gauge', 'Hits on warmed entries per warming request.', [
       { value: num(w.efficiency) },
     ]);
+  }
+  const sm = snap.summary;
+  if (sm) {
+    const counter = (name: string, help: string, value: unknown): void =>
+      family(name, 'counter', help, [{ value: num(value) }]);
+    counter('summary_requests_total', 'Chat requests the context condenser looked at.', sm.requests);
+    counter(
+      'summary_condensed_total',
+      'Requests whose older turns were replaced by a summary.',
+      sm.condensed,
+    );
+    counter('summary_tokens_removed_total', 'Prompt tokens removed by condensation.', sm.tokensRemoved);
+    counter(
+      'summary_cache_hits_total',
+      'Block summaries answered from the summary cache.',
+      sm.summaries?.hits,
+    );
+    counter('summary_cache_misses_total', 'Block summaries not in the summary cache.', sm.summaries?.misses);
+    counter('summary_calls_total', 'Calls of the summarizer model.', sm.summaries?.summarizerCalls);
+    counter(
+      'summary_calls_avoided_total',
+      'Summarizer calls saved by the cache and coalescing.',
+      sm.summaries?.callsAvoided,
+    );
   }
   return render(families);
 }

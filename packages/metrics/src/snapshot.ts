@@ -1,7 +1,7 @@
 import type { Cache, CacheStats } from '@gatecache/core';
 import type { Collector } from './collector';
 import type { SavingsRow } from './savings';
-import type { MetricSources, ResponseCacheFigures, WarmingFigures } from './types';
+import type { MetricSources, ResponseCacheFigures, SummaryFigures, WarmingFigures } from './types';
 
 /** Everything one scrape renders, gathered once per request. */
 export interface Snapshot {
@@ -10,6 +10,7 @@ export interface Snapshot {
   collector: Collector;
   responseCache?: ResponseCacheFigures;
   warming?: WarmingFigures;
+  summary?: SummaryFigures;
   /** Tokens and cost saved by model and tenant, from the response cache's `saved` events. */
   savings?: SavingsRow[];
   /** Per-tier and per-namespace breakdowns in the JSON routes. */
@@ -48,6 +49,8 @@ export async function takeSnapshot(
   const warming = figuresOf<WarmingFigures>(sources.warming);
   if (rc) snap.responseCache = rc;
   if (warming) snap.warming = warming;
+  const summary = figuresOf<SummaryFigures>(sources.summary);
+  if (summary) snap.summary = summary;
   return snap;
 }
 

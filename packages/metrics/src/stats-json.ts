@@ -158,6 +158,7 @@ export function statsJson(snap: Snapshot): Record<string, unknown> {
     out.response_cache = rc;
   }
   if (snap.warming) out.warming = warmingJson(snap);
+  if (snap.summary) out.summary = summaryJson(snap);
   if (!snap.detailed) {
     delete out.tiers;
     delete out.namespaces;
@@ -165,7 +166,27 @@ export function statsJson(snap: Snapshot): Record<string, unknown> {
   return out;
 }
 
-/** `GET /metrics`: `cache_performance` and `cache_warming`, as in the guide. */
+/** `cache_summary`: context condensation and its summary cache; undefined without a condenser. */
+export function summaryJson(snap: Snapshot): Record<string, unknown> | undefined {
+  const sm = snap.summary;
+  if (!sm) return undefined;
+  const hits = num(sm.summaries?.hits);
+  const misses = num(sm.summaries?.misses);
+  return {
+    requests: num(sm.requests),
+    condensed: num(sm.condensed),
+    tokens_removed: num(sm.tokensRemoved),
+    passed_through: num(sm.passedThrough),
+    rejected: num(sm.rejected),
+    summary_hits: hits,
+    summary_misses: misses,
+    summary_hit_rate: hits + misses ? hits / (hits + misses) : 0,
+    summarizer_calls: num(sm.summaries?.summarizerCalls),
+    summarizer_calls_avoided: num(sm.summaries?.callsAvoided),
+  };
+}
+
+/** `GET /metrics`: `cache_performance` and `cache_warming`, as in the guide (and `cache_summary` with a condenser). */
 export function metricsJson(snap: Snapshot): Record<string, unknown> {
   const s = snap.cache;
   const performance: Record<string, unknown> = {
@@ -194,5 +215,6 @@ export function metricsJson(snap: Snapshot): Record<string, unknown> {
     timestamp: new Date(snap.at).toISOString(),
     cache_performance: performance,
     cache_warming: warmingJson(snap),
+    ...(snap.summary ? { cache_summary: summaryJson(snap) } : {}),
   };
 }

@@ -50,11 +50,29 @@ export interface WarmingFigures {
   lastRunAt?: number;
 }
 
+/** What the context condenser's `stats()` (@gatecache/summary-cache) reports; every field optional. */
+export interface SummaryFigures {
+  requests?: number;
+  condensed?: number;
+  tokensRemoved?: number;
+  passedThrough?: number;
+  rejected?: number;
+  summaries?: {
+    hits?: number;
+    misses?: number;
+    summarizerCalls?: number;
+    callsAvoided?: number;
+    errors?: number;
+  };
+}
+
 /** Other packages' figures, rendered next to the cache's own. */
 export interface MetricSources {
   /** The response cache middleware: its `stats()`, and its `events` (`saved`) when it has them. */
   responseCache?: { stats(): unknown; events?: import('node:events').EventEmitter };
   warming?: { stats(): unknown };
+  /** The context condenser (or a cached summarizer, whose figures sit under `summaries`). */
+  summary?: { stats(): unknown };
 }
 
 export interface MemoryLimits {

@@ -15,6 +15,14 @@ const sources = {
     }),
   },
   warming: { stats: () => ({ requests: 3, successes: 2, failures: 1, lastDurationMs: 2500 }) },
+  summary: {
+    stats: () => ({
+      requests: 7,
+      condensed: 2,
+      tokensRemoved: 1234,
+      summaries: { hits: 3, misses: 2, summarizerCalls: 2, callsAvoided: 3 },
+    }),
+  },
 };
 
 const valueOf = (text: string, family: string, labels: Record<string, string> = {}): number | undefined => {
@@ -45,6 +53,10 @@ describe('GET /metrics/prometheus', () => {
     expect(valueOf(text, 'warming_requests_total')).toBe(3);
     expect(valueOf(text, 'warming_success_total')).toBe(2);
     expect(valueOf(text, 'warming_duration_seconds')).toBe(2.5);
+    expect(valueOf(text, 'summary_condensed_total')).toBe(2);
+    expect(valueOf(text, 'summary_tokens_removed_total')).toBe(1234);
+    expect(valueOf(text, 'summary_cache_hits_total')).toBe(3);
+    expect(valueOf(text, 'summary_calls_avoided_total')).toBe(3);
     expect(valueOf(text, 'cache_coalesced_requests_total')).toBe(2);
     expect(
       valueOf(text, 'cache_tokens_saved_by_tenant_total', { tenant: 'acme "inc"', direction: 'input' }),

@@ -34,6 +34,9 @@ describe('cacheMetrics stats routes', () => {
     s = stack({
       sources: {
         warming: { stats: () => ({ requests: 5, successes: 4, lastDurationMs: 1500, coverage: 0.5 }) },
+        summary: {
+          stats: () => ({ requests: 4, condensed: 1, tokensRemoved: 900, summaries: { hits: 1, misses: 1 } }),
+        },
         responseCache: {
           stats: () => ({
             hits: 2,
@@ -54,6 +57,11 @@ describe('cacheMetrics stats routes', () => {
     });
     expect(res.body.cache_performance.upstream_calls_avoided).toBe(6);
     expect(res.body.cache_performance.coalesced_requests).toBe(3);
+    expect(res.body.cache_summary).toMatchObject({
+      condensed: 1,
+      tokens_removed: 900,
+      summary_hit_rate: 0.5,
+    });
     expect(res.body.cache_warming).toMatchObject({
       enabled: true,
       warming_requests_total: 5,
