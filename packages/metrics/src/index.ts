@@ -13,7 +13,7 @@ export type { AlertState, AlertStatus, AlertTransition } from './alerts/engine';
 export { ALERT_METRICS, parseCondition } from './alerts/condition';
 export type { AlertMetric, Condition, Figures } from './alerts/condition';
 export { instrumentCache, keyHash } from './otel';
-export type { CacheInstrumentation, InstrumentOptions, SavedEventSource } from './otel';
+export type { CacheInstrumentation, InstrumentOptions, SavedEventSource, WarmingStatsSource } from './otel';
 export { alertsFromConfig } from './alerts/config';
 export type { AlertConfigInput, AlertOptionsFromConfig, MonitoringConfig } from './alerts/config';
 export { alertPayload, createWebhook } from './alerts/webhook';

@@ -13,6 +13,11 @@ export interface SavedEventSource {
   events: Pick<EventEmitter, 'on' | 'off'>;
 }
 
+/** The warmer as OTel reads it: `stats()` (synchronous), e.g. @gatecache/warming's `cacheWarmer`. */
+export interface WarmingStatsSource {
+  stats(): unknown;
+}
+
 export interface InstrumentOptions {
   /** Meter for the instruments. Default: `metrics.getMeter('@gatecache/metrics')` (the global provider). */
   meter?: Meter;
@@ -20,6 +25,8 @@ export interface InstrumentOptions {
   tracer?: Tracer;
   /** The response cache middleware: adds tokens and cost saved (from its `saved` events). */
   responseCache?: SavedEventSource;
+  /** The cache warmer: adds the `gatecache.warming.*` instruments, read from its `stats()` at each collection. */
+  warming?: WarmingStatsSource;
   /** Span times are `clock.now()` minus the lookup's duration. Default: the system clock. */
   clock?: Clock;
   /** Hex characters of the key's sha256 kept in `gatecache.key_hash`. Default 16. */
@@ -108,6 +115,7 @@ export function instrumentCache(cache: Cache, options: InstrumentOptions = {}): 
     }
   };
   meter.addBatchObservableCallback(observe, gauges);
+  const stopWarming = options.warming ? observeWarming(meter, options.warming) : undefined;
 
   const onHit = (e: CacheEvents['hit']): void => {
     (e.stale ? staleHits : hits).add(1, { 'gatecache.namespace': e.namespace, 'gatecache.tier': e.tier });
@@ -194,6 +202,62 @@ export function instrumentCache(cache: Cache, options: InstrumentOptions = {}): 
       cache.off('tier-error', onTierError);
       options.responseCache?.events.off('saved', onSaved);
       meter.removeBatchObservableCallback(observe, gauges);
+      stopWarming?.();
     },
   };
+}
+
+const WARMING_COUNTERS = [
+  ['requests', 'requests', 'Warm requests made (warming_requests_total).'],
+  ['successes', 'successes', 'Warms that stored an entry (warming_success_total).'],
+  ['failures', 'failures', 'Warms that failed; the old entry stayed (warming_failures_total).'],
+  ['budget_skips', 'budgetSkips', 'Candidates left out by the warming budget.'],
+  ['overruns', 'overruns', 'Warm cycles not started because the previous one still ran.'],
+] as const;
+
+const WARMING_RATIOS = [
+  ['hit_rate', 'warmHitRate', 'Warmed entries later hit / successful warms, 0..1.'],
+  ['coverage', 'coverage', 'Live warmed entries / entries in the cache, 0..1.'],
+  ['efficiency', 'efficiency', 'Warmed entries later hit / all warms attempted, 0..1.'],
+] as const;
+
+/**
+ * Observable instruments over the warmer's cumulative `stats()`: counters report its totals (since the
+ * warmer was created), gauges its ratios. Returns the unregister function.
+ */
+function observeWarming(meter: Meter, source: WarmingStatsSource): () => void {
+  const counters = WARMING_COUNTERS.map(
+    ([name, field, description]) =>
+      [field, meter.createObservableCounter(`gatecache.warming.${name}`, { description })] as const,
+  );
+  const ratios = WARMING_RATIOS.map(
+    ([name, field, description]) =>
+      [field, meter.createObservableGauge(`gatecache.warming.${name}`, { description })] as const,
+  );
+  // The warmer reports durations per job, not per warm: a histogram would only see one value per
+  // collection, so the last job's duration is a gauge and the total time a counter.
+  const duration = meter.createObservableGauge('gatecache.warming.duration', {
+    description: 'Duration of the last warm job (warming_duration).',
+    unit: 's',
+  });
+  const time = meter.createObservableCounter('gatecache.warming.time', {
+    description: 'Time spent in warm jobs.',
+    unit: 's',
+  });
+  const running = meter.createObservableGauge('gatecache.warming.running', {
+    description: '1 while a warm job runs, else 0.',
+  });
+  const all = [...counters.map(([, i]) => i), ...ratios.map(([, i]) => i), duration, time, running];
+  const observe: Parameters<Meter['addBatchObservableCallback']>[0] = (result) => {
+    // Another package's figures: anything but a finite number reads as 0.
+    const raw = source.stats();
+    const stats = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    for (const [field, instrument] of counters) result.observe(instrument, num(stats[field]));
+    for (const [field, instrument] of ratios) result.observe(instrument, num(stats[field]));
+    result.observe(duration, num(stats.lastDurationMs) / 1000);
+    result.observe(time, num(stats.totalDurationMs) / 1000);
+    result.observe(running, stats.running === true ? 1 : 0);
+  };
+  meter.addBatchObservableCallback(observe, all);
+  return () => meter.removeBatchObservableCallback(observe, all);
 }

@@ -1,5 +1,6 @@
 import {
   AggregationTemporality,
+  DataPointType,
   InMemoryMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
@@ -131,6 +132,88 @@ describe('instrumentCache', () => {
     const endMs = miss.endTime[0] * 1000 + miss.endTime[1] / 1e6;
     expect(endMs).toBeCloseTo(5_000_000, 0);
     inst.close();
+  });
+
+  it("reports the warmer's figures as gatecache.warming.* instruments, read at each collection", async () => {
+    s = stack();
+    o = otel();
+    // A stand-in with the shape of @gatecache/warming's stats(): metrics reads it structurally.
+    const figures: Record<string, unknown> = {
+      requests: 5,
+      successes: 4,
+      failures: 1,
+      budgetSkips: 2,
+      overruns: 1,
+      lastDurationMs: 1500,
+      totalDurationMs: 4000,
+      running: true,
+      lastRunAt: null,
+      warmHitRate: 0.75,
+      coverage: 0.2,
+      efficiency: 0.6,
+    };
+    const inst = instrumentCache(s.cache, {
+      meter: o.meter,
+      tracer: o.tracer,
+      warming: { stats: () => figures },
+    });
+    let m = await o.collect();
+    const value = (name: string): number | undefined =>
+      (m.get(name)?.dataPoints as DataPoint<number>[] | undefined)?.[0]?.value;
+    expect({
+      requests: value('gatecache.warming.requests'),
+      successes: value('gatecache.warming.successes'),
+      failures: value('gatecache.warming.failures'),
+      budgetSkips: value('gatecache.warming.budget_skips'),
+      overruns: value('gatecache.warming.overruns'),
+      duration: value('gatecache.warming.duration'),
+      time: value('gatecache.warming.time'),
+      running: value('gatecache.warming.running'),
+      hitRate: value('gatecache.warming.hit_rate'),
+      coverage: value('gatecache.warming.coverage'),
+      efficiency: value('gatecache.warming.efficiency'),
+    }).toEqual({
+      requests: 5,
+      successes: 4,
+      failures: 1,
+      budgetSkips: 2,
+      overruns: 1,
+      duration: 1.5,
+      time: 4,
+      running: 1,
+      hitRate: 0.75,
+      coverage: 0.2,
+      efficiency: 0.6,
+    });
+    expect(m.get('gatecache.warming.duration')!.descriptor.unit).toBe('s');
+    expect(m.get('gatecache.warming.requests')!.dataPointType).toBe(DataPointType.SUM);
+    expect(m.get('gatecache.warming.hit_rate')!.dataPointType).toBe(DataPointType.GAUGE);
+
+    Object.assign(figures, { requests: 9, running: false, coverage: 'not a number' });
+    m = await o.collect();
+    expect(value('gatecache.warming.requests')).toBe(9);
+    expect(value('gatecache.warming.running')).toBe(0);
+    expect(value('gatecache.warming.coverage')).toBe(0);
+    inst.close();
+  });
+
+  it('adds no warming instruments without a warmer and stops reading the warmer when closed', async () => {
+    s = stack();
+    o = otel();
+    const plain = instrumentCache(s.cache, { meter: o.meter, tracer: o.tracer });
+    expect([...(await o.collect()).keys()].filter((n) => n.startsWith('gatecache.warming'))).toEqual([]);
+    plain.close();
+    let reads = 0;
+    const inst = instrumentCache(s.cache, {
+      meter: o.meter,
+      tracer: o.tracer,
+      warming: { stats: () => (reads++, { requests: 1 }) },
+    });
+    expect(sum((await o.collect()).get('gatecache.warming.requests'))).toBe(1);
+    expect(reads).toBe(1);
+    inst.close();
+    await o.collect();
+    expect(reads).toBe(1);
   });
 
   it('counts stale hits apart and stops recording when closed', async () => {

@@ -37,23 +37,31 @@ export async function handleMiss(
     forward(job, deps, lead);
     return;
   }
+  // Another instance may have stored the answer between our lookup and now: read again before going upstream.
+  const answeredMeanwhile = async (): Promise<boolean> => {
+    const entry = await deps.o.cache.get(job.key, { record: false });
+    if (!entry || !serveEntry(job, deps, entry, { outcome: 'MISS', status: cacheStatus.collapsed() }))
+      return false;
+    deps.o.cache.recordLookup(job.key, 'hit', entry.tier);
+    deps.acct.count('collapsed');
+    deps.acct.saved(job.key, job.namespace, entry);
+    flight.answerWith(entry, 'lock-wait');
+    deps.flights.finish(flightKey, flight);
+    return true;
+  };
   try {
     for (let attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
       const handle = await lock.acquire(`${job.key}`, deps.o.lockTtlMs);
       if (handle) {
+        if (await answeredMeanwhile()) {
+          handle.release().catch(() => undefined);
+          return;
+        }
         forward(job, deps, { ...lead, release: lease(handle, deps) });
         return;
       }
       await lock.waitForRelease(job.key, deps.o.lockWaitMs);
-      const entry = await deps.o.cache.get(job.key, { record: false });
-      if (entry && serveEntry(job, deps, entry, { outcome: 'MISS', status: cacheStatus.collapsed() })) {
-        deps.o.cache.recordLookup(job.key, 'hit', entry.tier);
-        deps.acct.count('collapsed');
-        deps.acct.saved(job.key, job.namespace, entry);
-        flight.answerWith(entry, 'lock-wait');
-        deps.flights.finish(flightKey, flight);
-        return;
-      }
+      if (await answeredMeanwhile()) return;
     }
   } catch (err) {
     deps.o.logger.warn('gatecache: distributed lock failed; going upstream without it', {

@@ -250,4 +250,34 @@ describe('cross-instance single-flight with a distributed lock', () => {
     expect(upstream.calls).toBe(1);
     expect(lock.acquired).toBe(2);
   });
+
+  it('reads the cache again once it holds the lock, in case another instance stored the answer meanwhile', async () => {
+    const cache = createCache();
+    const base = memoryLock();
+    const key = createKeyer().key({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: AUTH,
+      body: chatRequest,
+    }).key;
+    // Another instance finishes and stores its answer just before this one is granted the lock.
+    const lock = {
+      ...base,
+      acquire: async (k: string, ttl: number) => {
+        await cache.set(key, {
+          body: JSON.stringify(chatAnswer),
+          status: 200,
+          kind: 'json',
+          headers: { 'content-type': 'application/json' },
+        });
+        return base.acquire(k, ttl);
+      },
+    };
+    const gw = await gateway({ cache, middleware: { lock } });
+    const res = await request(gw.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(chatAnswer);
+    expect(upstream.calls).toBe(0);
+    expect(res.headers['cache-status']).toMatch(/collapsed/);
+  });
 });

@@ -156,10 +156,9 @@ export function redisLock(options: RedisLockOptions = {}): RedisLock {
         };
         set.add(finish);
         const check = (): void => {
-          client.exists(lockKey(key)).then(
-            (n) => n === 0 && finish(),
-            () => {},
-          );
+          // A failing poll means Redis is unreachable: stop waiting, so the caller's next acquire fails fast
+          // and it goes upstream itself instead of waiting out the whole timeout.
+          client.exists(lockKey(key)).then((n) => n === 0 && finish(), finish);
         };
         const timer = setTimeout(finish, timeoutMs);
         const poll = setInterval(check, pollIntervalMs);

@@ -117,4 +117,22 @@ describeRedis('redisLock', () => {
     const lock = open();
     await expect(lock.acquire('k', 0)).rejects.toThrow(/ttlMs/);
   });
+
+  it('stops waiting as soon as Redis is unreachable, rather than waiting out the timeout', async () => {
+    const own = await startRedis();
+    const holder = redisLock({ port: own.port, pollIntervalMs: 100 });
+    const waiter = redisLock({ port: own.port, pollIntervalMs: 100 });
+    try {
+      await Promise.all([holder.ready(), waiter.ready()]);
+      expect(await holder.acquire('k', 60_000)).toBeDefined();
+      const started = Date.now();
+      const waited = waiter.waitForRelease('k', 20_000);
+      await own.stop();
+      await waited;
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await Promise.all([holder.close(), waiter.close()]);
+      await own.stop();
+    }
+  }, 30_000);
 });

@@ -53,6 +53,8 @@ export async function pickCandidates(
   recipes: ReadonlyMap<string, Recipe>,
 ): Promise<Candidate[]> {
   const { tracker } = o;
+  // With shared popularity: send this instance's counts and read everyone's before choosing.
+  await tracker.sync?.();
   const bucketSeconds = tracker.patternWindow / tracker.buckets;
   const ahead = Math.max(1, Math.round(o.predictionWindow / bucketSeconds));
   // The threshold is per pattern window; scale the forecast to the same span.

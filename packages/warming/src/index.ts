@@ -1,5 +1,14 @@
 export { accessTracker } from './tracker';
 export type { AccessTracker, AccessTrackerOptions, KeyPattern, TrackerStats } from './tracker';
+export { redisPopularityStore } from './shared-popularity';
+export type {
+  BucketCounts,
+  PopularityClient,
+  PopularityPipeline,
+  PopularityStore,
+  RedisPopularityOptions,
+} from './shared-popularity';
+export type { SharedPopularityOptions, SharedStats } from './shared-counts';
 export { cacheWarmer, WarmerBusyError } from './warmer';
 export type { CacheWarmer, JobStatus, WarmRequest, WarmerStats, WarmerStatus } from './warmer';
 export type { CacheWarmerOptions } from './options';

@@ -1,10 +1,12 @@
-import type { Cache, Clock } from '@gatecache/core';
-import { systemClock } from '@gatecache/core';
+import type { Cache, Clock, Logger } from '@gatecache/core';
+import { silentLogger, systemClock } from '@gatecache/core';
 import { countMinSketch } from './count-min';
 import { parseKey } from './key-info';
 import type { KeyInfo } from './key-info';
 import { rateSeries } from './rate-series';
 import type { RateSeries } from './rate-series';
+import { sharedCounts } from './shared-counts';
+import type { SharedPopularityOptions, SharedStats } from './shared-counts';
 import { topK } from './top-k';
 import type { Ranked } from './top-k';
 
@@ -22,7 +24,14 @@ export interface AccessTrackerOptions {
   /** Count-min sketch width and depth (memory: width * depth * 8 bytes). Defaults 2048 and 4. */
   sketchWidth?: number;
   sketchDepth?: number;
+  /**
+   * Pool popularity with the other instances through Redis (`{ client }`, an ioredis `Redis` or `Cluster`) or
+   * another `PopularityStore` (`{ store }`). Default none: counts are this instance's only.
+   */
+  shared?: SharedPopularityOptions;
   clock?: Clock;
+  /** Where a shared store's outage and recovery are reported (once per change). Default: the cache's. */
+  logger?: Logger;
 }
 
 /** One popular key as the tracker sees it. */
@@ -34,8 +43,10 @@ export interface KeyPattern extends KeyInfo {
   misses: number;
   firstSeen: number;
   lastSeen: number;
-  /** Requests within the pattern window. */
+  /** Requests within the pattern window (with `shared`: the larger of this instance's and all instances'). */
   recent: number;
+  /** With `shared`: requests within the pattern window across all instances (as of the last read-back). */
+  shared?: number;
 }
 
 export interface TrackerStats {
@@ -46,6 +57,8 @@ export interface TrackerStats {
   sketchBytes: number;
   /** Lookups per hour of day (UTC), 24 buckets. */
   hourly: number[];
+  /** With `shared`: the shared store's state and figures. */
+  shared?: SharedStats;
 }
 
 export interface AccessTracker {
@@ -58,10 +71,15 @@ export interface AccessTracker {
   series(key: string): number[] | undefined;
   estimate(key: string): number;
   stats(): TrackerStats;
+  /**
+   * With `shared`: sends the increments batched so far and reads the shared counts back (the warmer calls it
+   * before picking candidates). Never rejects. Without `shared`: resolves at once.
+   */
+  sync?(): Promise<void>;
   readonly patternWindow: number;
   readonly buckets: number;
   readonly clock: Clock;
-  /** Stops listening to the cache. */
+  /** Stops listening to the cache and the shared store's timer (batched increments not yet sent are dropped). */
   close(): void;
 }
 
@@ -103,6 +121,14 @@ export function accessTracker(options: AccessTrackerOptions = {}): AccessTracker
   const hourly = new Array<number>(24).fill(0);
   const totals = { lookups: 0, hits: 0, misses: 0 };
   let lastDecay = clock.now();
+  const shared = options.shared
+    ? sharedCounts(options.shared, {
+        windowSeconds: patternWindow,
+        topK: k,
+        clock,
+        logger: options.logger ?? options.cache?.logger ?? silentLogger,
+      })
+    : undefined;
 
   const decay = (now: number): void => {
     const elapsed = now - lastDecay;
@@ -140,12 +166,35 @@ export function accessTracker(options: AccessTrackerOptions = {}): AccessTracker
       lastSeen: at,
       series: rateSeries(buckets, bucketMs),
     }));
+    shared?.add(key, at, entry !== undefined);
     if (!entry) return;
     const t = entry.data;
     if (outcome === 'miss') t.misses++;
     else t.hits++;
     t.lastSeen = Math.max(t.lastSeen, at);
     t.series.add(at);
+  };
+
+  // Shared counts raise a local view (never lower it: while the store is down the local counts stand).
+  const withShared = (p: KeyPattern, now: number): KeyPattern => {
+    if (!shared) return p;
+    const s = shared.recent(p.key, now);
+    return { ...p, shared: s, recent: Math.max(p.recent, s), score: Math.max(p.score, s) };
+  };
+  // A key other instances made popular and this one has not seen: no hits, misses or times of its own.
+  const sharedOnly = (key: string, s: number, now: number): KeyPattern => {
+    const at = shared?.stats().lastSyncAt ?? now;
+    return {
+      key,
+      ...parseKey(key),
+      score: s,
+      hits: 0,
+      misses: 0,
+      firstSeen: at,
+      lastSeen: at,
+      recent: s,
+      shared: s,
+    };
   };
 
   const onHit = (e: { key: string; stale: boolean }): void => record(e.key, e.stale ? 'stale' : 'hit');
@@ -159,24 +208,45 @@ export function accessTracker(options: AccessTrackerOptions = {}): AccessTracker
     record,
     popular(limit = k) {
       const now = clock.now();
-      return top
-        .sorted()
-        .slice(0, limit)
-        .map((r) => view(r, now));
+      if (!shared) {
+        return top
+          .sorted()
+          .slice(0, limit)
+          .map((r) => view(r, now));
+      }
+      const out = new Map<string, KeyPattern>();
+      for (const r of top.sorted()) out.set(r.key, withShared(view(r, now), now));
+      for (const key of shared.keys()) {
+        if (out.has(key)) continue;
+        const s = shared.recent(key, now);
+        if (s > 0) out.set(key, sharedOnly(key, s, now));
+      }
+      return [...out.values()].sort((a, b) => b.score - a.score).slice(0, limit);
     },
     pattern(key) {
+      const now = clock.now();
       const r = top.get(key);
-      return r ? view(r, clock.now()) : undefined;
+      if (r) return withShared(view(r, now), now);
+      const s = shared?.recent(key, now) ?? 0;
+      return s > 0 ? sharedOnly(key, s, now) : undefined;
     },
     series(key) {
       return top.get(key)?.data.series.counts(clock.now());
     },
     estimate: (key) => sketch.estimate(key),
-    stats: () => ({ ...totals, tracked: top.size, sketchBytes: sketch.bytes, hourly: [...hourly] }),
+    stats: () => ({
+      ...totals,
+      tracked: top.size,
+      sketchBytes: sketch.bytes,
+      hourly: [...hourly],
+      ...(shared ? { shared: shared.stats() } : {}),
+    }),
+    sync: () => shared?.sync() ?? Promise.resolve(),
     patternWindow,
     buckets,
     clock,
     close() {
+      shared?.close();
       options.cache?.off('hit', onHit);
       options.cache?.off('miss', onMiss);
     },

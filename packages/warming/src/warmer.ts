@@ -222,6 +222,7 @@ export function cacheWarmer(options: CacheWarmerOptions): CacheWarmer {
     const keys = new Set(request.keys ?? []);
     const matchers = (request.patterns ?? []).map(globMatcher);
     if (matchers.length > 0) {
+      await o.tracker.sync?.();
       for (const p of o.tracker.popular()) if (matchers.some((m) => m(p.key))) keys.add(p.key);
       for (const pattern of request.patterns ?? []) {
         for await (const key of cache.keys(pattern)) {

@@ -1,10 +1,20 @@
 import express from 'express';
+import { Redis } from 'ioredis';
 import request from 'supertest';
-import { cacheMetrics } from '@gatecache/metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import type { DataPoint } from '@opentelemetry/sdk-metrics';
+import { cacheMetrics, instrumentCache } from '@gatecache/metrics';
 import { accessTracker, cacheWarmer } from '../src';
 import type { AccessTracker, CacheWarmer, CacheWarmerOptions } from '../src';
 import { chatRequest, manualClock, post, startGateway, startUpstream, until } from './helpers/stack';
 import type { Gateway, Upstream } from './helpers/stack';
+import { describeRedis, startRedis } from '../../store-redis/test/helpers/redis-server';
+import type { RedisProcess } from '../../store-redis/test/helpers/redis-server';
 
 const CLIENT = { authorization: 'Bearer sk-client-secret-aaaa' };
 const GATEWAY_KEY = 'sk-gateway-own-key';
@@ -88,7 +98,7 @@ describe('cacheWarmer', () => {
     expect(stats.coverage).toBeGreaterThan(0);
   });
 
-  it("reports its figures in @gatecache/metrics' JSON and Prometheus outputs", async () => {
+  it("reports its figures in @gatecache/metrics' JSON, Prometheus and OpenTelemetry outputs", async () => {
     await use(prompt(1), 4);
     clock.advance((TTL - 30) * 1000);
     makeWarmer();
@@ -117,6 +127,29 @@ describe('cacheWarmer', () => {
       expect(prom.text).toMatch(/^warming_coverage 1$/m);
     } finally {
       metrics.close();
+    }
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+    const provider = new MeterProvider({ readers: [reader] });
+    const otel = instrumentCache(gw.cache, { meter: provider.getMeter('test'), warming: warmer! });
+    try {
+      await reader.forceFlush();
+      const points = new Map(
+        exporter
+          .getMetrics()
+          .at(-1)!
+          .scopeMetrics.flatMap((sm) => sm.metrics)
+          .map((m) => [m.descriptor.name, (m.dataPoints as DataPoint<number>[])[0]!.value]),
+      );
+      expect(points.get('gatecache.warming.requests')).toBe(1);
+      expect(points.get('gatecache.warming.successes')).toBe(1);
+      expect(points.get('gatecache.warming.failures')).toBe(0);
+      expect(points.get('gatecache.warming.coverage')).toBe(1);
+      expect(points.get('gatecache.warming.running')).toBe(0);
+      expect(points.get('gatecache.warming.duration')).toBe(warmer!.stats().lastDurationMs / 1000);
+    } finally {
+      otel.close();
+      await provider.shutdown();
     }
   });
 
@@ -261,5 +294,44 @@ describe('cacheWarmer', () => {
     expect(() => cacheWarmer({ cache: gw.cache, tracker } as CacheWarmerOptions)).toThrow(/upstream/);
     expect(() => makeWarmer({ maxConcurrent: 0 })).toThrow(/maxConcurrent/);
     expect(() => makeWarmer({ upstream: { openai: { baseUrl: 'nope', apiKey: 'k' } } })).toThrow(/baseUrl/);
+  });
+});
+
+describeRedis('cacheWarmer with popularity shared through Redis', () => {
+  let server: RedisProcess;
+  const clients: Redis[] = [];
+  let seen: AccessTracker | undefined;
+
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterEach(() => {
+    seen?.close();
+    for (const c of clients.splice(0)) c.disconnect();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  const shared = (): { client: Redis; flushIntervalMs: number } => {
+    const client = new Redis({ port: server.port, host: server.host });
+    clients.push(client);
+    return { client, flushIntervalMs: 60_000 };
+  };
+
+  it('warms a key that only another instance was asked for', async () => {
+    // The instance that serves the traffic records it; the warming instance's own tracker sees none.
+    seen = accessTracker({ cache: gw.cache, clock, shared: shared() });
+    tracker.close();
+    tracker = accessTracker({ clock, shared: shared() });
+    const key = await use(prompt(1), 4);
+    await seen.sync!();
+    clock.advance((TTL - 30) * 1000);
+    const job = await makeWarmer().runCycle();
+    expect(tracker.stats().lookups).toBe(0);
+    expect(tracker.pattern(key)).toMatchObject({ recent: 4, shared: 4, hits: 0 });
+    expect(job).toMatchObject({ total: 1, succeeded: 1 });
+    expect(upstream.received).toHaveLength(2);
+    expect(upstream.received[1]!.headers.authorization).toBe(`Bearer ${GATEWAY_KEY}`);
   });
 });

@@ -1,0 +1,147 @@
+/**
+ * Gateway instances over a shared Redis for the multi-instance tests, wired as a gateway author would:
+ * an Express app with responseCache (memory tier + Redis tier, an invalidation bus, the Redis lock) in front
+ * of http-proxy-middleware 3 (keep-alive agent, proxyRequestBody) to one counting upstream.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createCache, memoryStore } from '@gatecache/core';
+import type { Cache, Store, TierGuardOptions } from '@gatecache/core';
+import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
+import type { ResponseCacheOptions } from '@gatecache/response-cache';
+import express from 'express';
+import type { Express, RequestHandler } from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import { invalidationBus, redisLock, redisStore } from '../../src';
+import type { InvalidationBus, RedisConnectionOptions, RedisLock, RedisStore } from '../../src';
+import type { Upstream } from './upstream';
+
+export const KEY_PREFIX = 'gc-multi:';
+export const AUTH = { authorization: 'Bearer sk-test-multi' };
+
+export interface Instance {
+  name: string;
+  url: string;
+  cache: Cache;
+  memory: Store;
+  redis: RedisStore;
+  bus: InvalidationBus;
+  lock: RedisLock;
+  close(): Promise<void>;
+}
+
+export interface InstanceOptions {
+  /** How to reach Redis (`port`, `cluster`...); keyPrefix is KEY_PREFIX. */
+  connection: RedisConnectionOptions;
+  upstream: Upstream;
+  /** Response cache options besides `cache` and `lock`. */
+  middleware?: Omit<ResponseCacheOptions, 'cache' | 'lock'>;
+  /** Memory tier in front of Redis. Default true. */
+  memory?: boolean;
+  tierGuard?: TierGuardOptions;
+  /** Extra routes before the cache (an admin router). */
+  before?: (app: Express, instance: { name: string; cache: Cache; bus: InvalidationBus }) => void;
+  /** Called on close, before the cache is closed (to close an admin router). */
+  onClose?: () => void;
+}
+
+/** One gateway instance; resolves once its Redis connection, bus subscription and lock subscription are live. */
+export async function startInstance(name: string, options: InstanceOptions): Promise<Instance> {
+  const memory = memoryStore();
+  const redis = redisStore({ ...options.connection, keyPrefix: KEY_PREFIX });
+  const tiers = options.memory === false ? [redis] : [memory, redis];
+  const cache = createCache({ tiers, ...(options.tierGuard ? { tierGuard: options.tierGuard } : {}) });
+  const bus = invalidationBus({ client: redis.client, keyPrefix: KEY_PREFIX, instanceId: name });
+  bus.attach(cache);
+  const lock = redisLock({ client: redis.client, keyPrefix: KEY_PREFIX, pollIntervalMs: 50 });
+  await Promise.all([redis.ready(), bus.ready(), lock.ready()]);
+  const agent = new http.Agent({ keepAlive: true });
+  const app = express();
+  options.before?.(app, { name, cache, bus });
+  app.use(responseCache({ ...options.middleware, cache, lock }));
+  app.use(
+    createProxyMiddleware({
+      target: options.upstream.url,
+      changeOrigin: true,
+      agent,
+      on: { proxyReq: proxyRequestBody },
+    }) as RequestHandler,
+  );
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    name,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    cache,
+    memory,
+    redis,
+    bus,
+    lock,
+    async close() {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      options.onClose?.();
+      await bus.close();
+      await lock.close();
+      // Closes the Redis connection the store opened (the bus and lock shared it).
+      await cache.close();
+    },
+  };
+}
+
+export function startInstances(count: number, options: InstanceOptions): Promise<Instance[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => startInstance(`gw-${i}`, options)));
+}
+
+export interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** POST a JSON body; rejects only when the connection fails (a failed request for the load test). */
+export function post(url: string, body: unknown, agent: http.Agent | false = false): Promise<Answer> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...AUTH } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** A deterministic chat request whose answer the test can predict from the prompt. */
+export function chatRequest(prompt: string, stream = false): Record<string, unknown> {
+  return {
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: prompt }],
+    temperature: 0,
+    ...(stream ? { stream: true } : {}),
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Poll until `check` holds, failing after `ms` (the bus promises other instances see a purge within 100 ms). */
+export async function within(ms: number, check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await sleep(2);
+  }
+}
