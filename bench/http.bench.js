@@ -10,6 +10,10 @@ const { request } = require('./payloads');
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+// Baseline and subject alternate for several rounds and the median is reported: on a small shared machine
+// one run of each can differ by 20% for reasons of its own.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function start(file, args = []) {
   return new Promise((resolve, reject) => {
@@ -64,11 +68,19 @@ async function scenario(name, upstream, opts) {
   const { child: upstreamChild, url: upstream } = await start('upstream.js');
   const rows = [];
   const pair = async (label, base, baseName, subject, subjectName, opts = {}) => {
-    const b = await scenario(base, upstream, opts);
-    const s = await scenario(subject, upstream, opts);
-    rows.push({ label, baseName, subjectName, b, s });
+    const runs = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const b = await scenario(base, upstream, opts);
+      const s = await scenario(subject, upstream, opts);
+      runs.push({ b, s, ratio: s.rps / b.rps });
+    }
+    const pick = (side, field) => median(runs.map((r) => r[side][field]));
+    const b = { rps: pick('b', 'rps'), p50: pick('b', 'p50'), p99: pick('b', 'p99') };
+    const s = { rps: pick('s', 'rps'), p50: pick('s', 'p50'), p99: pick('s', 'p99') };
+    const ratio = median(runs.map((r) => r.ratio));
+    rows.push({ label, baseName, subjectName, b, s, ratio });
     console.error(
-      `${label}: ${subjectName} ${s.rps.toFixed(0)} req/s vs ${baseName} ${b.rps.toFixed(0)} req/s`,
+      `${label}: ${subjectName} / ${baseName} = ${runs.map((r) => r.ratio.toFixed(2)).join(', ')}`,
     );
   };
   try {
@@ -90,15 +102,28 @@ async function scenario(name, upstream, opts) {
       'gatecache miss + proxy',
       { unique: true },
     );
+    // One connection: latency without queueing, so the p99 difference is what a hit adds.
+    await pair(
+      'hit path, 1 connection',
+      'bare-json',
+      'bare Express route',
+      'gatecache-json',
+      'gatecache hit',
+      {
+        connections: 1,
+      },
+    );
   } finally {
     await stop(upstreamChild);
   }
-  console.log(`\nnode ${process.version}, ${CONNECTIONS} connections, ${DURATION} s per run, autocannon\n`);
+  console.log(
+    `\nnode ${process.version}, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds (medians), autocannon\n`,
+  );
   console.log('| scenario | subject | req/s | baseline | req/s | ratio | p50 ms (base) | p99 ms (base) |');
   console.log('|---|---|---:|---|---:|---:|---:|---:|');
-  for (const { label, baseName, subjectName, b, s } of rows) {
+  for (const { label, baseName, subjectName, b, s, ratio } of rows) {
     console.log(
-      `| ${label} | ${subjectName} | ${s.rps.toFixed(0)} | ${baseName} | ${b.rps.toFixed(0)} | ${(s.rps / b.rps).toFixed(2)} | ${s.p50} (${b.p50}) | ${s.p99} (${b.p99}) |`,
+      `| ${label} | ${subjectName} | ${s.rps.toFixed(0)} | ${baseName} | ${b.rps.toFixed(0)} | ${ratio.toFixed(2)} | ${s.p50} (${b.p50}) | ${s.p99} (${b.p99}) |`,
     );
   }
 })().catch((err) => {

@@ -49,8 +49,10 @@ async function build() {
     case 'gatecache-json':
     case 'gatecache-sse':
     case 'gatecache-miss': {
+      // The cache goes first, before any route: a hit is answered without walking the router further.
       const cache = createCache({ tiers: [memoryStore({ maxSizeMb: 256 })] });
-      app.use('/v1', responseCache({ cache }), proxy());
+      app.use(responseCache({ cache }));
+      app.use('/v1', proxy());
       break;
     }
     case 'proxy-miss':

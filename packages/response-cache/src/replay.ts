@@ -49,21 +49,33 @@ export function prepareAnswer(entry: CacheEntry, route: RouteInfo): PreparedAnsw
  * Writes a prepared answer with one writeHead and one end: stored bytes, never re-serialised. The body is
  * identity-encoded; a compression middleware in front encodes it for the client as negotiated.
  */
+/** Headers writeAnswer sets itself; a stored copy of one never goes out next to ours. */
+const OWN_HEADERS = new Set(['content-length', 'x-cache', 'cache-status', 'age', 'x-gatecache-key']);
+
 export function writeAnswer(
   res: ServerResponse,
   answer: PreparedAnswer,
   cache: CacheHeaderValues,
   headOnly = false,
 ): void {
-  const headers: OutgoingHttpHeaders = {
-    ...answer.headers,
-    'content-length': answer.body.length,
-    'x-cache': cache.outcome,
-    'cache-status': cache.status,
-  };
-  if (answer.kind === 'sse') headers['cache-control'] = 'no-cache';
-  if (cache.age !== undefined) headers.age = String(cache.age);
-  if (cache.key !== undefined) headers['x-gatecache-key'] = cache.key;
+  // A flat [name, value, ...] list: Node writes it as given, skipping the per-header object bookkeeping that
+  // costs a measurable share of a hit.
+  const headers: string[] = [];
+  for (const name in answer.headers) {
+    if (OWN_HEADERS.has(name) || (answer.kind === 'sse' && name === 'cache-control')) continue;
+    headers.push(name, answer.headers[name] as string);
+  }
+  headers.push(
+    'content-length',
+    String(answer.body.length),
+    'x-cache',
+    cache.outcome,
+    'cache-status',
+    cache.status,
+  );
+  if (answer.kind === 'sse') headers.push('cache-control', 'no-cache');
+  if (cache.age !== undefined) headers.push('age', String(cache.age));
+  if (cache.key !== undefined) headers.push('x-gatecache-key', cache.key);
   res.writeHead(answer.status, headers);
   if (headOnly) res.end();
   else res.end(answer.body);
