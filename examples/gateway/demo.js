@@ -4,6 +4,7 @@
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { seeded } = require('@gatecache/example-mock-provider');
 const { startGateway } = require('./gateway');
 
 const REQUESTS = Number(process.env.DEMO_REQUESTS ?? 300);
@@ -11,17 +12,6 @@ const CONCURRENCY = Number(process.env.DEMO_CONCURRENCY ?? 16);
 const PROMPTS = Number(process.env.DEMO_PROMPTS ?? 40);
 const LATENCY = process.env.MOCK_LATENCY_MS ?? '500';
 const ERRORS = process.env.MOCK_ERROR_RATE ?? '0.05';
-
-/** mulberry32, so both runs send the same requests in the same order. */
-function seeded(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Zipf-like popularity: a few questions are asked often, most rarely. */
 function workload() {

@@ -267,4 +267,4 @@ function createMockProvider(options = {}) {
   };
 }
 
-module.exports = { createMockProvider, answerFor };
+module.exports = { createMockProvider, answerFor, seeded };
