@@ -125,3 +125,10 @@ export function createKeyer(options?: KeyOptions): Keyer {
 export function defaultKey(req: KeyRequest, options?: KeyOptions): KeyResult {
   return createKeyer(options).key(req);
 }
+
+/** Whether a value is a ready keyer (from createKeyer) rather than key options. */
+export function isKeyer(value: unknown): value is Keyer {
+  return (
+    typeof (value as Keyer | undefined)?.key === 'function' && typeof (value as Keyer).route === 'function'
+  );
+}

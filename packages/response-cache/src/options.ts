@@ -1,5 +1,5 @@
 import type { Cache, Clock, DistributedLock, Logger } from '@gatecache/core';
-import { createKeyer } from '@gatecache/cache-key';
+import { createKeyer, isKeyer } from '@gatecache/cache-key';
 import type { Keyer, RouteInfo } from '@gatecache/cache-key';
 import { defaultShouldCache } from './policy';
 import { DEFAULT_RECIPE_MAX_BYTES, isSecretHeader } from './recipe';
@@ -46,12 +46,6 @@ function positiveInt(path: string, value: number | undefined, fallback: number, 
   if (!Number.isInteger(value) || value < min)
     fail(path, `must be an integer >= ${min} (got ${String(value)})`);
   return value;
-}
-
-function isKeyer(value: unknown): value is Keyer {
-  return (
-    typeof (value as Keyer | undefined)?.key === 'function' && typeof (value as Keyer).route === 'function'
-  );
 }
 
 /** Validates the options once, at creation, and fills in defaults; a bad option throws with its name. */

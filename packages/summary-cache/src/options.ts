@@ -1,6 +1,6 @@
 import { silentLogger, systemClock } from '@gatecache/core';
 import type { Clock, Logger } from '@gatecache/core';
-import { createKeyer } from '@gatecache/cache-key';
+import { createKeyer, isKeyer } from '@gatecache/cache-key';
 import type { Keyer } from '@gatecache/cache-key';
 import { cachedSummarizer } from './cached-summarizer';
 import { createTokenCounter } from './tokens';
@@ -33,12 +33,6 @@ function integer(path: string, value: number | undefined, fallback: number, min:
   if (!Number.isSafeInteger(value) || value < min)
     fail(path, `must be an integer >= ${min} (got ${String(value)})`);
   return value;
-}
-
-function isKeyer(value: unknown): value is Keyer {
-  return (
-    typeof (value as Keyer | undefined)?.key === 'function' && typeof (value as Keyer).route === 'function'
-  );
 }
 
 /** Validates once, at creation; a bad option throws with its name. */
