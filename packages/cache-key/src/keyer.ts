@@ -3,7 +3,7 @@ import { createKeyMemo } from './memo';
 import { resolveRule, selectFields } from './field-rules';
 import { canonicalJson, hmacHex, KEY_FORMAT_VERSION, sha256Hex, TENANT_HASH_LENGTH } from './hash';
 import { resolveKeyOptions, type ResolvedKeyOptions } from './options';
-import { matchRoute, type RouteMatch } from './route';
+import { createRouteMemo, matchRoute, type RouteMatch, type RouteMemo } from './route';
 import { credentialOf, sealSecrets } from './secrets';
 import type { Explanation, KeyOptions, KeyRequest, Keyer, KeyResult, RouteInfo } from './types';
 import { collectVary } from './vary';
@@ -32,8 +32,8 @@ function isModelList(req: KeyRequest, route: RouteInfo): boolean {
   return route.endpoint === 'models' && req.method.toUpperCase() === 'GET';
 }
 
-function compute(req: KeyRequest, o: ResolvedKeyOptions): Computed {
-  const match = matchRoute(req, o.provider?.(req));
+function compute(req: KeyRequest, o: ResolvedKeyOptions, routes: RouteMemo): Computed {
+  const match = matchRoute(req, o.provider?.(req), routes);
   const { route } = match;
   const tenant = tenantOf(req, match, o);
   const rule = resolveRule(`${route.provider}:${route.endpoint}`, o.fields);
@@ -91,17 +91,22 @@ export function createKeyer(options?: KeyOptions): Keyer {
   // A scope or provider function may read anything in the request: bytes alone cannot stand for it.
   const memoizable = typeof options?.scope !== 'function' && typeof options?.provider !== 'function';
   const memo = memoizable ? createKeyMemo(o.memoSize, o.varyHeaders) : undefined;
+  const routes = createRouteMemo();
   return {
     key(req: KeyRequest): KeyResult {
       const remembered = memo?.get(req);
       if (remembered) return remembered;
-      const { key, namespace, route, tenant, paramsHash } = compute(req, o);
+      const { key, namespace, route, tenant, paramsHash } = compute(req, o, routes);
       const result = { key, namespace, route, tenant, paramsHash };
-      memo?.set(req, result);
+      // Only a parsed body vouches for its bytes: a caller skips the parse when remembered() answers.
+      if (req.body !== undefined) memo?.set(req, result);
       return result;
     },
+    remembered(req: KeyRequest): KeyResult | undefined {
+      return memo?.get(req);
+    },
     explain(req: KeyRequest): Explanation {
-      const c = compute(req, o);
+      const c = compute(req, o, routes);
       return {
         key: c.key,
         namespace: c.namespace,
@@ -116,7 +121,7 @@ export function createKeyer(options?: KeyOptions): Keyer {
       };
     },
     route(req: KeyRequest): RouteInfo {
-      return matchRoute(req, o.provider?.(req)).route;
+      return matchRoute(req, o.provider?.(req), routes).route;
     },
   };
 }

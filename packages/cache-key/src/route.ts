@@ -98,14 +98,11 @@ function modelsProvider(req: KeyRequest, path: string, query: URLSearchParams): 
   return 'openai';
 }
 
-export function splitUrl(url: string): { path: string; query: URLSearchParams } {
-  const q = url.indexOf('?');
-  const rawPath = q === -1 ? url : url.slice(0, q);
+function normalizePath(rawPath: string): string {
   const hash = rawPath.indexOf('#');
-  const path = ('/' + (hash === -1 ? rawPath : rawPath.slice(0, hash)))
+  return ('/' + (hash === -1 ? rawPath : rawPath.slice(0, hash)))
     .replace(/\/{2,}/g, '/')
     .replace(/(.)\/$/, '$1');
-  return { path, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1).replace(/#.*$/, '')) };
 }
 
 function bodyModel(body: unknown): string | undefined {
@@ -118,48 +115,126 @@ function bodyStreams(body: unknown): boolean {
   return body !== null && typeof body === 'object' && (body as Record<string, unknown>).stream === true;
 }
 
-/** Provider, endpoint, model and stream mode of a request, plus its path parts. `forced` pins the provider. */
-export function matchRoute(req: KeyRequest, forced?: Provider): RouteMatch {
-  const { path, query } = splitUrl(req.url);
-  const method = req.method.toUpperCase();
-  const make = (
-    provider: Provider,
-    endpoint: string,
-    model: string | undefined,
-    prefix: string,
-  ): RouteMatch => {
-    const streaming =
-      bodyStreams(req.body) ||
-      endpoint === 'streamGenerateContent' ||
-      (provider === 'gemini' && query.get('alt') === 'sse');
-    return {
-      route: {
-        provider,
-        endpoint,
-        model: model ?? bodyModel(req.body) ?? 'none',
-        streaming,
-        streamConvertible: STREAM_CONVERTIBLE.has(`${provider}:${endpoint}`),
-      },
-      path,
-      prefix,
-      query,
-    };
-  };
+/** What the method and path alone say about a request: the same for every request to that path. */
+interface PathRoute {
+  provider: Provider;
+  endpoint: string;
+  /** The model the path names (Gemini, Azure, one model's GET), if any. */
+  model: string | undefined;
+  path: string;
+  prefix: string;
+  streamConvertible: boolean;
+}
 
+/**
+ * Remembers what paths mean, so a busy route is matched once rather than against every pattern per request.
+ * Keyed by method, forced provider and the path without its query (which can carry a credential).
+ */
+export interface RouteMemo {
+  get(key: string): PathRoute | undefined;
+  set(key: string, route: PathRoute): void;
+}
+
+export function createRouteMemo(size = 1000): RouteMemo {
+  // First in, first out: a gateway has a handful of routes, and a flood of odd paths only costs re-matching.
+  const map = new Map<string, PathRoute>();
+  return {
+    get: (key) => map.get(key),
+    set(key, route) {
+      if (map.size >= size) map.delete(map.keys().next().value as string);
+      map.set(key, route);
+    },
+  };
+}
+
+function pathRoute(
+  provider: Provider,
+  endpoint: string,
+  model: string | undefined,
+  path: string,
+  prefix: string,
+): PathRoute {
+  const streamConvertible = STREAM_CONVERTIBLE.has(`${provider}:${endpoint}`);
+  return { provider, endpoint, model, path, prefix, streamConvertible };
+}
+
+/** The route a method and path give; `pathOnly` is false when headers or query decided it too. */
+function routePath(
+  req: KeyRequest,
+  method: string,
+  path: string,
+  query: () => URLSearchParams,
+  forced?: Provider,
+): { route: PathRoute; pathOnly: boolean } {
   if (method === 'GET' || method === 'HEAD') {
     const m = MODELS.exec(path);
     if (m && forced !== 'unknown') {
-      const provider = forced ?? modelsProvider(req, path, query);
-      return make(provider, 'models', m[1] === undefined ? 'none' : decode(m[1]), path.slice(0, m.index));
+      const provider = forced ?? modelsProvider(req, path, query());
+      const model = m[1] === undefined ? 'none' : decode(m[1]);
+      // Who serves a model list depends on headers and query, so this answer is not the path's alone.
+      return { route: pathRoute(provider, 'models', model, path, path.slice(0, m.index)), pathOnly: false };
     }
   }
   for (const p of patternsFor(forced)) {
     const m = p.re.exec(path);
     // The match starts where the endpoint's own path begins, so what comes before is the mount prefix.
-    if (m && !p.not?.test(path))
-      return make(forced ?? p.provider, p.endpoint, p.model?.(m), path.slice(0, m.index));
+    if (m && !p.not?.test(path)) {
+      const route = pathRoute(forced ?? p.provider, p.endpoint, p.model?.(m), path, path.slice(0, m.index));
+      return { route, pathOnly: true };
+    }
   }
-  return make(forced ?? 'unknown', 'unknown', undefined, path);
+  return { route: pathRoute(forced ?? 'unknown', 'unknown', undefined, path, path), pathOnly: true };
+}
+
+/** Provider, endpoint, model and stream mode of a request, plus its path parts. `forced` pins the provider. */
+export function matchRoute(req: KeyRequest, forced?: Provider, memo?: RouteMemo): RouteMatch {
+  const url = req.url;
+  const q = url.indexOf('?');
+  const rawPath = q === -1 ? url : url.slice(0, q);
+  const query = new LazyQuery(q === -1 ? '' : url.slice(q + 1));
+  const method = req.method.toUpperCase();
+  const memoKey = memo ? `${forced ?? ''} ${method} ${rawPath}` : '';
+  let pr = memo?.get(memoKey);
+  if (!pr) {
+    const found = routePath(req, method, normalizePath(rawPath), () => query.params, forced);
+    pr = found.route;
+    if (memo && found.pathOnly) memo.set(memoKey, pr);
+  }
+  const { provider, endpoint } = pr;
+  const streaming =
+    bodyStreams(req.body) ||
+    endpoint === 'streamGenerateContent' ||
+    (provider === 'gemini' && q !== -1 && query.params.get('alt') === 'sse');
+  const route: RouteInfo = {
+    provider,
+    endpoint,
+    model: pr.model ?? bodyModel(req.body) ?? 'none',
+    streaming,
+    streamConvertible: pr.streamConvertible,
+  };
+  return new Match(route, pr.path, pr.prefix, query);
+}
+
+/** A query string parsed on first use: most keys never read it. */
+class LazyQuery {
+  #params: URLSearchParams | undefined;
+  constructor(private readonly raw: string) {}
+  get params(): URLSearchParams {
+    return (this.#params ??= new URLSearchParams(this.raw.replace(/#.*$/, '')));
+  }
+}
+
+// A class rather than an object literal with a getter: V8 builds the literal through a slow path (~1 us).
+class Match implements RouteMatch {
+  constructor(
+    readonly route: RouteInfo,
+    readonly path: string,
+    readonly prefix: string,
+    private readonly lazyQuery: LazyQuery,
+  ) {}
+  get query(): URLSearchParams {
+    return this.lazyQuery.params;
+  }
 }
 
 /** Provider, endpoint, model and stream mode of a request. `provider` pins the provider (for an ambiguous mount). */

@@ -93,6 +93,11 @@ export interface Explanation extends KeyResult {
 
 export interface Keyer {
   key(req: KeyRequest): KeyResult;
+  /**
+   * The key of a byte-identical repeat (same method, URL, keyed headers and `rawBody`) if the memo holds it,
+   * without reading `body`: a caller can skip parsing the body when this answers. Undefined otherwise.
+   */
+  remembered?(req: KeyRequest): KeyResult | undefined;
   explain(req: KeyRequest): Explanation;
   route(req: KeyRequest): RouteInfo;
 }

@@ -25,17 +25,37 @@ function parseJson(raw: Buffer): unknown {
  * Reads the request body up to `maxBytes` and attaches `req.body` (parsed JSON) and `req.rawBody` (bytes).
  * A body over the limit is put back into the stream unread, so the next handler proxies it as if untouched.
  */
-export function readRequestBody(req: CacheRequest, maxBytes: number): Promise<BodyResult> {
-  const parsed = req as ParsedRequest;
-  if (parsed._body || (req.readableEnded && req.body !== undefined)) {
+export async function readRequestBody(req: CacheRequest, maxBytes: number): Promise<BodyResult> {
+  const read = await readRawBody(req, maxBytes);
+  return read.status === 'read' ? { ...read, json: attachJson(req) } : read;
+}
+
+/** Parses `req.rawBody` into `req.body` unless that is done; the parsed value, undefined when not JSON. */
+export function attachJson(req: CacheRequest): unknown {
+  if (req.body === undefined && req.rawBody !== undefined) {
+    const json = parseJson(req.rawBody);
+    if (json !== undefined) req.body = json;
+  }
+  return req.body;
+}
+
+/** The raw body, read as readRequestBody does, without parsing it: a byte-identical repeat needs no parse. */
+export function readRawBody(
+  req: CacheRequest,
+  maxBytes: number,
+): Promise<Exclude<BodyResult, { status: 'read' }> | { status: 'read'; raw: Buffer }> {
+  // Each property read is counted: behind Express every request has a map of its own, so each one is a lookup.
+  const ended = req.readableEnded;
+  if ((req as ParsedRequest)._body || (ended && req.body !== undefined)) {
     return Promise.resolve({ status: 'parsed', json: req.body });
   }
-  if (req.readableEnded) return Promise.resolve({ status: 'skipped', reason: 'consumed' });
-  const encoding = req.headers['content-encoding'];
+  if (ended) return Promise.resolve({ status: 'skipped', reason: 'consumed' });
+  const headers = req.headers;
+  const encoding = headers['content-encoding'];
   if (encoding && encoding.toLowerCase() !== 'identity') {
     return Promise.resolve({ status: 'skipped', reason: 'encoded' });
   }
-  const declared = Number(req.headers['content-length']);
+  const declared = Number(headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     return Promise.resolve({ status: 'skipped', reason: 'too-large' });
   }
@@ -58,13 +78,11 @@ export function readRequestBody(req: CacheRequest, maxBytes: number): Promise<Bo
         resolve({ status: 'skipped', reason: 'too-large' });
       }
     };
+    // No cleanup here: the stream is done with, and removing listeners costs more than it frees.
     const onEnd = (): void => {
-      cleanup();
-      const raw = Buffer.concat(chunks, size);
-      const json = parseJson(raw);
+      const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
       req.rawBody = raw;
-      if (json !== undefined) req.body = json;
-      resolve({ status: 'read', raw, json });
+      resolve({ status: 'read', raw });
     };
     const onError = (err: Error): void => {
       cleanup();

@@ -150,14 +150,40 @@ export function parseControls(headers: IncomingHttpHeaders): RequestControls {
   return out;
 }
 
+/** What stripControlHeaders returns for a request without controls (most of them). */
+export const NO_CONTROL_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** Removes every `x-gatecache-*` header so none reaches the provider; returns what was removed. */
-export function stripControlHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const removed: Record<string, string> = {};
+export function stripControlHeaders(headers: IncomingHttpHeaders): Readonly<Record<string, string>> {
+  let removed: Record<string, string> | undefined;
   for (const name of Object.keys(headers)) {
     if (!name.startsWith(CONTROL_PREFIX)) continue;
     const v = headers[name];
-    removed[name] = Array.isArray(v) ? v.join(',') : (v ?? '');
+    (removed ??= {})[name] = Array.isArray(v) ? v.join(',') : (v ?? '');
     delete headers[name];
   }
-  return removed;
+  return removed ?? NO_CONTROL_HEADERS;
+}
+
+/** The controls of a request that has none: shared, never to be mutated. */
+export const NO_CONTROLS: RequestControls = Object.freeze({
+  noCache: false,
+  noStore: false,
+  onlyIfCached: false,
+  tags: Object.freeze([]) as unknown as string[],
+  bypass: false,
+  warnings: Object.freeze([]) as unknown as string[],
+});
+
+/** parseControls for a request's headers, after stripControlHeaders took the `x-gatecache-*` ones out. */
+export function requestControls(
+  headers: IncomingHttpHeaders,
+  controlHeaders: Readonly<Record<string, string>>,
+): RequestControls {
+  const cacheControl = headers['cache-control'];
+  const pragma = headers.pragma;
+  if (controlHeaders === NO_CONTROL_HEADERS && cacheControl === undefined && pragma === undefined) {
+    return NO_CONTROLS;
+  }
+  return parseControls({ ...controlHeaders, 'cache-control': cacheControl, pragma });
 }

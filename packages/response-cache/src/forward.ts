@@ -1,4 +1,5 @@
 import type { CacheEntry } from '@gatecache/core';
+import { attachJson } from './body';
 import { captureResponse } from './capture';
 import type { CapturedHead } from './capture';
 import { buildEntry, headRefusal } from './entry';
@@ -154,6 +155,8 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
     }, o.upstreamTimeoutMs);
     timer.unref();
   }
+  // A remembered key skipped the parse; what follows may read req.body.
+  attachJson(job.req);
   job.next();
 }
 

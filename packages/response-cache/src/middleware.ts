@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { createAccounting } from './accounting';
-import { readRequestBody } from './body';
-import { ControlError, parseControls, stripControlHeaders } from './controls';
+import { attachJson, readRawBody } from './body';
+import { ControlError, requestControls, stripControlHeaders } from './controls';
 import type { RequestControls } from './controls';
 import { Flights } from './flight';
 import { forward } from './forward';
@@ -16,6 +16,7 @@ import { canAnswer, writeJsonError } from './replay';
 import { createRevalidator } from './revalidate';
 import { judgeEntry, ttlSeconds } from './stale';
 import type { CacheRequest, ResponseCacheMiddleware, ResponseCacheOptions } from './types';
+import type { KeyResult } from '@gatecache/cache-key';
 
 /** Give a background refresh this long at least (ms); LLM answers can take minutes. */
 const MIN_REVALIDATION_TIMEOUT_MS = 120_000;
@@ -62,11 +63,13 @@ export function responseCache(options: ResponseCacheOptions): ResponseCacheMiddl
 async function handle(req: CacheRequest, res: ServerResponse, next: () => void, deps: Deps): Promise<void> {
   const { o } = deps;
   const method = (req.method ?? 'GET').toUpperCase();
+  // Read once: behind Express each request object has a map of its own, so every property read is a lookup.
+  const headers = req.headers;
   // Controls are ours: they never reach a provider, on any route.
-  const controlHeaders = stripControlHeaders(req.headers);
+  const controlHeaders = stripControlHeaders(headers);
   if (method !== 'POST' && method !== 'GET') return next();
   const url = req.originalUrl ?? req.url ?? '/';
-  const route = o.keyer.route({ method, url, headers: req.headers });
+  const route = o.keyer.route({ method, url, headers });
   const known = route.provider !== 'unknown' && route.endpoint !== 'unknown';
   const cacheable =
     method === 'GET'
@@ -77,11 +80,7 @@ async function handle(req: CacheRequest, res: ServerResponse, next: () => void, 
 
   let controls: RequestControls;
   try {
-    controls = parseControls({
-      ...controlHeaders,
-      'cache-control': req.headers['cache-control'],
-      pragma: req.headers.pragma,
-    });
+    controls = requestControls(headers, controlHeaders);
   } catch (err) {
     if (!(err instanceof ControlError)) throw err;
     writeJsonError(res, 400, 'invalid_request_error', err.message);
@@ -102,21 +101,29 @@ async function handle(req: CacheRequest, res: ServerResponse, next: () => void, 
   }
 
   let body: unknown;
+  let keyed: KeyResult | undefined;
   if (method === 'POST') {
-    const read = await readRequestBody(req, o.maxBodyBytes);
+    const read = await readRawBody(req, o.maxBodyBytes);
     if (read.status === 'skipped') return bypass(deps, res, next, read.reason);
-    body = read.json;
-    if (body === undefined) return bypass(deps, res, next, 'not-json');
+    // A byte-identical repeat of a request keyed before needs no parse: a hit never looks at the body, and
+    // the paths that pass the request on parse it first (forward).
+    if (read.status === 'read' && !o.shouldCache) {
+      keyed = o.keyer.remembered?.({ method, url, headers, rawBody: read.raw });
+    }
+    if (!keyed) {
+      body = read.status === 'read' ? attachJson(req) : read.json;
+      if (body === undefined) return bypass(deps, res, next, 'not-json');
+    }
   }
-  // The raw bytes let the keyer answer a byte-identical repeat without canonicalizing it again.
-  const keyed = o.keyer.key({
+  // The raw bytes let the keyer remember this key for a byte-identical repeat.
+  keyed ??= o.keyer.key({
     method,
     url,
-    headers: req.headers,
+    headers,
     ...(body !== undefined ? { body } : {}),
     ...(req.rawBody !== undefined ? { rawBody: req.rawBody } : {}),
   });
-  if (!o.shouldCache({ req, route: keyed.route, body, determinism: o.determinism })) {
+  if (o.shouldCache && !o.shouldCache({ req, route: keyed.route, body, determinism: o.determinism })) {
     return bypass(deps, res, next, 'policy');
   }
   let key = keyed.key;
@@ -140,8 +147,8 @@ async function handle(req: CacheRequest, res: ServerResponse, next: () => void, 
     namespace,
     route: keyed.route,
     controls,
-    ...(ttl !== undefined ? { ttl } : {}),
-    ...(variant !== undefined ? { variant } : {}),
+    ttl,
+    variant,
   };
 
   // Our own background refresh, and `no-cache`: straight upstream, stored, never coalesced.

@@ -18,7 +18,8 @@ export interface ResolvedOptions {
   determinism: Determinism;
   variants: number;
   ttl: (req: CacheRequest, route: RouteInfo) => number | undefined;
-  shouldCache: (ctx: ShouldCacheContext) => boolean;
+  /** Absent when it would admit every request (the default policy with `determinism: 'all'`). */
+  shouldCache?: (ctx: ShouldCacheContext) => boolean;
   cacheUnknownEndpoints: boolean;
   lock?: DistributedLock;
   lockTtlMs: number;
@@ -116,7 +117,10 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
     determinism,
     variants: positiveInt('variants', options.variants, 1),
     ttl,
-    shouldCache: options.shouldCache ?? defaultShouldCache,
+    // The default policy with `determinism: 'all'` admits everything: skipping it lets a hit skip the parse.
+    ...(options.shouldCache !== undefined || determinism !== 'all'
+      ? { shouldCache: options.shouldCache ?? defaultShouldCache }
+      : {}),
     cacheUnknownEndpoints: options.cacheUnknownEndpoints ?? false,
     ...(lock ? { lock } : {}),
     lockTtlMs: positiveInt('lockTtlMs', options.lockTtlMs, 30_000),

@@ -10,7 +10,8 @@ const JSON_CONTENT_TYPE = 'application/json';
 /** An entry made ready to write: the bytes the client wants (converted between JSON and SSE if need be). */
 export interface PreparedAnswer {
   status: number;
-  headers: Record<string, string>;
+  /** Read-only: may be the entry's own headers. */
+  headers: Readonly<Record<string, string>>;
   body: Buffer;
   kind: string;
 }
@@ -26,22 +27,26 @@ export function canAnswer(entry: Pick<CacheEntry, 'kind'>, route: RouteInfo): bo
  * serve this request (a kind mismatch with no converter): the caller treats that as a miss.
  */
 export function prepareAnswer(entry: CacheEntry, route: RouteInfo): PreparedAnswer | undefined {
-  const headers = { ...(entry.headers ?? {}) };
+  const stored = entry.headers ?? {};
   const status = entry.status ?? 200;
   const kind = entry.kind ?? 'raw';
   const wantSse = route.streaming;
   if (!canAnswer(entry, route)) return undefined;
   if (kind === 'sse' && !wantSse) {
     const json = sseToJson(route, parseSse(entry.body.toString('utf8')));
-    headers['content-type'] = JSON_CONTENT_TYPE;
+    const headers = { ...stored, 'content-type': JSON_CONTENT_TYPE };
     return { status, headers, body: Buffer.from(JSON.stringify(json)), kind: 'json' };
   }
   if (kind === 'json' && wantSse && route.streamConvertible) {
-    headers['content-type'] = SSE_CONTENT_TYPE;
+    const headers = { ...stored, 'content-type': SSE_CONTENT_TYPE };
     return { status, headers, body: Buffer.from(jsonToSse(route, entry.body)), kind: 'sse' };
   }
-  if (kind === 'sse') headers['content-type'] ??= SSE_CONTENT_TYPE;
-  if (kind === 'json') headers['content-type'] ??= JSON_CONTENT_TYPE;
+  // The stored headers go out as they are (writeAnswer only reads them): no copy on the hit path.
+  const fallbackType = kind === 'sse' ? SSE_CONTENT_TYPE : kind === 'json' ? JSON_CONTENT_TYPE : undefined;
+  const headers =
+    fallbackType !== undefined && stored['content-type'] === undefined
+      ? { ...stored, 'content-type': fallbackType }
+      : stored;
   return { status, headers, body: entry.body, kind };
 }
 

@@ -30,9 +30,9 @@ export interface RevalidatorOptions {
 
 export interface Revalidator {
   /** Whether the (stripped) control headers mark one of our own refreshes: the header carries this process's token. */
-  isRevalidation(controlHeaders: Record<string, string>): boolean;
+  isRevalidation(controlHeaders: Readonly<Record<string, string>>): boolean;
   /** Starts a background refresh of `key` unless one is running; true when one was started. */
-  trigger(key: string, req: CacheRequest, controlHeaders: Record<string, string>): boolean;
+  trigger(key: string, req: CacheRequest, controlHeaders: Readonly<Record<string, string>>): boolean;
   readonly running: number;
 }
 
