@@ -15,7 +15,26 @@ interface Computed extends KeyResult {
   canonical: string;
 }
 
-function tenantOf(req: KeyRequest, match: RouteMatch, o: ResolvedKeyOptions): string {
+/**
+ * Remembers tenant hashes by scope value: an HMAC costs about 6 us, and a gateway sees few credentials many
+ * times. Bounded, first in first out. It holds the scope values (credentials) in memory, as in-flight requests do.
+ */
+function createTenantMemo(size = 1000): (o: ResolvedKeyOptions, value: string) => string {
+  const map = new Map<string, string>();
+  return (o, value) => {
+    let tenant = map.get(value);
+    if (tenant === undefined) {
+      tenant = hmacHex(o.tenantSecret, value).slice(0, TENANT_HASH_LENGTH);
+      if (map.size >= size) map.delete(map.keys().next().value as string);
+      map.set(value, tenant);
+    }
+    return tenant;
+  };
+}
+
+type TenantMemo = ReturnType<typeof createTenantMemo>;
+
+function tenantOf(req: KeyRequest, match: RouteMatch, o: ResolvedKeyOptions, tenants: TenantMemo): string {
   if (o.scope === 'global') return 'global';
   let value: string | undefined;
   if (o.scope === 'credential') {
@@ -25,17 +44,22 @@ function tenantOf(req: KeyRequest, match: RouteMatch, o: ResolvedKeyOptions): st
     if (typeof scoped !== 'string') throw new TypeError('cache-key: options.scope(req) must return a string');
     value = scoped === '' ? undefined : scoped;
   }
-  return value === undefined ? 'anon' : hmacHex(o.tenantSecret, value).slice(0, TENANT_HASH_LENGTH);
+  return value === undefined ? 'anon' : tenants(o, value);
 }
 
 function isModelList(req: KeyRequest, route: RouteInfo): boolean {
   return route.endpoint === 'models' && req.method.toUpperCase() === 'GET';
 }
 
-function compute(req: KeyRequest, o: ResolvedKeyOptions, routes: RouteMemo): Computed {
-  const match = matchRoute(req, o.provider?.(req), routes);
+interface Memos {
+  routes: RouteMemo;
+  tenants: TenantMemo;
+}
+
+function compute(req: KeyRequest, o: ResolvedKeyOptions, memos: Memos): Computed {
+  const match = matchRoute(req, o.provider?.(req), memos.routes);
   const { route } = match;
-  const tenant = tenantOf(req, match, o);
+  const tenant = tenantOf(req, match, o, memos.tenants);
   const rule = resolveRule(`${route.provider}:${route.endpoint}`, o.fields);
   const selection = selectFields(req.body, rule);
   const fields = sealSecrets(selection.fields, o.tenantSecret) as Record<string, unknown>;
@@ -91,12 +115,12 @@ export function createKeyer(options?: KeyOptions): Keyer {
   // A scope or provider function may read anything in the request: bytes alone cannot stand for it.
   const memoizable = typeof options?.scope !== 'function' && typeof options?.provider !== 'function';
   const memo = memoizable ? createKeyMemo(o.memoSize, o.varyHeaders) : undefined;
-  const routes = createRouteMemo();
+  const memos: Memos = { routes: createRouteMemo(), tenants: createTenantMemo() };
   return {
     key(req: KeyRequest): KeyResult {
       const remembered = memo?.get(req);
       if (remembered) return remembered;
-      const { key, namespace, route, tenant, paramsHash } = compute(req, o, routes);
+      const { key, namespace, route, tenant, paramsHash } = compute(req, o, memos);
       const result = { key, namespace, route, tenant, paramsHash };
       // Only a parsed body vouches for its bytes: a caller skips the parse when remembered() answers.
       if (req.body !== undefined) memo?.set(req, result);
@@ -106,7 +130,7 @@ export function createKeyer(options?: KeyOptions): Keyer {
       return memo?.get(req);
     },
     explain(req: KeyRequest): Explanation {
-      const c = compute(req, o, routes);
+      const c = compute(req, o, memos);
       return {
         key: c.key,
         namespace: c.namespace,
@@ -121,7 +145,7 @@ export function createKeyer(options?: KeyOptions): Keyer {
       };
     },
     route(req: KeyRequest): RouteInfo {
-      return matchRoute(req, o.provider?.(req), routes).route;
+      return matchRoute(req, o.provider?.(req), memos.routes).route;
     },
   };
 }

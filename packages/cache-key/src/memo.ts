@@ -17,15 +17,24 @@ export function createKeyMemo(size: number, varyHeaders: readonly string[]): Key
   if (size <= 0) return undefined;
   const lru = new LRUCache<string, KeyResult>({ max: size });
   const headers = [...new Set([...CREDENTIAL_HEADERS, ...BUILT_IN_VARY_HEADERS, ...varyHeaders])];
+  // The last fingerprint: a caller asks remembered() and then key(), which looks up and stores, for one request.
+  let lastRaw: Buffer | string | undefined;
+  let lastHead = '';
+  let lastFingerprint = '';
   const fingerprint = (req: KeyRequest): string | undefined => {
-    if (req.rawBody === undefined) return undefined;
+    const raw = req.rawBody;
+    if (raw === undefined) return undefined;
     // One string for the head: each update() is a call into C++, and they cost more than the hashing.
     let head = `${req.method.toUpperCase()}\0${req.url}`;
     for (const name of headers) {
       const value = headerValue(req.headers[name]);
       if (value !== undefined) head += `\0${name}=${value}`;
     }
-    return createHash('sha256').update(`${head}\0\0`).update(req.rawBody).digest('base64');
+    if (raw === lastRaw && head === lastHead) return lastFingerprint;
+    lastRaw = raw;
+    lastHead = head;
+    lastFingerprint = createHash('sha256').update(`${head}\0\0`).update(raw).digest('base64');
+    return lastFingerprint;
   };
   return {
     get(req) {

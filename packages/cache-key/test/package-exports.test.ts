@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 // Runs the built package in fresh Node processes with require(esm) turned off, as on Node 20.17, so a passing
-// test means both `import` and `require` users can load it (json-canonicalize included) on every supported Node.
+// test means both `import` and `require` users can load it (safe-stable-stringify included) on every supported Node.
 const repo = path.resolve(__dirname, '../../..');
 const dist = path.resolve(__dirname, '../dist/index.js');
 

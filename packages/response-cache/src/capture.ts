@@ -26,7 +26,10 @@ export interface Capture {
   /** From now on the handler's writes are captured but kept from the client. */
   swallow(): void;
   readonly swallowing: boolean;
-  /** Removes the headers handlers set since the capture began (before answering the client another way). */
+  /**
+   * Removes the headers handlers set since the capture began (before answering the client another way).
+   * Only with `rememberHeaders`; otherwise it does nothing.
+   */
   clearHandlerHeaders(): void;
 }
 
@@ -54,9 +57,14 @@ function callbackOf(args: WriteArgs): Callback | undefined {
  * piped source (http-proxy's upstream response, a fetch body): when it dies mid-answer the capture aborts,
  * and when the client leaves first the source is drained so a paid-for answer can still be stored.
  */
-export function captureResponse(res: ServerResponse, handlers: CaptureHandlers): Capture {
+export function captureResponse(
+  res: ServerResponse,
+  handlers: CaptureHandlers,
+  options: { rememberHeaders?: boolean } = {},
+): Capture {
   const own = { writeHead: res.writeHead, write: res.write, end: res.end };
-  const headersBefore = new Set(res.getHeaderNames());
+  // Only a capture that may answer another way needs them, and listing them is a cost on every miss.
+  const headersBefore = options.rememberHeaders ? new Set(res.getHeaderNames()) : undefined;
   // compression() defines res.flush; present now only if compression wraps outside us, which is when calling it helps.
   const flush = (res as ServerResponse & { flush?: () => void }).flush;
   let headSeen = false;
@@ -170,7 +178,7 @@ export function captureResponse(res: ServerResponse, handlers: CaptureHandlers):
       return swallowing;
     },
     clearHandlerHeaders(): void {
-      if (res.headersSent) return;
+      if (!headersBefore || res.headersSent) return;
       for (const name of res.getHeaderNames()) if (!headersBefore.has(name)) res.removeHeader(name);
     },
   };

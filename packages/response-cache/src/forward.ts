@@ -109,45 +109,49 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
     }
   };
 
-  const capture = captureResponse(res, {
-    onHead(h) {
-      head = h;
-      if (timer) clearTimeout(timer);
-      if (diverted) return 'swallow';
-      if (fallback && isUpstreamFailure(h.status)) {
-        divert(h.status);
+  const capture = captureResponse(
+    res,
+    {
+      onHead(h) {
+        head = h;
+        if (timer) clearTimeout(timer);
         if (diverted) return 'swallow';
-      }
-      const storable = headRefusal(h) === undefined && job.ttl !== 0;
-      setCacheHeaders(res, {
-        outcome: 'MISS',
-        status: cacheStatus.miss(options.fwd, storable),
-        ...keyHeader(job, deps),
-      });
-      flight?.head(h);
-      return 'pass';
-    },
-    onChunk(chunk) {
-      chunks.push(chunk);
-      if (!diverted) flight?.chunk(chunk);
-    },
-    onEnd() {
-      if (!diverted) flight?.end();
-      void store();
-    },
-    onAbort(reason) {
-      acct.count('notStored');
-      events.emit('not-stored', { key: job.key, reason });
-      if (!diverted) {
-        flight?.fail();
-        if (reason === 'upstream-aborted') {
-          capture.swallow();
-          capture.direct(() => failResponse(res, head !== undefined && isEventStream(head.headers)));
+        if (fallback && isUpstreamFailure(h.status)) {
+          divert(h.status);
+          if (diverted) return 'swallow';
         }
-      }
-      finish();
+        const storable = headRefusal(h) === undefined && job.ttl !== 0;
+        setCacheHeaders(res, {
+          outcome: 'MISS',
+          status: cacheStatus.miss(options.fwd, storable),
+          ...keyHeader(job, deps),
+        });
+        flight?.head(h);
+        return 'pass';
+      },
+      onChunk(chunk) {
+        chunks.push(chunk);
+        if (!diverted) flight?.chunk(chunk);
+      },
+      onEnd() {
+        if (!diverted) flight?.end();
+        void store();
+      },
+      onAbort(reason) {
+        acct.count('notStored');
+        events.emit('not-stored', { key: job.key, reason });
+        if (!diverted) {
+          flight?.fail();
+          if (reason === 'upstream-aborted') {
+            capture.swallow();
+            capture.direct(() => failResponse(res, head !== undefined && isEventStream(head.headers)));
+          }
+        }
+        finish();
+      },
     },
-  });
+    { rememberHeaders: fallback !== undefined },
+  );
 
   if (fallback) {
     timer = setTimeout(() => {
@@ -156,7 +160,7 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
     timer.unref();
   }
   // A remembered key skipped the parse; what follows may read req.body.
-  attachJson(job.req);
+  if (!job.bodyParsed) attachJson(job.req);
   job.next();
 }
 

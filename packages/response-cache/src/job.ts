@@ -27,6 +27,8 @@ export interface Job {
   /** Freshness for the stored answer; undefined: the namespace's. */
   ttl: number | undefined;
   variant: number | undefined;
+  /** False when a remembered key let the middleware skip parsing the body into req.body. */
+  bodyParsed: boolean;
 }
 
 /** What the request paths share (internal). */

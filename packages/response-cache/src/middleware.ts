@@ -149,6 +149,7 @@ async function handle(req: CacheRequest, res: ServerResponse, next: () => void, 
     controls,
     ttl,
     variant,
+    bodyParsed: body !== undefined || method !== 'POST',
   };
 
   // Our own background refresh, and `no-cache`: straight upstream, stored, never coalesced.
