@@ -1,7 +1,9 @@
 // HTTP benchmarks, every figure a ratio against a baseline measured in the same run:
 //   hit path (JSON)       gatecache vs a bare Express route writing the same bytes, and apicache's hit path
 //   hit path (SSE)        replay of a 200-event stream vs a bare route writing the same stream
-//   miss path             http-proxy-middleware (keep-alive agent) with gatecache vs without
+//   miss path             http-proxy-middleware (keep-alive agent) with gatecache vs without, against an upstream
+//                         that answers at once (the proxy's own cost, CPU-bound) and one that takes
+//                         BENCH_UPSTREAM_MS (default 50; real LLM answers take hundreds)
 // Run: `npm run build && npm run bench -w @gatecache/bench` (BENCH_DURATION seconds per run, default 8).
 const { fork } = require('node:child_process');
 const path = require('node:path');
@@ -13,6 +15,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 // Baseline and subject alternate for several rounds and the median is reported: on a small shared machine
 // one run of each can differ by 20% for reasons of its own.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const UPSTREAM_MS = Number(process.env.BENCH_UPSTREAM_MS ?? 50);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function start(file, args = []) {
@@ -66,12 +69,17 @@ async function scenario(name, upstream, opts) {
 
 (async () => {
   const { child: upstreamChild, url: upstream } = await start('upstream.js');
+  const { child: slowChild, url: slowUpstream } = await start('upstream.js', [String(UPSTREAM_MS)]);
   const rows = [];
+  // BENCH_ONLY=miss (a substring of the subject scenario's name) runs only the matching pairs.
+  const only = process.env.BENCH_ONLY;
   const pair = async (label, base, baseName, subject, subjectName, opts = {}) => {
+    if (only && !`${subject} ${opts.connections ?? ''}`.includes(only)) return;
     const runs = [];
+    const target = opts.slow ? slowUpstream : upstream;
     for (let i = 0; i < ROUNDS; i++) {
-      const b = await scenario(base, upstream, opts);
-      const s = await scenario(subject, upstream, opts);
+      const b = await scenario(base, target, opts);
+      const s = await scenario(subject, target, opts);
       runs.push({ b, s, ratio: s.rps / b.rps });
     }
     const pick = (side, field) => median(runs.map((r) => r[side][field]));
@@ -102,6 +110,14 @@ async function scenario(name, upstream, opts) {
       'gatecache miss + proxy',
       { unique: true },
     );
+    await pair(
+      `miss path, upstream ${UPSTREAM_MS} ms`,
+      'proxy-miss',
+      'http-proxy-middleware',
+      'gatecache-miss',
+      'gatecache miss + proxy',
+      { unique: true, slow: true },
+    );
     // One connection: latency without queueing, so the p99 difference is what a hit adds.
     await pair(
       'hit path, 1 connection',
@@ -115,6 +131,7 @@ async function scenario(name, upstream, opts) {
     );
   } finally {
     await stop(upstreamChild);
+    await stop(slowChild);
   }
   console.log(
     `\nnode ${process.version}, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds (medians), autocannon\n`,
