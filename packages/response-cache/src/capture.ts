@@ -60,13 +60,14 @@ function callbackOf(args: WriteArgs): Callback | undefined {
 export function captureResponse(
   res: ServerResponse,
   handlers: CaptureHandlers,
-  options: { rememberHeaders?: boolean } = {},
+  options: { rememberHeaders?: boolean; streaming?: boolean } = {},
 ): Capture {
   const own = { writeHead: res.writeHead, write: res.write, end: res.end };
   // Only a capture that may answer another way needs them, and listing them is a cost on every miss.
   const headersBefore = options.rememberHeaders ? new Set(res.getHeaderNames()) : undefined;
-  // compression() defines res.flush; present now only if compression wraps outside us, which is when calling it helps.
-  const flush = (res as ServerResponse & { flush?: () => void }).flush;
+  // compression() defines res.flush; present now only if compression wraps outside us, which is when calling it
+  // helps. Looked up only for a streaming request: behind Express a missing property costs a prototype walk.
+  const flush = options.streaming ? (res as ServerResponse & { flush?: () => void }).flush : undefined;
   let headSeen = false;
   let sse = false;
   let ended = false;
@@ -103,7 +104,7 @@ export function captureResponse(
 
   res.write = function write(...args: WriteArgs): boolean {
     if (directDepth > 0) return own.write.apply(res, args as never);
-    seeHead(res.statusCode, undefined);
+    if (!headSeen) seeHead(res.statusCode, undefined);
     const buf = toBuffer(args[0], args[1]);
     if (buf?.length && !ended && !aborted) handlers.onChunk(buf);
     if (swallowing) {
@@ -118,7 +119,7 @@ export function captureResponse(
 
   res.end = function end(...args: WriteArgs): ServerResponse {
     if (directDepth > 0) return own.end.apply(res, args as never);
-    seeHead(res.statusCode, undefined);
+    if (!headSeen) seeHead(res.statusCode, undefined);
     const buf = toBuffer(args[0], args[1]);
     if (buf?.length && !ended && !aborted) handlers.onChunk(buf);
     finish();
@@ -162,24 +163,36 @@ export function captureResponse(
     } else if (!answeredByUs) abort('client-closed');
   });
 
-  return {
-    direct<T>(fn: () => T): T {
-      directDepth++;
-      try {
-        return fn();
-      } finally {
-        directDepth--;
-      }
-    },
-    swallow(): void {
-      swallowing = true;
-    },
-    get swallowing() {
-      return swallowing;
-    },
-    clearHandlerHeaders(): void {
+  return new CaptureControl(
+    () => directDepth++,
+    () => directDepth--,
+    () => (swallowing = true),
+    () => swallowing,
+    () => {
       if (!headersBefore || res.headersSent) return;
       for (const name of res.getHeaderNames()) if (!headersBefore.has(name)) res.removeHeader(name);
     },
-  };
+  );
+}
+
+// A class, not an object literal with a getter: V8 builds such a literal on a slow path, once per miss.
+class CaptureControl implements Capture {
+  constructor(
+    private readonly enter: () => void,
+    private readonly leave: () => void,
+    readonly swallow: () => void,
+    private readonly isSwallowing: () => boolean,
+    readonly clearHandlerHeaders: () => void,
+  ) {}
+  direct<T>(fn: () => T): T {
+    this.enter();
+    try {
+      return fn();
+    } finally {
+      this.leave();
+    }
+  }
+  get swallowing(): boolean {
+    return this.isSwallowing();
+  }
 }

@@ -5,7 +5,7 @@ import type { CapturedHead } from './capture';
 import { buildEntry, headRefusal } from './entry';
 import type { Flight } from './flight';
 import { cacheStatus, isEventStream, setCacheHeaders } from './headers';
-import { keyHeader, serveEntry } from './job';
+import { serveEntry } from './job';
 import type { Deps, Job } from './job';
 import { buildRecipe } from './recipe';
 import type { Recipe } from './recipe';
@@ -124,7 +124,7 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
         setCacheHeaders(res, {
           outcome: 'MISS',
           status: cacheStatus.miss(options.fwd, storable),
-          ...keyHeader(job, deps),
+          key: o.exposeKey ? job.key : undefined,
         });
         flight?.head(h);
         return 'pass';
@@ -150,7 +150,7 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
         finish();
       },
     },
-    { rememberHeaders: fallback !== undefined },
+    { rememberHeaders: fallback !== undefined, streaming: job.route.streaming },
   );
 
   if (fallback) {

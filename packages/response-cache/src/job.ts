@@ -40,11 +40,6 @@ export interface Deps {
   revalidator: Revalidator;
 }
 
-/** `X-Gatecache-Key` when exposed. */
-export function keyHeader(job: Job, deps: Deps): { key?: string } {
-  return deps.o.exposeKey ? { key: job.key } : {};
-}
-
 /**
  * Answers the request from an entry; false when the entry cannot serve it (a kind it cannot be converted
  * from), which the caller treats as a miss.
