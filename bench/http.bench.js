@@ -47,7 +47,19 @@ async function load(url, { stream = false, unique = false, connections = CONNECT
   });
   if (result.non2xx || result.errors)
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+  };
+}
+
+function cpuOf(child) {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m.cpu.user + m.cpu.system));
+    child.send('cpu');
+  });
 }
 
 async function scenario(name, upstream, opts) {
@@ -61,7 +73,11 @@ async function scenario(name, upstream, opts) {
         body: request(opts.stream),
       }).then((r) => r.arrayBuffer());
     }
-    return await load(url, opts);
+    const before = await cpuOf(child);
+    const result = await load(url, opts);
+    // Server CPU (us) per request served in the run: stable where req/s swings with the shared machine.
+    result.cpu = ((await cpuOf(child)) - before) / result.total;
+    return result;
   } finally {
     await stop(child);
   }
@@ -80,20 +96,30 @@ async function scenario(name, upstream, opts) {
     for (let i = 0; i < ROUNDS; i++) {
       const b = await scenario(base, target, opts);
       const s = await scenario(subject, target, opts);
-      runs.push({ b, s, ratio: s.rps / b.rps });
+      runs.push({ b, s, ratio: s.rps / b.rps, cpuRatio: s.cpu / b.cpu });
     }
     const pick = (side, field) => median(runs.map((r) => r[side][field]));
-    const b = { rps: pick('b', 'rps'), p50: pick('b', 'p50'), p99: pick('b', 'p99') };
-    const s = { rps: pick('s', 'rps'), p50: pick('s', 'p50'), p99: pick('s', 'p99') };
+    const b = { rps: pick('b', 'rps'), p50: pick('b', 'p50'), p99: pick('b', 'p99'), cpu: pick('b', 'cpu') };
+    const s = { rps: pick('s', 'rps'), p50: pick('s', 'p50'), p99: pick('s', 'p99'), cpu: pick('s', 'cpu') };
     const ratio = median(runs.map((r) => r.ratio));
-    rows.push({ label, baseName, subjectName, b, s, ratio });
+    // Requests per CPU-second, subject over baseline: what the ratio would be if the server had a core to itself.
+    const cpuRatio = 1 / median(runs.map((r) => r.cpuRatio));
+    rows.push({ label, baseName, subjectName, b, s, ratio, cpuRatio });
     console.error(
-      `${label}: ${subjectName} / ${baseName} = ${runs.map((r) => r.ratio.toFixed(2)).join(', ')}`,
+      `${label}: ${subjectName} / ${baseName} = ${runs.map((r) => r.ratio.toFixed(2)).join(', ')}` +
+        ` (CPU ${runs.map((r) => (1 / r.cpuRatio).toFixed(2)).join(', ')})`,
     );
   };
   try {
     await pair('hit path, 2 KB JSON', 'bare-json', 'bare Express route', 'gatecache-json', 'gatecache hit');
     await pair('hit path, 2 KB JSON', 'bare-json', 'bare Express route', 'apicache-json', 'apicache hit');
+    await pair(
+      'hit path, 2 KB JSON, cache in front of Express',
+      'bare-json',
+      'bare Express route',
+      'gatecache-front',
+      'gatecache hit',
+    );
     await pair(
       'hit path, 200-event SSE',
       'bare-sse',
@@ -136,11 +162,14 @@ async function scenario(name, upstream, opts) {
   console.log(
     `\nnode ${process.version}, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds (medians), autocannon\n`,
   );
-  console.log('| scenario | subject | req/s | baseline | req/s | ratio | p50 ms (base) | p99 ms (base) |');
-  console.log('|---|---|---:|---|---:|---:|---:|---:|');
-  for (const { label, baseName, subjectName, b, s, ratio } of rows) {
+  console.log(
+    '| scenario | subject | req/s | baseline | req/s | ratio | server CPU us/req (base) | CPU ratio | p50 ms (base) | p99 ms (base) |',
+  );
+  console.log('|---|---|---:|---|---:|---:|---:|---:|---:|---:|');
+  for (const { label, baseName, subjectName, b, s, ratio, cpuRatio } of rows) {
     console.log(
-      `| ${label} | ${subjectName} | ${s.rps.toFixed(0)} | ${baseName} | ${b.rps.toFixed(0)} | ${ratio.toFixed(2)} | ${s.p50} (${b.p50}) | ${s.p99} (${b.p99}) |`,
+      `| ${label} | ${subjectName} | ${s.rps.toFixed(0)} | ${baseName} | ${b.rps.toFixed(0)} | ${ratio.toFixed(2)} | ` +
+        `${s.cpu.toFixed(0)} (${b.cpu.toFixed(0)}) | ${cpuRatio.toFixed(2)} | ${s.p50} (${b.p50}) | ${s.p99} (${b.p99}) |`,
     );
   }
 })().catch((err) => {

@@ -27,7 +27,9 @@ function parseJson(raw: Buffer): unknown {
  */
 export async function readRequestBody(req: CacheRequest, maxBytes: number): Promise<BodyResult> {
   const read = await readRawBody(req, maxBytes);
-  return read.status === 'read' ? { ...read, json: attachJson(req) } : read;
+  if (read.status !== 'read') return read;
+  req.rawBody = read.raw;
+  return { ...read, json: attachJson(req) };
 }
 
 /** Parses `req.rawBody` into `req.body` unless that is done; the parsed value, undefined when not JSON. */
@@ -39,17 +41,21 @@ export function attachJson(req: CacheRequest): unknown {
   return req.body;
 }
 
-/** The raw body, read as readRequestBody does, without parsing it: a byte-identical repeat needs no parse. */
+/**
+ * The raw body, read as readRequestBody does, without parsing it or touching `req` (a byte-identical repeat
+ * needs no parse, and a hit needs nothing on `req`): see HeldBody.
+ */
 export function readRawBody(
   req: CacheRequest,
   maxBytes: number,
 ): Promise<Exclude<BodyResult, { status: 'read' }> | { status: 'read'; raw: Buffer }> {
-  // Each property read is counted: behind Express every request has a map of its own, so each one is a lookup.
-  const ended = req.readableEnded;
-  if ((req as ParsedRequest)._body || (ended && req.body !== undefined)) {
-    return Promise.resolve({ status: 'parsed', json: req.body });
+  // Each property access counts: behind Express every request has a map of its own, so each one is a lookup.
+  if (req.readableEnded) {
+    if ((req as ParsedRequest)._body || req.body !== undefined) {
+      return Promise.resolve({ status: 'parsed', json: req.body });
+    }
+    return Promise.resolve({ status: 'skipped', reason: 'consumed' });
   }
-  if (ended) return Promise.resolve({ status: 'skipped', reason: 'consumed' });
   const headers = req.headers;
   const encoding = headers['content-encoding'];
   if (encoding && encoding.toLowerCase() !== 'identity') {
@@ -80,9 +86,10 @@ export function readRawBody(
     };
     // No cleanup here: the stream is done with, and removing listeners costs more than it frees.
     const onEnd = (): void => {
-      const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-      req.rawBody = raw;
-      resolve({ status: 'read', raw });
+      resolve({
+        status: 'read',
+        raw: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size),
+      });
     };
     const onError = (err: Error): void => {
       cleanup();
@@ -92,6 +99,32 @@ export function readRawBody(
     req.on('end', onEnd);
     req.on('error', onError);
   });
+}
+
+/**
+ * A body the middleware read, put on the request (`rawBody`, and `body` when it is JSON) only once something
+ * else will look at it: a hit answers without, and each property added to a request behind Express costs.
+ */
+export class HeldBody {
+  raw: Buffer | undefined;
+  json: unknown;
+  private attached = false;
+  constructor(private readonly req: CacheRequest) {}
+
+  /** Parses the held bytes (once). */
+  parse(): unknown {
+    if (this.json === undefined && this.raw !== undefined) this.json = parseJson(this.raw);
+    return this.json;
+  }
+
+  /** Sets req.rawBody and req.body, for whatever handles the request next. */
+  attach(): void {
+    if (this.attached || this.raw === undefined) return;
+    this.attached = true;
+    this.req.rawBody = this.raw;
+    const json = this.parse();
+    if (json !== undefined) this.req.body = json;
+  }
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { CacheEntry } from '@gatecache/core';
-import { attachJson } from './body';
 import { captureResponse } from './capture';
 import type { CapturedHead } from './capture';
 import { buildEntry, headRefusal } from './entry';
@@ -159,8 +158,6 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
     }, o.upstreamTimeoutMs);
     timer.unref();
   }
-  // A remembered key skipped the parse; what follows may read req.body.
-  if (!job.bodyParsed) attachJson(job.req);
   job.next();
 }
 

@@ -27,8 +27,8 @@ export interface Job {
   /** Freshness for the stored answer; undefined: the namespace's. */
   ttl: number | undefined;
   variant: number | undefined;
-  /** False when a remembered key let the middleware skip parsing the body into req.body. */
-  bodyParsed: boolean;
+  /** The request method (read once: each read of a request property behind Express is a lookup). */
+  method: string;
 }
 
 /** What the request paths share (internal). */
@@ -68,6 +68,6 @@ export function serveEntry(
     age: ageSeconds(entry, deps.o.clock.now()),
     key: deps.o.exposeKey ? job.key : undefined,
   };
-  writeAnswer(job.res, answer, headerValues, job.req.method === 'HEAD');
+  writeAnswer(job.res, answer, headerValues, job.method === 'HEAD');
   return true;
 }

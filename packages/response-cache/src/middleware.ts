@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { createAccounting } from './accounting';
-import { attachJson, readRawBody } from './body';
+import { HeldBody, readRawBody } from './body';
 import { ControlError, requestControls, stripControlHeaders } from './controls';
 import type { RequestControls } from './controls';
 import { Flights } from './flight';
@@ -44,12 +44,15 @@ export function responseCache(options: ResponseCacheOptions): ResponseCacheMiddl
 
   const middleware = function responseCache(req: Request, res: Response, next: NextFunction): void {
     let passed = false;
+    const held = new HeldBody(req as CacheRequest);
     const pass = (): void => {
       if (passed) return;
       passed = true;
+      // Whatever comes next (the proxy, a handler) reads the body we consumed from req.rawBody / req.body.
+      held.attach();
       next();
     };
-    handle(req as CacheRequest, res, pass, deps).catch((err: unknown) => {
+    handle(req as CacheRequest, res, pass, deps, held).catch((err: unknown) => {
       acct.count('errors');
       o.logger.error('gatecache: response cache failed; passing the request through', {
         error: err instanceof Error ? err.message : String(err),
@@ -60,7 +63,13 @@ export function responseCache(options: ResponseCacheOptions): ResponseCacheMiddl
   return Object.assign(middleware, { stats: () => acct.snapshot(), events });
 }
 
-async function handle(req: CacheRequest, res: ServerResponse, next: () => void, deps: Deps): Promise<void> {
+async function handle(
+  req: CacheRequest,
+  res: ServerResponse,
+  next: () => void,
+  deps: Deps,
+  held: HeldBody,
+): Promise<void> {
   const { o } = deps;
   const method = (req.method ?? 'GET').toUpperCase();
   // Read once: behind Express each request object has a map of its own, so every property read is a lookup.
@@ -102,18 +111,23 @@ async function handle(req: CacheRequest, res: ServerResponse, next: () => void, 
 
   let body: unknown;
   let keyed: KeyResult | undefined;
+  let rawBody: Buffer | undefined;
   if (method === 'POST') {
     const read = await readRawBody(req, o.maxBodyBytes);
     if (read.status === 'skipped') return bypass(deps, res, next, read.reason);
     // A byte-identical repeat of a request keyed before needs no parse: a hit never looks at the body, and
-    // the paths that pass the request on parse it first (forward).
-    if (read.status === 'read' && !o.shouldCache) {
-      keyed = o.keyer.remembered?.({ method, url, headers, rawBody: read.raw });
+    // whatever the request is passed on to gets it parsed (HeldBody.attach).
+    // A body parser before us may have kept the bytes (express.json's verify hook): they key a repeat too.
+    rawBody = read.status === 'read' ? read.raw : Buffer.isBuffer(req.rawBody) ? req.rawBody : undefined;
+    if (read.status === 'read') {
+      held.raw = read.raw;
+      if (!o.shouldCache) keyed = o.keyer.remembered?.({ method, url, headers, rawBody: read.raw });
     }
     if (!keyed) {
-      body = read.status === 'read' ? attachJson(req) : read.json;
+      body = read.status === 'read' ? held.parse() : read.json;
       if (body === undefined) return bypass(deps, res, next, 'not-json');
     }
+    if (o.hooksSeeRequest) held.attach();
   }
   // The raw bytes let the keyer remember this key for a byte-identical repeat.
   keyed ??= o.keyer.key({
@@ -121,7 +135,7 @@ async function handle(req: CacheRequest, res: ServerResponse, next: () => void, 
     url,
     headers,
     ...(body !== undefined ? { body } : {}),
-    ...(req.rawBody !== undefined ? { rawBody: req.rawBody } : {}),
+    ...(rawBody !== undefined ? { rawBody } : {}),
   });
   if (o.shouldCache && !o.shouldCache({ req, route: keyed.route, body, determinism: o.determinism })) {
     return bypass(deps, res, next, 'policy');
@@ -141,6 +155,7 @@ async function handle(req: CacheRequest, res: ServerResponse, next: () => void, 
   const job: Job = {
     req,
     res,
+    method,
     next,
     keyed,
     key,
@@ -149,7 +164,6 @@ async function handle(req: CacheRequest, res: ServerResponse, next: () => void, 
     controls,
     ttl,
     variant,
-    bodyParsed: body !== undefined || method !== 'POST',
   };
 
   // Our own background refresh, and `no-cache`: straight upstream, stored, never coalesced.
@@ -185,6 +199,8 @@ async function handle(req: CacheRequest, res: ServerResponse, next: () => void, 
         deps.acct.count('stale');
         deps.acct.saved(key, namespace, usable!);
         const refresh = verdict.use === 'stale-while-revalidate' || verdict.revalidate;
+        // The refresh replays the request from req.rawBody.
+        if (refresh) held.attach();
         if (refresh && deps.revalidator.trigger(key, req, controlHeaders)) deps.acct.count('revalidations');
         return;
       }

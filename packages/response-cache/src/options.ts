@@ -18,6 +18,8 @@ export interface ResolvedOptions {
   determinism: Determinism;
   variants: number;
   ttl: (req: CacheRequest, route: RouteInfo) => number | undefined;
+  /** A user function (shouldCache, ttl) is given the request: it gets req.body and req.rawBody set. */
+  hooksSeeRequest: boolean;
   /** Absent when it would admit every request (the default policy with `determinism: 'all'`). */
   shouldCache?: (ctx: ShouldCacheContext) => boolean;
   cacheUnknownEndpoints: boolean;
@@ -117,6 +119,7 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
     determinism,
     variants: positiveInt('variants', options.variants, 1),
     ttl,
+    hooksSeeRequest: options.shouldCache !== undefined || typeof ttlOption === 'function',
     // The default policy with `determinism: 'all'` admits everything: skipping it lets a hit skip the parse.
     ...(options.shouldCache !== undefined || determinism !== 'all'
       ? { shouldCache: options.shouldCache ?? defaultShouldCache }

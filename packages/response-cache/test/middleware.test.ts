@@ -59,6 +59,25 @@ describe.each(['hpm', 'fetch'] as const)('responseCache in front of %s', (handle
     expect(upstream.requests[0]?.body).toBe(text);
   });
 
+  it('sends the body upstream again when a remembered key finds its entry gone', async () => {
+    const text = JSON.stringify(chatRequest, null, 2);
+    const send = () =>
+      request(gw!.url)
+        .post('/v1/chat/completions')
+        .set(AUTH)
+        .set('content-type', 'application/json')
+        .send(text);
+    expect((await send()).headers['x-cache']).toBe('MISS');
+    expect((await send()).headers['x-cache']).toBe('HIT');
+    await gw!.cache.clear();
+    // The keyer still remembers these bytes, so the middleware never parsed them this time.
+    const third = await send();
+    expect(third.headers['x-cache']).toBe('MISS');
+    expect(third.body).toEqual(chatAnswer);
+    expect(upstream.calls).toBe(2);
+    expect(upstream.requests[1]?.body).toBe(text);
+  });
+
   it('replays a stored stream byte for byte with the event-stream type', async () => {
     const body = { ...chatRequest, stream: true };
     const first = await rawRequest(`${gw!.url}/v1/chat/completions`, { body, headers: AUTH });
@@ -241,6 +260,31 @@ describe('responseCache', () => {
     });
     expect(res.headers['x-cache']).toBe('BYPASS');
     expect(upstream.requests[0]!.body).toBe(text);
+  });
+
+  it('gives the next handler req.body and req.rawBody, also for a remembered key, and leaves a hit alone', async () => {
+    const seen: { body: unknown; raw: string | undefined }[] = [];
+    const cache = createCache();
+    const mw = responseCache({ cache });
+    const app = express();
+    app.use(mw);
+    app.post('/v1/chat/completions', (req, res) => {
+      const r = req as typeof req & { rawBody?: Buffer };
+      seen.push({ body: r.body, raw: r.rawBody?.toString() });
+      res.json(chatAnswer);
+    });
+    const text = JSON.stringify(chatRequest);
+    const send = () =>
+      request(app).post('/v1/chat/completions').set(AUTH).set('content-type', 'application/json').send(text);
+    await send();
+    expect((await send()).headers['x-cache']).toBe('HIT');
+    await cache.clear();
+    await send();
+    expect(seen).toEqual([
+      { body: chatRequest, raw: text },
+      { body: chatRequest, raw: text },
+    ]);
+    await cache.close();
   });
 
   it('uses a body express.json already parsed', async () => {
