@@ -7,6 +7,7 @@
 // Run: `npm run build && npm run bench -w @gatecache/bench` (BENCH_DURATION seconds per run, default 8).
 const { fork } = require('node:child_process');
 const path = require('node:path');
+const http = require('node:http');
 const autocannon = require('autocannon');
 const { request } = require('./payloads');
 
@@ -62,6 +63,42 @@ function cpuOf(child) {
   });
 }
 
+// One keep-alive connection, requests one after another, each timed with Node's clock: latency in
+// microseconds, where autocannon reports whole milliseconds.
+async function timedRequests(url, n) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const body = request(false);
+  const one = () =>
+    new Promise((resolve, reject) => {
+      const t = process.hrtime.bigint();
+      const req = http.request(
+        `${url}/v1/chat/completions`,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            authorization: 'Bearer sk-bench',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(Number(process.hrtime.bigint() - t) / 1000));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  for (let i = 0; i < 500; i++) await one();
+  const samples = [];
+  for (let i = 0; i < n; i++) samples.push(await one());
+  agent.destroy();
+  samples.sort((a, b) => a - b);
+  const at = (q) => samples[Math.floor(q * (samples.length - 1))];
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
 async function scenario(name, upstream, opts) {
   const { child, url } = await start('servers.js', [name, upstream]);
   try {
@@ -73,6 +110,7 @@ async function scenario(name, upstream, opts) {
         body: request(opts.stream),
       }).then((r) => r.arrayBuffer());
     }
+    if (opts.timed) return await timedRequests(url, opts.timed);
     const before = await cpuOf(child);
     const result = await load(url, opts);
     // Server CPU (us) per request served in the run: stable where req/s swings with the shared machine.
@@ -87,6 +125,7 @@ async function scenario(name, upstream, opts) {
   const { child: upstreamChild, url: upstream } = await start('upstream.js');
   const { child: slowChild, url: slowUpstream } = await start('upstream.js', [String(UPSTREAM_MS)]);
   const rows = [];
+  let latency;
   // BENCH_ONLY=miss (a substring of the subject scenario's name) runs only the matching pairs.
   const only = process.env.BENCH_ONLY;
   const pair = async (label, base, baseName, subject, subjectName, opts = {}) => {
@@ -113,6 +152,13 @@ async function scenario(name, upstream, opts) {
   try {
     await pair('hit path, 2 KB JSON', 'bare-json', 'bare Express route', 'gatecache-json', 'gatecache hit');
     await pair('hit path, 2 KB JSON', 'bare-json', 'bare Express route', 'apicache-json', 'apicache hit');
+    await pair(
+      'hit path, 2 KB JSON',
+      'bare-json-read',
+      'Express route behind express.json()',
+      'gatecache-json',
+      'gatecache hit',
+    );
     await pair(
       'hit path, 2 KB JSON, cache in front of Express',
       'bare-json',
@@ -155,6 +201,23 @@ async function scenario(name, upstream, opts) {
         connections: 1,
       },
     );
+    // Latency added by a hit, in microseconds: medians of ROUNDS alternating runs of LATENCY_REQUESTS each.
+    if (!only || only === 'latency') {
+      const n = Number(process.env.LATENCY_REQUESTS ?? 5000);
+      const base = [];
+      const subject = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        base.push(await scenario('bare-json', upstream, { timed: n }));
+        subject.push(await scenario('gatecache-json', upstream, { timed: n }));
+      }
+      const pick = (runs, f) => median(runs.map((r) => r[f]));
+      latency = {
+        n,
+        base: { p50: pick(base, 'p50'), p99: pick(base, 'p99') },
+        subject: { p50: pick(subject, 'p50'), p99: pick(subject, 'p99') },
+      };
+      console.error(`latency: p99 ${latency.subject.p99.toFixed(0)} us vs ${latency.base.p99.toFixed(0)} us`);
+    }
   } finally {
     await stop(upstreamChild);
     await stop(slowChild);
@@ -170,6 +233,14 @@ async function scenario(name, upstream, opts) {
     console.log(
       `| ${label} | ${subjectName} | ${s.rps.toFixed(0)} | ${baseName} | ${b.rps.toFixed(0)} | ${ratio.toFixed(2)} | ` +
         `${s.cpu.toFixed(0)} (${b.cpu.toFixed(0)}) | ${cpuRatio.toFixed(2)} | ${s.p50} (${b.p50}) | ${s.p99} (${b.p99}) |`,
+    );
+  }
+  if (latency) {
+    const { n, base, subject } = latency;
+    console.log(
+      `\nOne connection, ${n} sequential requests per run, Node's clock: gatecache hit p50 ${subject.p50.toFixed(0)} us, ` +
+        `p99 ${subject.p99.toFixed(0)} us; bare Express route p50 ${base.p50.toFixed(0)} us, p99 ${base.p99.toFixed(0)} us; ` +
+        `added at p99 ${(subject.p99 - base.p99).toFixed(0)} us.\n`,
     );
   }
 })().catch((err) => {

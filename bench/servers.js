@@ -33,6 +33,12 @@ async function build() {
         res.writeHead(200, json).end(answer);
       });
       break;
+    case 'bare-json-read':
+      // What most gateways' POST routes do first: parse the JSON body (express.json), then answer.
+      app.post('/v1/chat/completions', express.json({ limit: '1mb' }), (req, res) => {
+        res.writeHead(200, json).end(answer);
+      });
+      break;
     case 'bare-sse':
       app.post('/v1/chat/completions', (req, res) => {
         req.resume();

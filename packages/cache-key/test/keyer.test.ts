@@ -469,3 +469,35 @@ describe('key properties', () => {
     );
   });
 });
+
+describe('keyer memos', () => {
+  const chat = (authorization: string) => ({
+    method: 'POST',
+    url: '/v1/chat/completions',
+    headers: { authorization },
+    body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+  });
+
+  it('gives each credential its own tenant, the same for a repeat, with many credentials in between', () => {
+    const keyer = createKeyer({ memoSize: 0, tenantSecret: 's' });
+    const first = keyer.key(chat('Bearer sk-0')).tenant;
+    for (let i = 1; i < 1500; i++) expect(keyer.key(chat(`Bearer sk-${i}`)).tenant).not.toBe(first);
+    expect(keyer.key(chat('Bearer sk-0')).tenant).toBe(first);
+    expect(first).toBe(createKeyer({ memoSize: 0, tenantSecret: 's' }).key(chat('Bearer sk-0')).tenant);
+  });
+
+  it('matches a remembered path afresh for what the query or headers decide', () => {
+    const keyer = createKeyer();
+    const gemini = (url: string) => keyer.route({ method: 'POST', url, headers: {}, body: { contents: [] } });
+    expect(gemini('/v1beta/models/gemini-2.0-flash:streamGenerateContent').streaming).toBe(true);
+    expect(gemini('/v1beta/models/gemini-2.0-flash:generateContent').streaming).toBe(false);
+    expect(gemini('/v1beta/models/gemini-2.0-flash:generateContent?alt=sse').streaming).toBe(true);
+    expect(gemini('/v1beta/models/gemini-2.0-flash:generateContent').streaming).toBe(false);
+    // A model list's provider comes from headers: the same path, asked twice, answers per request.
+    const models = (headers: Record<string, string>) =>
+      keyer.route({ method: 'GET', url: '/v1/models', headers });
+    expect(models({ 'x-api-key': 'k' }).provider).toBe('anthropic');
+    expect(models({ authorization: 'Bearer k' }).provider).toBe('openai');
+    expect(models({ 'x-api-key': 'k' }).provider).toBe('anthropic');
+  });
+});

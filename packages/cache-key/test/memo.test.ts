@@ -41,6 +41,30 @@ describe('key memo', () => {
     );
   });
 
+  it('remembered() answers a repeat without reading its body, and nothing it has not keyed', () => {
+    const keyer = createKeyer();
+    const bodyless = (): KeyRequest => {
+      const { body: _body, ...rest } = request();
+      return Object.defineProperty(rest, 'body', {
+        get: () => {
+          throw new Error('body read');
+        },
+      }) as KeyRequest;
+    };
+    expect(keyer.remembered?.(bodyless())).toBeUndefined();
+    const first = keyer.key(request());
+    expect(keyer.remembered?.(bodyless())).toBe(first);
+    expect(keyer.remembered?.({ ...request(), rawBody: `${raw} ` })).toBeUndefined();
+    expect(keyer.remembered?.(request({ authorization: 'Bearer sk-b' }))).toBeUndefined();
+  });
+
+  it('does not remember bytes that did not parse (no body): a caller must still check them', () => {
+    const keyer = createKeyer();
+    const { body: _body, ...notJson } = request({}, 'not json');
+    keyer.key(notJson);
+    expect(keyer.remembered?.(notJson)).toBeUndefined();
+  });
+
   it('rejects a bad memoSize', () => {
     expect(() => createKeyer({ memoSize: -1 })).toThrow(/memoSize/);
   });
