@@ -131,18 +131,30 @@ interface PathRoute {
  * Keyed by method, forced provider and the path without its query (which can carry a credential).
  */
 export interface RouteMemo {
-  get(key: string): PathRoute | undefined;
-  set(key: string, route: PathRoute): void;
+  get(scope: string, path: string): PathRoute | undefined;
+  set(scope: string, path: string, route: PathRoute): void;
 }
 
 export function createRouteMemo(size = 1000): RouteMemo {
-  // First in, first out: a gateway has a handful of routes, and a flood of odd paths only costs re-matching.
-  const map = new Map<string, PathRoute>();
+  // One map per method and forced provider (a handful), keyed by the path as received: no key string to build
+  // per request. First in, first out: a gateway has a few routes, and a flood of odd paths only costs matching.
+  const scopes = new Map<string, Map<string, PathRoute>>();
+  let count = 0;
+  const order: [Map<string, PathRoute>, string][] = [];
   return {
-    get: (key) => map.get(key),
-    set(key, route) {
-      if (map.size >= size) map.delete(map.keys().next().value as string);
-      map.set(key, route);
+    get: (scope, path) => scopes.get(scope)?.get(path),
+    set(scope, path, route) {
+      let map = scopes.get(scope);
+      if (!map) scopes.set(scope, (map = new Map()));
+      if (map.has(path)) return;
+      if (count >= size) {
+        const [oldest, oldPath] = order.shift() as [Map<string, PathRoute>, string];
+        oldest.delete(oldPath);
+        count--;
+      }
+      map.set(path, route);
+      order.push([map, path]);
+      count++;
     },
   };
 }
@@ -193,12 +205,12 @@ export function matchRoute(req: KeyRequest, forced?: Provider, memo?: RouteMemo)
   const rawPath = q === -1 ? url : url.slice(0, q);
   const query = new LazyQuery(q === -1 ? '' : url.slice(q + 1));
   const method = req.method.toUpperCase();
-  const memoKey = memo ? `${forced ?? ''} ${method} ${rawPath}` : '';
-  let pr = memo?.get(memoKey);
+  const scope = forced === undefined ? method : `${method} ${forced}`;
+  let pr = memo?.get(scope, rawPath);
   if (!pr) {
     const found = routePath(req, method, normalizePath(rawPath), () => query.params, forced);
     pr = found.route;
-    if (memo && found.pathOnly) memo.set(memoKey, pr);
+    if (memo && found.pathOnly) memo.set(scope, rawPath, pr);
   }
   const { provider, endpoint } = pr;
   const streaming =

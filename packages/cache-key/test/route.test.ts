@@ -1,5 +1,6 @@
 import { routeOf, type KeyRequest, type RouteInfo } from '../src';
 import { fixture } from './fixtures';
+import { createRouteMemo } from '../src/route';
 
 const req = (
   url: string,
@@ -135,5 +136,29 @@ describe('routeOf', () => {
     );
     expect(pick(routeOf(req('/v1/messages', { model: 'x' }), 'openai'))).toBe('openai:unknown:x');
     expect(() => routeOf(req('/v1/chat/completions', chat), 'mistral' as never)).toThrow(/provider/);
+  });
+});
+
+describe('createRouteMemo', () => {
+  it('keeps at most `size` paths, dropping the oldest first, across methods', () => {
+    const memo = createRouteMemo(3);
+    const route = (path: string) => ({
+      provider: 'openai' as const,
+      endpoint: 'unknown',
+      model: undefined,
+      path,
+      prefix: path,
+      streamConvertible: false,
+    });
+    memo.set('POST', '/a', route('/a'));
+    memo.set('GET', '/a', route('/a'));
+    memo.set('POST', '/b', route('/b'));
+    memo.set('POST', '/b', route('/b'));
+    expect(memo.get('GET', '/a')?.path).toBe('/a');
+    memo.set('POST', '/c', route('/c'));
+    expect(memo.get('POST', '/a')).toBeUndefined();
+    expect(memo.get('GET', '/a')?.path).toBe('/a');
+    expect(memo.get('POST', '/b')?.path).toBe('/b');
+    expect(memo.get('POST', '/c')?.path).toBe('/c');
   });
 });

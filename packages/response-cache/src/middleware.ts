@@ -115,10 +115,10 @@ async function handle(
   if (method === 'POST') {
     const read = await readRawBody(req, o.maxBodyBytes);
     if (read.status === 'skipped') return bypass(deps, res, next, read.reason);
-    // A byte-identical repeat of a request keyed before needs no parse: a hit never looks at the body, and
-    // whatever the request is passed on to gets it parsed (HeldBody.attach).
     // A body parser before us may have kept the bytes (express.json's verify hook): they key a repeat too.
     rawBody = read.status === 'read' ? read.raw : Buffer.isBuffer(req.rawBody) ? req.rawBody : undefined;
+    // A byte-identical repeat of a request keyed before needs no parse: a hit never looks at the body, and
+    // whatever the request is passed on to gets it parsed (HeldBody.attach).
     if (read.status === 'read') {
       held.raw = read.raw;
       if (!o.shouldCache) keyed = o.keyer.remembered?.({ method, url, headers, rawBody: read.raw });
