@@ -98,6 +98,8 @@ describeRedis('invalidationBus', () => {
     await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     await within(5000, () => b.memory.get('response:kept-while-away') === undefined);
     expect(b.bus.stats.resyncs).toBe(1);
+    // The kill took both instances' subscribers: let `a` be back too, so nothing is reconnecting from here on.
+    await within(5000, () => a.bus.stats.resyncs === 1);
     // The subscription is back: purges reach it again.
     await warm('response:after');
     await a.cache.delete('response:after');
