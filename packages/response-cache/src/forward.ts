@@ -4,7 +4,7 @@ import type { CapturedHead } from './capture';
 import { buildEntry, headRefusal } from './entry';
 import type { Flight } from './flight';
 import { cacheStatus, isEventStream, setCacheHeaders } from './headers';
-import { serveEntry } from './job';
+import { exposedKey, serveEntry } from './job';
 import type { Deps, Job } from './job';
 import { buildRecipe } from './recipe';
 import type { Recipe } from './recipe';
@@ -123,7 +123,7 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
         setCacheHeaders(res, {
           outcome: 'MISS',
           status: cacheStatus.miss(options.fwd, storable),
-          key: o.exposeKey ? job.key : undefined,
+          key: exposedKey(job, deps),
         });
         flight?.head(h);
         return 'pass';

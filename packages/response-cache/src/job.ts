@@ -40,6 +40,11 @@ export interface Deps {
   revalidator: Revalidator;
 }
 
+/** The key for `X-Gatecache-Key`, when `exposeKey` allows it. */
+export function exposedKey(job: Job, deps: Deps): string | undefined {
+  return deps.o.exposeKey ? job.key : undefined;
+}
+
 /**
  * Answers the request from an entry; false when the entry cannot serve it (a kind it cannot be converted
  * from), which the caller treats as a miss.
@@ -66,7 +71,7 @@ export function serveEntry(
     outcome: values.outcome,
     status: values.status,
     age: ageSeconds(entry, deps.o.clock.now()),
-    key: deps.o.exposeKey ? job.key : undefined,
+    key: exposedKey(job, deps),
   };
   writeAnswer(job.res, answer, headerValues, job.method === 'HEAD');
   return true;
