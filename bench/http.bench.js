@@ -1,5 +1,7 @@
 // HTTP benchmarks, every figure a ratio against a baseline measured in the same run:
-//   hit path (JSON)       gatecache vs a bare Express route writing the same bytes, and apicache's hit path
+//   hit path (JSON)       gatecache vs a bare Express route writing the same bytes, and apicache's hit path;
+//                         also against the bare route with shareShapes (gatecache's own cost apart from the
+//                         hidden-class fix it applies) and with gatecache's shareShapes off
 //   hit path (SSE)        replay of a 200-event stream vs a bare route writing the same stream
 //   miss path             http-proxy-middleware (keep-alive agent) with gatecache vs without, against an upstream
 //                         that answers at once (the proxy's own cost, CPU-bound) and one that takes
@@ -129,7 +131,7 @@ async function scenario(name, upstream, opts) {
   // BENCH_ONLY=miss (a substring of the subject scenario's name) runs only the matching pairs.
   const only = process.env.BENCH_ONLY;
   const pair = async (label, base, baseName, subject, subjectName, opts = {}) => {
-    if (only && !`${subject} ${opts.connections ?? ''}`.includes(only)) return;
+    if (only && !`${subject} ${base} ${opts.connections ?? ''}`.includes(only)) return;
     const runs = [];
     const target = opts.slow ? slowUpstream : upstream;
     for (let i = 0; i < ROUNDS; i++) {
@@ -151,6 +153,21 @@ async function scenario(name, upstream, opts) {
   };
   try {
     await pair('hit path, 2 KB JSON', 'bare-json', 'bare Express route', 'gatecache-json', 'gatecache hit');
+    // gatecache's own cost: the same baseline with Express's per-request hidden classes undone the same way.
+    await pair(
+      'hit path, 2 KB JSON',
+      'bare-json+shapes',
+      'bare Express route + shareShapes',
+      'gatecache-json',
+      'gatecache hit',
+    );
+    await pair(
+      'hit path, 2 KB JSON',
+      'bare-json',
+      'bare Express route',
+      'gatecache-json-unshared',
+      'gatecache hit, shareShapes: false',
+    );
     await pair('hit path, 2 KB JSON', 'bare-json', 'bare Express route', 'apicache-json', 'apicache hit');
     await pair(
       'hit path, 2 KB JSON',
@@ -178,6 +195,14 @@ async function scenario(name, upstream, opts) {
       'miss path',
       'proxy-miss',
       'http-proxy-middleware',
+      'gatecache-miss',
+      'gatecache miss + proxy',
+      { unique: true },
+    );
+    await pair(
+      'miss path',
+      'proxy-miss+shapes',
+      'http-proxy-middleware + shareShapes',
       'gatecache-miss',
       'gatecache miss + proxy',
       { unique: true },

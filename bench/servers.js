@@ -5,10 +5,12 @@ const express = require('express');
 const { createProxyMiddleware } = require('http-proxy-middleware');
 const apicache = require('apicache');
 const { createCache, memoryStore } = require('@gatecache/core');
-const { responseCache, proxyRequestBody } = require('@gatecache/response-cache');
+const { responseCache, proxyRequestBody, shareShapes } = require('@gatecache/response-cache');
 const { answer, sseAnswer } = require('./payloads');
 
-const scenario = process.argv[2];
+// A scenario name may end in '+shapes' (a baseline that runs shareShapes first, as gatecache does) or
+// '-unshared' (gatecache with shareShapes off): the rows that tell gatecache's own cost apart from that of Express.
+const [scenario, variant] = process.argv[2].split(/(?=[+-](?:shapes|unshared)$)/);
 const upstream = process.argv[3];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -24,6 +26,13 @@ function proxy() {
 async function build() {
   const app = express();
   app.disable('x-powered-by');
+  if (variant === '+shapes') {
+    app.use((req, res, next) => {
+      shareShapes(req, res);
+      next();
+    });
+  }
+  const shapes = { shareShapes: variant !== '-unshared' };
   const json = { 'content-type': 'application/json', 'content-length': String(answer.length) };
   const sse = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
   switch (scenario) {
@@ -57,7 +66,7 @@ async function build() {
     case 'gatecache-miss': {
       // The cache goes first, before any route: a hit is answered without walking the router further.
       const cache = createCache({ tiers: [memoryStore({ maxSizeMb: 256 })] });
-      app.use(responseCache({ cache }));
+      app.use(responseCache({ cache, ...shapes }));
       app.use('/v1', proxy());
       break;
     }

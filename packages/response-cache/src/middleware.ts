@@ -14,6 +14,7 @@ import { handleMiss } from './miss';
 import { resolveOptions } from './options';
 import { canAnswer, writeJsonError } from './replay';
 import { createRevalidator } from './revalidate';
+import { shareShapes } from './shapes';
 import { judgeEntry, ttlSeconds } from './stale';
 import type { CacheRequest, ResponseCacheMiddleware, ResponseCacheOptions } from './types';
 import type { KeyResult } from '@gatecache/cache-key';
@@ -43,6 +44,7 @@ export function responseCache(options: ResponseCacheOptions): ResponseCacheMiddl
   const deps: Deps = { o, acct, flights: new Flights(), events, revalidator };
 
   const middleware = function responseCache(req: Request, res: Response, next: NextFunction): void {
+    if (o.shareShapes) shareShapes(req, res);
     let passed = false;
     const held = new HeldBody(req as CacheRequest);
     const pass = (): void => {

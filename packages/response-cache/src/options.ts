@@ -33,6 +33,7 @@ export interface ResolvedOptions {
   recordRecipes: boolean;
   recipeHeaders: ReadonlySet<string>;
   recipeMaxBytes: number;
+  shareShapes: boolean;
   clock: Clock;
   logger: Logger;
   random: () => number;
@@ -110,6 +111,9 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
   if (options.recordRecipes !== undefined && typeof options.recordRecipes !== 'boolean') {
     fail('recordRecipes', 'must be a boolean');
   }
+  if (options.shareShapes !== undefined && typeof options.shareShapes !== 'boolean') {
+    fail('shareShapes', 'must be a boolean');
+  }
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') fail('random', 'must be a function returning [0, 1)');
   return {
@@ -135,6 +139,7 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
     recordRecipes: options.recordRecipes ?? true,
     recipeHeaders: new Set(recipeHeaders.map((h) => h.toLowerCase())),
     recipeMaxBytes: positiveInt('recipeMaxBytes', options.recipeMaxBytes, DEFAULT_RECIPE_MAX_BYTES, 0),
+    shareShapes: options.shareShapes ?? true,
     clock: options.clock ?? cache.clock,
     logger: options.logger ?? cache.logger,
     random,

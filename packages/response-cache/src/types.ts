@@ -69,6 +69,12 @@ export interface ResponseCacheOptions {
   recipeHeaders?: string[];
   /** Largest request body (bytes) kept in a recipe; larger requests are stored without one. Default 65536. */
   recipeMaxBytes?: number;
+  /**
+   * Behind Express, switch each request and response to V8 dictionary mode on entry, so they share one hidden
+   * class (Express gives each its own): cheaper property access for this middleware and every handler after it.
+   * No effect on a plain `http` server or in front of Express. See `shareShapes`. Default true.
+   */
+  shareShapes?: boolean;
   clock?: Clock;
   logger?: Logger;
   /** Uniform [0, 1): picks the variant bucket. Default Math.random. */
