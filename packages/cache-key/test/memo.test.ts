@@ -58,6 +58,24 @@ describe('key memo', () => {
     expect(keyer.remembered?.(request({ authorization: 'Bearer sk-b' }))).toBeUndefined();
   });
 
+  it('tells raw bytes from a string whose characters spell them in latin1, and finds text in either form', () => {
+    const keyer = createKeyer();
+    const text = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'é' }] });
+    const asRequest = (rawBody: string | Buffer): KeyRequest => ({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { authorization: 'Bearer sk-a' },
+      body: JSON.parse(Buffer.isBuffer(rawBody) ? rawBody.toString() : rawBody) as unknown,
+      rawBody,
+    });
+    const utf8 = keyer.key(asRequest(Buffer.from(text)));
+    // The UTF-8 bytes of 'é' read as latin1 are 'Ã©': another request, which must not get the first one's key.
+    const mojibake = Buffer.from(text).toString('latin1');
+    expect(keyer.remembered?.({ ...asRequest(Buffer.from(text)), rawBody: mojibake })).toBeUndefined();
+    expect(keyer.key(asRequest(mojibake)).key).not.toBe(utf8.key);
+    expect(keyer.remembered?.({ ...asRequest(text), rawBody: text })).toBe(utf8);
+  });
+
   it('does not remember bytes that did not parse (no body): a caller must still check them', () => {
     const keyer = createKeyer();
     const { body: _body, ...notJson } = request({}, 'not json');

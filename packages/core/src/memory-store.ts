@@ -63,13 +63,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     for (const l of listeners) l.onRemove?.(key, reason);
   };
 
+  // The size set() charged each record, so dispose() gives back the same bytes without measuring again
+  // (measuring serialises the record's `extra`, a cost on every store and every eviction).
+  const charged = new WeakMap<StoredRecord, number>();
   const makePartition = (maxBytes: number): Partition => ({
     maxBytes,
     lru: new LRUCache<string, StoredRecord>({
       maxSize: maxBytes,
       sizeCalculation: (record) => Math.max(1, Math.ceil(recordBytes(record, entryOverheadBytes))),
       dispose: (value, key, reason) => {
-        account(key, -1, -Math.ceil(recordBytes(value, entryOverheadBytes)));
+        account(key, -1, -(charged.get(value) ?? Math.ceil(recordBytes(value, entryOverheadBytes))));
         // Overwrites ('set') and deletes are not evictions; only capacity pressure is.
         if (reason === 'evict') {
           counters.evictions++;
@@ -119,6 +122,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         p.lru.delete(record.meta.key);
         return false;
       }
+      charged.set(record, size);
       p.lru.set(record.meta.key, record, { size });
       account(record.meta.key, 1, size);
       return true;
