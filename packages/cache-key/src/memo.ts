@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { CREDENTIAL_HEADERS, headerValue } from './secrets';
 import type { KeyRequest, KeyResult } from './types';
@@ -33,10 +33,7 @@ export function createKeyMemo(size: number, varyHeaders: readonly string[]): Key
     if (raw === lastRaw && head === lastHead) return lastFingerprint;
     lastRaw = raw;
     lastHead = head;
-    // One-shot hash of one string (a Hash object with two update() calls costs more than building it). The
-    // bytes go in as latin1, one character per byte, so distinct bodies stay distinct.
-    const bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
-    lastFingerprint = hash('sha256', `${head}\0\0${bytes.toString('latin1')}`, 'base64');
+    lastFingerprint = createHash('sha256').update(`${head}\0\0`).update(raw).digest('base64');
     return lastFingerprint;
   };
   return {
