@@ -134,7 +134,9 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
       },
       onEnd() {
         if (!diverted) flight?.end();
-        void store();
+        // Called from inside res.end(): checking and storing the answer (parsing a whole stream, hashing it)
+        // waits until the client's last bytes are on their way.
+        process.nextTick(() => void store());
       },
       onAbort(reason) {
         acct.count('notStored');
