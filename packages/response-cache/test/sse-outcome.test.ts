@@ -134,6 +134,22 @@ describe('streamOutcome', () => {
     expect(one(GEMINI_STREAM, 'data: {"promptFeedback":{"blockReason":"SAFETY"}}\r\n\r\n')).toBe('complete');
   });
 
+  it('still finds an error or a finish reason whose member name is spelled with \\u escapes', () => {
+    // Events are parsed only when their text could name an error or a finish reason: escapes count as could.
+    expect(one(OPENAI_CHAT, 'data: {"\\u0065rror":{"message":"overloaded"}}\n\n')).toBe('error');
+    expect(one(RESPONSES, 'data: {"type":"response.f\\u0061iled"}\n\n')).toBe('error');
+    const escaped =
+      'data: {"candidates":[{"content":{"parts":[{"text":"x"}]},"finish\\u0052eason":"STOP"}]}\r\n\r\n';
+    expect(one(GEMINI_STREAM, escaped)).toBe('complete');
+  });
+
+  it('tells an error payload from a text delta', () => {
+    expect(one(OPENAI_CHAT, 'data: {"error":{}}\n\n')).toBe('error');
+    expect(one(OPENAI_CHAT, 'data: {"choices":[{"delta":{"content":"no problem here"}}]}\n\n')).toBe(
+      'continue',
+    );
+  });
+
   it('lets keep-alive comments and pings continue the stream', () => {
     expect(one(OPENAI_CHAT, ': keep-alive\n\n')).toBe('continue');
     expect(one(ANTHROPIC_MESSAGES, 'event: ping\ndata: {"type":"ping"}\n\n')).toBe('continue');

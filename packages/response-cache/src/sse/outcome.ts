@@ -19,16 +19,30 @@ function terminalsOf(route: SseRoute): Terminal[] {
   }
 }
 
-function typeOf(event: SseEvent, json: JsonObject | undefined): string | undefined {
+/** The event's JSON, parsed on first use: most events of a long stream are decided without it. */
+type LazyJson = () => JsonObject | undefined;
+
+function typeOf(event: SseEvent, json: LazyJson): string | undefined {
   if (event.event !== undefined) return event.event;
-  return typeof json?.type === 'string' ? json.type : undefined;
+  const type = json()?.type;
+  return typeof type === 'string' ? type : undefined;
 }
 
-function isError(event: SseEvent, json: JsonObject | undefined): boolean {
+/**
+ * Data that cannot hold an `error` member nor an error type: neither word appears in it, and no \u escape
+ * could spell one. Checked before parsing, so a 200-event stream of text deltas is not parsed event by event.
+ */
+function cannotNameError(data: string): boolean {
+  return !data.includes('error') && !data.includes('failed') && !data.includes('\\u');
+}
+
+function isError(event: SseEvent, json: LazyJson): boolean {
   if (event.event === 'error' || event.event === 'response.failed') return true;
-  if (json === undefined) return false;
-  if (json.error !== undefined && json.error !== null) return true;
-  return json.type === 'error' || json.type === 'response.failed';
+  if (cannotNameError(event.data)) return false;
+  const value = json();
+  if (value === undefined) return false;
+  if (value.error !== undefined && value.error !== null) return true;
+  return value.type === 'error' || value.type === 'response.failed';
 }
 
 function geminiFinished(json: JsonObject): boolean {
@@ -47,7 +61,7 @@ function geminiFinished(json: JsonObject): boolean {
   return isObject(json.promptFeedback) && typeof json.promptFeedback.blockReason === 'string';
 }
 
-function isTerminal(terminal: Terminal, event: SseEvent, json: JsonObject | undefined): boolean {
+function isTerminal(terminal: Terminal, event: SseEvent, json: LazyJson): boolean {
   switch (terminal) {
     case 'done-marker':
       return event.data.trim() === '[DONE]';
@@ -60,8 +74,12 @@ function isTerminal(terminal: Terminal, event: SseEvent, json: JsonObject | unde
     }
     case 'anthropic':
       return typeOf(event, json) === 'message_stop';
-    case 'gemini':
-      return json !== undefined && geminiFinished(json);
+    case 'gemini': {
+      // Only a chunk that names a finishReason or blockReason can end the stream.
+      if (!event.data.includes('Reason') && !event.data.includes('\\u')) return false;
+      const value = json();
+      return value !== undefined && geminiFinished(value);
+    }
   }
 }
 
@@ -72,7 +90,15 @@ function isTerminal(terminal: Terminal, event: SseEvent, json: JsonObject | unde
  */
 export function streamOutcome(route: SseRoute, event: SseEvent): StreamOutcome {
   if (event.data === '' && event.event === undefined) return 'continue';
-  const json = eventJson(event);
+  let parsed = false;
+  let value: JsonObject | undefined;
+  const json: LazyJson = () => {
+    if (!parsed) {
+      parsed = true;
+      value = eventJson(event);
+    }
+    return value;
+  };
   if (isError(event, json)) return 'error';
   return terminalsOf(route).some((t) => isTerminal(t, event, json)) ? 'complete' : 'continue';
 }

@@ -64,7 +64,8 @@ export function usageOf(_route: SseRoute, body: unknown): TokenUsage | undefined
   const sources: JsonObject[] = [];
   if (Array.isArray(body)) {
     for (const item of body as unknown[]) {
-      if (isObject(item) && typeof item.data === 'string') {
+      // Only events that name a usage member are parsed (each provider spells its keys in plain ASCII).
+      if (isObject(item) && typeof item.data === 'string' && item.data.includes('"usage')) {
         const json = eventJson(item as unknown as SseEvent);
         if (json !== undefined) sources.push(json);
       }
