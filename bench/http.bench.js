@@ -3,7 +3,8 @@
 //                         also against the bare route with shareShapes (gatecache's own cost apart from the
 //                         hidden-class fix it applies) and with gatecache's shareShapes off
 //   hit path (SSE)        replay of a 200-event stream vs a bare route writing the same stream
-//   miss path             http-proxy-middleware (keep-alive agent) with gatecache vs without, against an upstream
+//   miss path             http-proxy-middleware (keep-alive agent) with gatecache vs without (JSON, and a
+//                         200-event stream), against an upstream
 //                         that answers at once (the proxy's own cost, CPU-bound) and one that takes
 //                         BENCH_UPSTREAM_MS (default 50; real LLM answers take hundreds)
 // Run: `npm run build && npm run bench -w @gatecache/bench` (BENCH_DURATION seconds per run, default 8).
@@ -206,6 +207,14 @@ async function scenario(name, upstream, opts) {
       'gatecache-miss',
       'gatecache miss + proxy',
       { unique: true },
+    );
+    await pair(
+      'miss path, 200-event SSE',
+      'proxy-miss',
+      'http-proxy-middleware',
+      'gatecache-miss',
+      'gatecache streamed miss + proxy',
+      { unique: true, stream: true },
     );
     await pair(
       `miss path, upstream ${UPSTREAM_MS} ms`,

@@ -67,6 +67,49 @@ export function resolveRule(id: string, overrides: Record<string, FieldOverride>
   return { include: include === '*' ? '*' : [...include], exclude: [...exclude] };
 }
 
+interface CompiledRule {
+  include: ReadonlySet<string> | undefined;
+  exclude: ReadonlySet<string>;
+}
+
+// Sets built once per rule object, not on every key: the built-in rules are frozen constants, and a keyer
+// keeps the rules it resolved from its `fields` option (see resolvedRules).
+const compiledRules = new WeakMap<FieldRule, CompiledRule>();
+
+function compiled(rule: FieldRule): CompiledRule {
+  let c = compiledRules.get(rule);
+  if (!c) {
+    c = {
+      include: rule.include === '*' ? undefined : new Set(rule.include),
+      exclude: new Set(rule.exclude),
+    };
+    compiledRules.set(rule, c);
+  }
+  return c;
+}
+
+/**
+ * resolveRule remembered per endpoint for one keyer's `fields` option. Bounded: endpoints without a rule or
+ * an override of their own share the default rule's entry.
+ */
+export function resolvedRules(
+  overrides: Record<string, FieldOverride> | undefined,
+): (id: string) => FieldRule {
+  if (!overrides) return (id) => resolveRule(id, undefined);
+  const rules = new Map<string, FieldRule>();
+  return (id) => {
+    // Ids are provider:endpoint, never empty: '' stands for every id with no rule and no override of its own,
+    // which all resolve alike.
+    const slot = Object.hasOwn(FIELD_RULES, id) || Object.hasOwn(overrides, id) ? id : '';
+    let rule = rules.get(slot);
+    if (!rule) {
+      rule = Object.freeze(resolveRule(id, overrides));
+      rules.set(slot, rule);
+    }
+    return rule;
+  };
+}
+
 export interface Selection {
   fields: Record<string, unknown>;
   excluded: string[];
@@ -86,8 +129,7 @@ export function selectFields(body: unknown, rule: FieldRule): Selection {
     return { fields, excluded };
   }
   const source = body as Record<string, unknown>;
-  const exclude = new Set(rule.exclude);
-  const include = rule.include === '*' ? undefined : new Set(rule.include);
+  const { include, exclude } = compiled(rule);
   for (const name of Object.keys(source)) {
     const value = source[name];
     if (value === undefined) continue;

@@ -1,6 +1,6 @@
 import { escapeKeyPart } from './escape';
 import { createKeyMemo } from './memo';
-import { resolveRule, selectFields } from './field-rules';
+import { resolvedRules, selectFields, type FieldRule } from './field-rules';
 import { canonicalJson, hmacHex, KEY_FORMAT_VERSION, sha256Hex, TENANT_HASH_LENGTH } from './hash';
 import { resolveKeyOptions, type ResolvedKeyOptions } from './options';
 import { createRouteMemo, matchRoute, type RouteMatch, type RouteMemo } from './route';
@@ -54,13 +54,14 @@ function isModelList(req: KeyRequest, route: RouteInfo): boolean {
 interface Memos {
   routes: RouteMemo;
   tenants: TenantMemo;
+  rules: (id: string) => FieldRule;
 }
 
 function compute(req: KeyRequest, o: ResolvedKeyOptions, memos: Memos): Computed {
   const match = matchRoute(req, o.provider?.(req), memos.routes);
   const { route } = match;
   const tenant = tenantOf(req, match, o, memos.tenants);
-  const rule = resolveRule(`${route.provider}:${route.endpoint}`, o.fields);
+  const rule = memos.rules(`${route.provider}:${route.endpoint}`);
   const selection = selectFields(req.body, rule);
   const fields = sealSecrets(selection.fields, o.tenantSecret) as Record<string, unknown>;
   const vary = collectVary(req, match, o.varyHeaders);
@@ -115,7 +116,11 @@ export function createKeyer(options?: KeyOptions): Keyer {
   // A scope or provider function may read anything in the request: bytes alone cannot stand for it.
   const memoizable = typeof options?.scope !== 'function' && typeof options?.provider !== 'function';
   const memo = memoizable ? createKeyMemo(o.memoSize, o.varyHeaders) : undefined;
-  const memos: Memos = { routes: createRouteMemo(), tenants: createTenantMemo() };
+  const memos: Memos = {
+    routes: createRouteMemo(),
+    tenants: createTenantMemo(),
+    rules: resolvedRules(o.fields),
+  };
   return {
     key(req: KeyRequest): KeyResult {
       const remembered = memo?.get(req);

@@ -79,7 +79,10 @@ function isSecretName(name: string, parent: string | undefined): boolean {
 
 /** Sets an own property, even for names like '__proto__' that a plain assignment would turn into a prototype. */
 export function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
-  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  // Only `__proto__` has a setter on Object.prototype; every other name is a plain assignment (defineProperty
+  // takes V8's slow path, once per body field of every key).
+  if (name !== '__proto__') target[name] = value;
+  else Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** A copy of `value` with secret-named string values replaced by '[secret:<hmac>]'. Shares unchanged parts. */

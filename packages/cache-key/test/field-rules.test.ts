@@ -1,5 +1,5 @@
 import { FIELD_RULES } from '../src';
-import { resolveRule, selectFields } from '../src/field-rules';
+import { resolvedRules, resolveRule, selectFields } from '../src/field-rules';
 
 describe('FIELD_RULES', () => {
   it('covers every documented provider endpoint', () => {
@@ -80,6 +80,34 @@ describe('resolveRule', () => {
 
   it('adds included names to an explicit include list', () => {
     expect(resolveRule('openai:models', { 'openai:models': { include: ['q'] } }).include).toEqual(['q']);
+  });
+});
+
+describe('resolvedRules', () => {
+  const overrides = {
+    '*': { exclude: ['seed'] },
+    'openai:chat.completions': { include: ['user'] },
+    'acme:chat': { exclude: ['trace'] },
+  };
+
+  it('resolves each endpoint as resolveRule does, once', () => {
+    const rules = resolvedRules(overrides);
+    for (const id of ['openai:chat.completions', 'anthropic:messages', 'acme:chat', 'acme:other', 'x:y']) {
+      expect(rules(id)).toEqual(resolveRule(id, overrides));
+      expect(rules(id)).toBe(rules(id));
+    }
+  });
+
+  it('keeps one entry for every endpoint with no rule or override of its own', () => {
+    const rules = resolvedRules(overrides);
+    expect(rules('acme:other')).toBe(rules('x:y'));
+    expect(rules('acme:chat')).not.toBe(rules('x:y'));
+    expect(rules('acme:chat').exclude).toContain('trace');
+    expect(rules('x:y').exclude).not.toContain('trace');
+  });
+
+  it('hands out the built-in rules as they are without a fields option', () => {
+    expect(resolvedRules(undefined)('openai:embeddings')).toBe(FIELD_RULES['openai:embeddings']);
   });
 });
 
