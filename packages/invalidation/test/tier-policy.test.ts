@@ -91,7 +91,9 @@ describe('applying the policy to real tiers', () => {
     const policy = tierPolicyFromConfig({ ttl_enabled: false });
     const memory = memoryStore({ ...policy.memory, clock });
     const disk = diskStore({ path: dir, ...policy.disk, clock, sweepIntervalMs: 0 });
-    const cache = createCache({ tiers: [memory, disk], clock });
+    // A generous tier timeout: under a loaded CI machine a disk write can take longer than the 200 ms default,
+    // and a timed-out write is (rightly) not stored, which is not what this test is about.
+    const cache = createCache({ tiers: [memory, disk], clock, tierGuard: { timeoutMs: 10_000 } });
     await cache.set('config:a', { body: 'x' }, { ttl: 10 });
     now += 60_000;
     expect(await cache.get('config:a')).toBeUndefined();

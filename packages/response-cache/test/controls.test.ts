@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { createCache } from '@gatecache/core';
+import { clockedCache, manualClock } from './helpers/clock';
+import type { ManualClock } from './helpers/clock';
 import { ControlError, parseControls } from '../src';
 import { stripControlHeaders } from '../src/controls';
 import { startGateway, until } from './helpers/gateway';
@@ -66,12 +67,12 @@ describe('parseControls', () => {
 describe('request controls through the gateway', () => {
   let upstream: Upstream;
   let gw: Gateway;
-  let now: number;
+  let clock: ManualClock;
 
   beforeEach(async () => {
     upstream = await startUpstream();
-    now = 1_700_000_000_000;
-    const cache = createCache({ clock: { now: () => now }, namespaces: { experiments: { ttl: 5 } } });
+    clock = manualClock();
+    const { cache } = clockedCache({ experiments: { ttl: 5 } }, clock);
     gw = await startGateway({ upstream: upstream.url, cache });
   });
   afterEach(async () => {
@@ -108,7 +109,7 @@ describe('request controls through the gateway', () => {
 
   it('max-age accepts only entries young enough', async () => {
     await post();
-    now += 30_000;
+    clock.advance(30_000);
     expect((await post({ 'cache-control': 'max-age=60' })).headers['x-cache']).toBe('HIT');
     const old = await post({ 'cache-control': 'max-age=10' });
     expect(old.headers['cache-status']).toBe('gatecache; fwd=request; stored');
@@ -116,14 +117,11 @@ describe('request controls through the gateway', () => {
   });
 
   it('max-stale accepts an expired entry within its stale window', async () => {
-    const cache = createCache({
-      clock: { now: () => now },
-      namespaces: { response: { ttl: 10, staleIfError: 100 } },
-    });
+    const { cache } = clockedCache({ response: { ttl: 10, staleIfError: 100 } }, clock);
     await gw.close();
     gw = await startGateway({ upstream: upstream.url, cache });
     await post();
-    now += 30_000;
+    clock.advance(30_000);
     const res = await post({ 'cache-control': 'max-stale=60' });
     expect(res.headers['x-cache']).toBe('STALE');
     expect(res.headers['cache-status']).toBe('gatecache; hit; ttl=-20; detail=max-stale');
@@ -143,7 +141,7 @@ describe('request controls through the gateway', () => {
 
   it('x-gatecache-ttl sets the freshness of the stored answer', async () => {
     await post({ 'x-gatecache-ttl': '20' });
-    now += 25_000;
+    clock.advance(25_000);
     expect((await post()).headers['x-cache']).toBe('MISS');
     await until(() => gw.mw.stats().stored === 2);
     const other = { ...chatRequest, max_tokens: 1 };

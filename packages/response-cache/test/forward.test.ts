@@ -1,6 +1,7 @@
-import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache } from '@gatecache/core';
 import request from 'supertest';
+import { clockedCache } from './helpers/clock';
+import type { ManualClock } from './helpers/clock';
 import { rawRequest, startGateway, until } from './helpers/gateway';
 import type { Gateway } from './helpers/gateway';
 import { fixture, fixtureJson, sendJson, sendSse, startUpstream } from './helpers/upstream';
@@ -12,18 +13,12 @@ const AUTH = { authorization: 'Bearer sk-test-1' };
 
 let upstream: Upstream;
 let gw: Gateway | undefined;
-let now: number;
+let clock: ManualClock;
 let cache: Cache;
 
 beforeEach(async () => {
   upstream = await startUpstream();
-  now = 1_700_000_000_000;
-  const clock = { now: () => now };
-  cache = createCache({
-    clock,
-    tiers: [memoryStore({ clock })],
-    namespaces: { response: { ttl: 10, staleIfError: 60 } },
-  });
+  ({ cache, clock } = clockedCache({ response: { ttl: 10, staleIfError: 60 } }));
 });
 afterEach(async () => {
   await gw?.close();
@@ -101,7 +96,7 @@ describe('stale-if-error', () => {
     const first = await request(gw!.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);
     expect(first.headers['cache-status']).toBe('gatecache; fwd=miss; stored');
     await until(async () => (await cache.get(first.headers['x-gatecache-key'] as string)) !== undefined);
-    now += 20_000; // 10 s past expiry, inside the 60 s stale-if-error window
+    clock.advance(20_000); // 10 s past expiry, inside the 60 s stale-if-error window
   }
 
   it.each([500, 503, 429])('serves the stale entry when the upstream answers %i', async (status) => {
@@ -145,7 +140,7 @@ describe('stale-if-error', () => {
   it('lets the upstream error through once the stale-if-error window has passed', async () => {
     gw = await startGateway({ upstream: upstream.url, cache });
     await storeThenExpire();
-    now += 60_000;
+    clock.advance(60_000);
     upstream.override = (_req, res) => sendJson(res, 500, fixture('openai/error-500.json'));
     const res = await request(gw.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);
     expect(res.status).toBe(500);

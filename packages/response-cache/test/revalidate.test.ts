@@ -1,6 +1,7 @@
 import request from 'supertest';
-import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache } from '@gatecache/core';
+import { clockedCache } from './helpers/clock';
+import type { ManualClock } from './helpers/clock';
 import { startGateway, until } from './helpers/gateway';
 import type { Gateway } from './helpers/gateway';
 import { fixtureJson, sendJson, startUpstream } from './helpers/upstream';
@@ -12,18 +13,12 @@ const AUTH = { authorization: 'Bearer sk-test-1' };
 
 let upstream: Upstream;
 let gw: Gateway;
-let now: number;
+let clock: ManualClock;
 let cache: Cache;
 
 beforeEach(async () => {
   upstream = await startUpstream();
-  now = 1_700_000_000_000;
-  const clock = { now: () => now };
-  cache = createCache({
-    clock,
-    tiers: [memoryStore({ clock })],
-    namespaces: { response: { ttl: 10, staleWhileRevalidate: 60 } },
-  });
+  ({ cache, clock } = clockedCache({ response: { ttl: 10, staleWhileRevalidate: 60 } }));
   gw = await startGateway({ upstream: upstream.url, cache });
 });
 afterEach(async () => {
@@ -38,7 +33,7 @@ async function storeThenExpire(): Promise<void> {
     .set('x-gatecache-tags', 'team-a')
     .send(chatRequest);
   await until(() => gw.mw.stats().stored === 1);
-  now += 20_000;
+  clock.advance(20_000);
 }
 
 describe('stale-while-revalidate', () => {
