@@ -23,7 +23,10 @@ export interface RedisLockOptions extends RedisConnectionOptions {
 }
 
 export interface RedisLock extends DistributedLock {
-  /** Resolves once the release subscription is live (it is opened by the first wait, or by this call). */
+  /**
+   * Resolves once the command connection is up and the release subscription is live (the subscription is
+   * opened by the first wait, or by this call).
+   */
   ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -169,7 +172,9 @@ export function redisLock(options: RedisLockOptions = {}): RedisLock {
 
     async ready(timeoutMs = 5000) {
       const pending = subscribe();
-      await whenReady(subscriber as RedisClient, timeoutMs);
+      // acquire() runs on the command connection, which fails fast (no offline queue) until it is up: ready
+      // means both connections are.
+      await Promise.all([whenReady(client, timeoutMs), whenReady(subscriber as RedisClient, timeoutMs)]);
       await pending;
     },
 

@@ -42,6 +42,21 @@ describeRedis('redisLock', () => {
     expect(await two.acquire('k', 5000)).toBeDefined();
   });
 
+  it('is ready only once its command connection is up, not only its subscription', async () => {
+    // A command connection that has not connected yet: acquire() on it would fail (no offline queue).
+    const client = new Redis({
+      port: server.port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      enableOfflineQueue: false,
+    });
+    const lock = open({ client, closeClient: true });
+    await expect(lock.ready(300)).rejects.toThrow(/not ready after 300 ms/);
+    await client.connect();
+    await lock.ready();
+    expect(await lock.acquire('k', 5000)).toBeDefined();
+  });
+
   it('does not let a stale owner release or extend a lock someone else now holds', async () => {
     const [one, two] = [open(), open()];
     await Promise.all([one.ready(), two.ready()]);
