@@ -47,7 +47,10 @@ export interface InvalidationBus {
   readonly instanceId: string;
   readonly channel: string;
   readonly stats: Readonly<BusStats>;
-  /** Resolves once the subscription is live (rejects after `timeoutMs`, default 5000). */
+  /**
+   * Resolves once the publishing connection is up and the subscription is live (rejects after `timeoutMs`,
+   * default 5000).
+   */
   ready(timeoutMs?: number): Promise<void>;
   /** Send a purge to every other instance. Never throws; false when Redis did not take it. */
   publish(message: Omit<PurgeMessage, 'origin'>): Promise<boolean>;
@@ -180,7 +183,8 @@ export function invalidationBus(options: InvalidationBusOptions = {}): Invalidat
     channel,
     stats,
     async ready(timeoutMs = 5000) {
-      await whenReady(subscriber, timeoutMs);
+      // Purges go out on the publishing connection, which fails fast (no offline queue) until it is up.
+      await Promise.all([whenReady(publisher, timeoutMs), whenReady(subscriber, timeoutMs)]);
       const err = await subscribed;
       if (err) throw err;
     },

@@ -106,6 +106,25 @@ describeRedis('invalidationBus', () => {
     await within(100, () => b.memory.get('response:after') === undefined);
   });
 
+  it('is ready only once its publishing connection is up, not only its subscription', async () => {
+    // A publishing connection that has not connected yet: a purge published on it would be lost.
+    const client = new Redis({
+      port: server.port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      enableOfflineQueue: false,
+    });
+    const bus = invalidationBus({ client, instanceId: 'late', closeClient: true });
+    try {
+      await expect(bus.ready(300)).rejects.toThrow(/not ready after 300 ms/);
+      await client.connect();
+      await bus.ready();
+      expect(await bus.publish({ type: 'key', value: 'response:x' })).toBe(true);
+    } finally {
+      await bus.close();
+    }
+  });
+
   it('ignores messages that are not purge messages', async () => {
     await warm('response:safe');
     await raw.publish(b.bus.channel, 'not json');
