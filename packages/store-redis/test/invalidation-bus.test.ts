@@ -3,7 +3,7 @@ import type { Cache, Store } from '@gatecache/core';
 import { Redis } from 'ioredis';
 import { invalidationBus, redisStore } from '../src';
 import type { InvalidationBus } from '../src';
-import { describeRedis, startRedis } from './helpers/redis-server';
+import { describeRedis, startRedis, unconnectedClient } from './helpers/redis-server';
 import type { RedisProcess } from './helpers/redis-server';
 
 interface Instance {
@@ -108,12 +108,7 @@ describeRedis('invalidationBus', () => {
 
   it('is ready only once its publishing connection is up, not only its subscription', async () => {
     // A publishing connection that has not connected yet: a purge published on it would be lost.
-    const client = new Redis({
-      port: server.port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      enableOfflineQueue: false,
-    });
+    const client = unconnectedClient(server.port);
     const bus = invalidationBus({ client, instanceId: 'late', closeClient: true });
     try {
       await expect(bus.ready(300)).rejects.toThrow(/not ready after 300 ms/);

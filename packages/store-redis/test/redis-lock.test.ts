@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { redisLock } from '../src';
 import type { RedisLock } from '../src';
-import { describeRedis, startRedis } from './helpers/redis-server';
+import { describeRedis, startRedis, unconnectedClient } from './helpers/redis-server';
 import type { RedisProcess } from './helpers/redis-server';
 
 describeRedis('redisLock', () => {
@@ -44,12 +44,7 @@ describeRedis('redisLock', () => {
 
   it('is ready only once its command connection is up, not only its subscription', async () => {
     // A command connection that has not connected yet: acquire() on it would fail (no offline queue).
-    const client = new Redis({
-      port: server.port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      enableOfflineQueue: false,
-    });
+    const client = unconnectedClient(server.port);
     const lock = open({ client, closeClient: true });
     await expect(lock.ready(300)).rejects.toThrow(/not ready after 300 ms/);
     await client.connect();

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 
 const HOST = '127.0.0.1';
 
@@ -106,6 +107,14 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * A client for `port` that has not connected yet and fails commands until it has (no offline queue): for
+ * tests of what happens before a connection is up. `client.connect()` connects it.
+ */
+export function unconnectedClient(port: number): Redis {
+  return new Redis({ port, host: '127.0.0.1', lazyConnect: true, enableOfflineQueue: false });
 }
 
 export interface RedisProcess {
