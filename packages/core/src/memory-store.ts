@@ -27,6 +27,19 @@ export function recordBytes(record: StoredRecord, overhead: number): number {
   return record.data.length + metaBytes + meta.key.length * 2 + overhead;
 }
 
+/**
+ * The record with its bytes in memory of their own. A small Buffer is usually a slice of Node's shared 8 KB
+ * pool (Buffer.concat and Buffer.from below 4 KB), and holding a slice holds the whole pool with whatever else
+ * was cut from it: a 600-byte entry could keep 8 KB alive, beyond what the tier counts.
+ */
+function withOwnBytes(record: StoredRecord): StoredRecord {
+  const { data } = record;
+  if (data.byteOffset === 0 && data.buffer.byteLength === data.length) return record;
+  const own = Buffer.allocUnsafeSlow(data.length);
+  data.copy(own);
+  return { ...record, data: own };
+}
+
 interface Partition {
   lru: LRUCache<string, StoredRecord>;
   maxBytes: number;
@@ -122,8 +135,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         p.lru.delete(record.meta.key);
         return false;
       }
-      charged.set(record, size);
-      p.lru.set(record.meta.key, record, { size });
+      const kept = withOwnBytes(record);
+      charged.set(kept, size);
+      p.lru.set(record.meta.key, kept, { size });
       account(record.meta.key, 1, size);
       return true;
     },

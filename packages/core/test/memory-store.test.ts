@@ -30,6 +30,31 @@ describe('memoryStore', () => {
     expect(stats.evictions).toBe(5000 - stats.entries);
   });
 
+  it('keeps a body cut from a shared buffer in memory of its own, so an entry holds no more than its bytes', async () => {
+    const store = memoryStore();
+    // Buffer.from of a short string is a slice of Node's shared 8 KB pool.
+    const pooled = Buffer.from('y'.repeat(600));
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+    const given = await encodeRecord(
+      'response:pooled',
+      'response',
+      pooled,
+      { createdAt: 0, expiresAt: 1e15, staleUntil: 1e15 },
+      { tags: [] },
+    );
+    expect(given.data).toBe(pooled);
+    await store.set(given);
+    const kept = (await store.get('response:pooled'))!;
+    expect(kept.data.equals(pooled)).toBe(true);
+    expect(kept.data.buffer.byteLength).toBe(600);
+    expect(kept.meta).toBe(given.meta);
+    expect(given.data).toBe(pooled);
+    // A body that owns its memory is kept as it is, without a copy.
+    const owned = await record('response:owned', 5000);
+    await store.set(owned);
+    expect((await store.get('response:owned'))!.data).toBe(owned.data);
+  });
+
   it('counts only capacity evictions, not overwrites or deletes', async () => {
     const store = memoryStore({ maxSizeMb: 1 });
     const r = await record('a', 100);
