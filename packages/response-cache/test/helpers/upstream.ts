@@ -122,6 +122,34 @@ function fixtureAnswer(
   return sendJson(res, 200, { ok: true, path: p, method: req.method });
 }
 
+export interface Listening {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A server on 127.0.0.1 that reads each request whole and then hands it to `answer` with its body as text:
+ * the skeleton of every upstream stand-in in the tests (summary-cache's too). `close` drops open connections.
+ */
+export async function listenReading(
+  answer: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void,
+): Promise<Listening> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => answer(req, Buffer.concat(chunks).toString('utf8'), res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** A provider stand-in on 127.0.0.1 answering from the fixtures, counting every request. */
 export async function startUpstream(): Promise<Upstream> {
   const requests: UpstreamRequest[] = [];
@@ -134,29 +162,20 @@ export async function startUpstream(): Promise<Upstream> {
     eventDelayMs: 0,
     close: async () => undefined,
   };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const record: UpstreamRequest = {
-        method: req.method ?? 'GET',
-        url: req.url ?? '/',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      requests.push(record);
-      void (async () => {
-        if (upstream.override && (await upstream.override(record, res)) !== false) return;
-        await fixtureAnswer(record, res, upstream.eventDelayMs);
-      })().catch(() => res.destroy());
-    });
+  const server = await listenReading((req, body, res) => {
+    const record: UpstreamRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      body,
+    };
+    requests.push(record);
+    void (async () => {
+      if (upstream.override && (await upstream.override(record, res)) !== false) return;
+      await fixtureAnswer(record, res, upstream.eventDelayMs);
+    })().catch(() => res.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  upstream.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  upstream.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  upstream.url = server.url;
+  upstream.close = server.close;
   return upstream;
 }

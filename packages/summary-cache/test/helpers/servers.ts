@@ -8,6 +8,8 @@ import type { Cache } from '@gatecache/core';
 import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
 import type { ResponseCacheMiddleware } from '@gatecache/response-cache';
 import type { ChatMessage } from '../../src';
+// The upstream stand-in shares its skeleton (read the request whole, then answer) with response-cache's tests.
+import { listenReading, sendJson } from '../../../response-cache/test/helpers/upstream';
 
 export interface UpstreamRequest {
   url: string;
@@ -24,11 +26,7 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const bytes = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes.length });
-  res.end(bytes);
-}
+export { sendJson };
 
 /** A provider on 127.0.0.1 answering OpenAI chat completions and Anthropic messages, counting calls. */
 export async function startUpstream(): Promise<Upstream> {
@@ -41,44 +39,35 @@ export async function startUpstream(): Promise<Upstream> {
     requests,
     close: () => Promise.resolve(),
   };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as UpstreamRequest['body'];
-      const seen: UpstreamRequest = { url: req.url ?? '/', headers: req.headers, body };
-      requests.push(seen);
-      if (upstream.answer) return upstream.answer(seen, res);
-      const text = `answer ${requests.length} to ${body.messages.length} messages`;
-      if ((req.url ?? '').endsWith('/v1/messages')) {
-        sendJson(res, 200, {
-          id: `msg_${requests.length}`,
-          type: 'message',
-          role: 'assistant',
-          model: body.model,
-          content: [{ type: 'text', text }],
-          stop_reason: 'end_turn',
-          usage: { input_tokens: 10, output_tokens: 5 },
-        });
-        return;
-      }
+  const server = await listenReading((req, raw, res) => {
+    const body = JSON.parse(raw || '{}') as UpstreamRequest['body'];
+    const seen: UpstreamRequest = { url: req.url ?? '/', headers: req.headers, body };
+    requests.push(seen);
+    if (upstream.answer) return upstream.answer(seen, res);
+    const text = `answer ${requests.length} to ${body.messages.length} messages`;
+    if ((req.url ?? '').endsWith('/v1/messages')) {
       sendJson(res, 200, {
-        id: `chatcmpl-${requests.length}`,
-        object: 'chat.completion',
-        created: 1,
+        id: `msg_${requests.length}`,
+        type: 'message',
+        role: 'assistant',
         model: body.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+        content: [{ type: 'text', text }],
+        stop_reason: 'end_turn',
+        usage: { input_tokens: 10, output_tokens: 5 },
       });
+      return;
+    }
+    sendJson(res, 200, {
+      id: `chatcmpl-${requests.length}`,
+      object: 'chat.completion',
+      created: 1,
+      model: body.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  upstream.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  upstream.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  upstream.url = server.url;
+  upstream.close = server.close;
   return upstream;
 }
 
