@@ -10,7 +10,7 @@
 // warming at two cache sizes, and the advisor's predicted hit rate at one size against the hit rate
 // measured by running that size.
 
-const { createCache, memoryStore } = require('@gatecache/core');
+const { createCache, memoryStore, seededRandom } = require('@gatecache/core');
 const { accessTracker, cacheWarmer, tuningAdvisor } = require('@gatecache/warming');
 
 const arg = (name, fallback) => {
@@ -31,21 +31,9 @@ const INTERVAL = 300; // warm cycle, seconds
 const MB = 1024 * 1024;
 const START = Date.UTC(2025, 0, 1);
 
-/** mulberry32: small, seeded, good enough for a workload. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** The request stream: the same for every configuration, so runs differ only in the cache and warmer. */
 function workload(seed, days) {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const cdf = [];
   let total = 0;
   for (let i = 1; i <= PROMPTS; i++) cdf.push((total += 1 / Math.pow(i, ZIPF_S)));

@@ -1,24 +1,15 @@
 // A tiered cache in front of a simulated provider (fixed latency, seeded prompts), measured with and
 // without the cache. Run with `npm run demo` from the repository root.
-const { createCache, memoryStore } = require('@gatecache/core');
+const { createCache, memoryStore, seededRandom } = require('@gatecache/core');
 
 const LATENCY_MS = Number(process.env.DEMO_LATENCY_MS ?? 50);
 const REQUESTS = Number(process.env.DEMO_REQUESTS ?? 300);
 const PROMPTS = 25;
 
-// A seeded generator (mulberry32) so every run sends the same workload.
-function rng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Zipf-like popularity: prompt i is requested in proportion to 1 / (i + 1).
 function workload(seed) {
-  const next = rng(seed);
+  // Seeded, so every run sends the same workload.
+  const next = seededRandom(seed);
   const weights = Array.from({ length: PROMPTS }, (_, i) => 1 / (i + 1));
   const total = weights.reduce((a, b) => a + b, 0);
   return Array.from({ length: REQUESTS }, () => {

@@ -33,5 +33,5 @@ export type { SingleFlight } from './single-flight';
 export type { CacheStats, NamespaceStats, TierCacheStats } from './stats';
 export { TierGuard } from './tier-guard';
 export type { TierGuardOptions, TierState } from './tier-guard';
-export { MB, isPromise, silentLogger, systemClock } from './util';
+export { MB, isPromise, seededRandom, silentLogger, systemClock } from './util';
 export type * from './types';

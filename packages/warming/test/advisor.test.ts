@@ -1,19 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import { createCache, memoryStore } from '@gatecache/core';
+import { createCache, memoryStore, seededRandom } from '@gatecache/core';
 import { tuningAdvisor } from '../src';
 import { manualClock } from './helpers/stack';
-
-/** Seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Key k with probability ~ 1/(k+1): a small Zipf(1) trace. */
 function zipfKey(random: () => number, n: number): number {
@@ -23,7 +11,7 @@ function zipfKey(random: () => number, n: number): number {
 describe('tuningAdvisor', () => {
   it('predicts within a few points the hit rate a real LRU gets at other sizes', () => {
     const advisor = tuningAdvisor({ clock: manualClock(), maxSamples: 512, ttls: [3600] });
-    const random = rng(7);
+    const random = seededRandom(7);
     const trace: string[] = [];
     for (let i = 0; i < 30_000; i++) trace.push(`response:k${zipfKey(random, 3000)}`);
     trace.forEach((key, i) => advisor.record(key, i * 100));

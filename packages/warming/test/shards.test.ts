@@ -1,21 +1,10 @@
 import { LRUCache } from 'lru-cache';
+import { seededRandom } from '@gatecache/core';
 import { hash32, shardsSampler } from '../src/shards';
-
-/** Seeded PRNG (mulberry32), so the trace is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** A Zipf(s) trace over `n` keys, one access per simulated second. */
 function zipfTrace(n: number, length: number, s: number, seed: number): { key: string; at: number }[] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const cdf: number[] = [];
   let total = 0;
   for (let i = 1; i <= n; i++) cdf.push((total += 1 / Math.pow(i, s)));
