@@ -129,7 +129,7 @@ async function scenario(name, upstream, opts) {
   const { child: slowChild, url: slowUpstream } = await start('upstream.js', [String(UPSTREAM_MS)]);
   const rows = [];
   let latency;
-  // BENCH_ONLY=miss (a substring of the subject scenario's name) runs only the matching pairs.
+  // BENCH_ONLY=miss (a substring of either scenario's name, e.g. "shapes") runs only the matching pairs.
   const only = process.env.BENCH_ONLY;
   const pair = async (label, base, baseName, subject, subjectName, opts = {}) => {
     if (only && !`${subject} ${base} ${opts.connections ?? ''}`.includes(only)) return;
