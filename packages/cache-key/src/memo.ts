@@ -6,7 +6,7 @@ import { BUILT_IN_VARY_HEADERS } from './vary';
 
 /**
  * Remembers keys by a hash of the exact request bytes (method, URL, the headers a key reads, raw body), so a
- * byte-identical repeat costs one sha256 instead of a canonicalization: the hit path's largest cost.
+ * byte-identical repeat costs a sha256 of its bytes instead of a canonicalization: the hit path's largest cost.
  */
 export interface KeyMemo {
   get(req: KeyRequest): KeyResult | undefined;
@@ -24,7 +24,7 @@ export function createKeyMemo(size: number, varyHeaders: readonly string[]): Key
   const fingerprint = (req: KeyRequest): string | undefined => {
     const raw = req.rawBody;
     if (raw === undefined) return undefined;
-    // One string for the head: each update() is a call into C++, and they cost more than the hashing.
+    // The head as one string, hashed together with the body's digest below.
     let head = `${req.method.toUpperCase()}\0${req.url}`;
     for (const name of headers) {
       const value = headerValue(req.headers[name]);
