@@ -59,6 +59,54 @@ export function streamRefusal(
   return 'stream without its terminal event';
 }
 
+/** Below this size a stream is read whole: the shortcut below would save next to nothing. */
+const TAIL_BYTES = 4096;
+
+/**
+ * Whether a stream's bytes could hold an error event or payload: `error` or `failed` somewhere, or a \u escape
+ * that could spell either. Searched in the bytes, before any decoding: most streams hold none of them.
+ */
+function canHoldError(body: Buffer): boolean {
+  return body.includes('error') || body.includes('failed') || body.includes('\\u');
+}
+
+/**
+ * The events of the blocks that overlap the stream's last TAIL_BYTES, read from a blank line (LF LF, which
+ * always closes a block whatever the line ends before it). Undefined when the stream is short or no such
+ * line is found (a CR-only stream): then it is read whole.
+ */
+function tailEvents(body: Buffer): SseEvent[] | undefined {
+  if (body.length <= TAIL_BYTES) return undefined;
+  const at = body.lastIndexOf('\n\n', body.length - TAIL_BYTES);
+  if (at < 0) return undefined;
+  const start = at + 2;
+  // A byte order mark is dropped only at the start of a stream; here it must stay part of the block.
+  if (body[start] === 0xef && body[start + 1] === 0xbb && body[start + 2] === 0xbf) return undefined;
+  return parseSse(body.toString('utf8', start));
+}
+
+/**
+ * Whether a stream may be stored, and the events its usage is read from. A stream whose bytes cannot hold an
+ * error is complete as soon as its terminal event is found, and the terminal event ends the stream in all
+ * but odd cases: only the last blocks are read then. Events are read whole when an error is possible, when
+ * the tail has no terminal event, or when usage must be read (only events that name `"usage` carry it, so
+ * a stream without those bytes has none).
+ */
+function streamVerdict(
+  route: { provider: string; endpoint: string },
+  body: Buffer,
+): { why?: string; usageEvents?: SseEvent[] } {
+  const tail = canHoldError(body) ? undefined : tailEvents(body);
+  let events: SseEvent[] | undefined;
+  if (!tail || streamRefusal(route, tail) !== undefined) {
+    events = parseSse(body.toString('utf8'));
+    const why = streamRefusal(route, events);
+    if (why) return { why };
+  }
+  if (!body.includes('"usage')) return {};
+  return { usageEvents: events ?? parseSse(body.toString('utf8')) };
+}
+
 export interface BuildArgs {
   head: CapturedHead;
   chunks: Buffer[];
@@ -92,10 +140,9 @@ export function buildEntry(args: BuildArgs): StoreVerdict {
   let usageSource: unknown;
   if (isEventStream(head.headers)) {
     kind = 'sse';
-    const events = parseSse(body.toString('utf8'));
-    const why = streamRefusal(route, events);
-    if (why) return { ok: false, reason: why };
-    usageSource = events;
+    const verdict = streamVerdict(route, body);
+    if (verdict.why) return { ok: false, reason: verdict.why };
+    usageSource = verdict.usageEvents;
   } else if (/[/+]json/.test(contentTypeOf(head.headers))) {
     kind = 'json';
     try {

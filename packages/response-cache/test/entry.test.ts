@@ -59,6 +59,73 @@ describe('buildEntry', () => {
   });
 });
 
+describe('buildEntry on long streams (read from their tail when their bytes allow)', () => {
+  const sseHead = { 'content-type': 'text/event-stream' };
+  const chunk = (i: number) =>
+    `data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"word${i} "}}]}\n\n`;
+  // About 9 KB of text deltas: well past the tail that is read on its own.
+  const deltas = Array.from({ length: 80 }, (_, i) => chunk(i)).join('');
+  const done = 'data: [DONE]\n\n';
+  const build = (text: string) => buildEntry(args(200, sseHead, text));
+
+  it('stores a complete stream as its exact bytes, without usage when no event names one', () => {
+    const text = deltas + done;
+    const v = build(text);
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    expect(v.input.kind).toBe('sse');
+    expect(Buffer.from(v.input.body).toString()).toBe(text);
+    expect(v.input.usage).toBeUndefined();
+  });
+
+  it('finds a terminal event that lies before the tail', () => {
+    const keepAlives = ': keep-alive\n\n'.repeat(400);
+    expect(build(deltas + done + keepAlives).ok).toBe(true);
+  });
+
+  it('refuses a long stream cut inside its terminal event or without one', () => {
+    expect(build(deltas + 'data: [DONE]\n')).toEqual({
+      ok: false,
+      reason: 'stream without its terminal event',
+    });
+    expect(build(deltas)).toEqual({ ok: false, reason: 'stream without its terminal event' });
+  });
+
+  it('refuses a long stream with an error anywhere before its end, however it is spelled', () => {
+    const plain = 'data: {"error":{"message":"overloaded","type":"server_error"}}\n\n';
+    const escaped = 'data: {"\\u0065rror":{"message":"overloaded"}}\n\n';
+    for (const error of [plain, escaped]) {
+      expect(build(error + deltas + done)).toEqual({ ok: false, reason: 'error event in stream' });
+    }
+  });
+
+  it('keeps a byte order mark inside the stream part of its block', () => {
+    // The tail would begin at the mark; read alone it would be dropped and `data: [DONE]` would count.
+    const bomDone = `\uFEFFdata: [DONE]\n: ${'x'.repeat(5000)}\n\n`;
+    expect(build(deltas + bomDone)).toEqual({ ok: false, reason: 'stream without its terminal event' });
+  });
+
+  it('reads usage from every event that names it, at the start of a stream too', () => {
+    const anthropic = fixture('anthropic/messages.stream.sse');
+    const pings = 'event: ping\ndata: {"type": "ping"}\n\n'.repeat(200);
+    // message_start (input tokens) first, pings, then the rest (output tokens, message_stop).
+    const at = anthropic.indexOf('\n\n') + 2;
+    const long = anthropic.slice(0, at) + pings + anthropic.slice(at);
+    const route = keyer.key({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
+      body: fixtureJson('anthropic/messages.request.json'),
+    });
+    const short = buildEntry({ ...args(200, sseHead, anthropic), keyed: route });
+    const padded = buildEntry({ ...args(200, sseHead, long), keyed: route });
+    expect(short.ok && padded.ok).toBe(true);
+    if (!short.ok || !padded.ok) return;
+    expect(short.input.usage?.inputTokens).toBeGreaterThan(0);
+    expect(padded.input.usage).toEqual(short.input.usage);
+  });
+});
+
 describe('decodeBody', () => {
   it('decodes gzip, br and raw or wrapped deflate', () => {
     const text = Buffer.from('hello');
