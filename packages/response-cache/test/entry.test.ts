@@ -93,10 +93,26 @@ describe('buildEntry on long streams (read from their tail when their bytes allo
 
   it('refuses a long stream with an error anywhere before its end, however it is spelled', () => {
     const plain = 'data: {"error":{"message":"overloaded","type":"server_error"}}\n\n';
-    const escaped = 'data: {"\\u0065rror":{"message":"overloaded"}}\n\n';
+    // Every letter escaped: no `rror` nor `error` in the bytes, only the escapes.
+    const escaped = 'data: {"\\u0065\\u0072\\u0072\\u006f\\u0072":{"message":"overloaded"}}\n\n';
     for (const error of [plain, escaped]) {
       expect(build(error + deltas + done)).toEqual({ ok: false, reason: 'error event in stream' });
     }
+  });
+
+  it('refuses a long Responses stream that failed before it completed', () => {
+    const responses = keyer.key({
+      method: 'POST',
+      url: '/v1/responses',
+      headers: { authorization: 'Bearer x' },
+      body: { model: 'gpt-4o-mini', input: 'hi', stream: true },
+    });
+    const failed =
+      'event: response.failed\ndata: {"type":"response.failed","response":{"status":"failed"}}\n\n';
+    const completed = 'event: response.completed\ndata: {"type":"response.completed","response":{}}\n\n';
+    const build = (text: string) => buildEntry({ ...args(200, sseHead, text), keyed: responses });
+    expect(build(deltas + completed).ok).toBe(true);
+    expect(build(failed + deltas + completed)).toEqual({ ok: false, reason: 'error event in stream' });
   });
 
   it('keeps a byte order mark inside the stream part of its block', () => {
