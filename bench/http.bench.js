@@ -8,11 +8,9 @@
 //                         that answers at once (the proxy's own cost, CPU-bound) and one that takes
 //                         BENCH_UPSTREAM_MS (default 50; real LLM answers take hundreds)
 // Run: `npm run build && npm run bench -w @gatecache/bench` (BENCH_DURATION seconds per run, default 8).
-const { fork } = require('node:child_process');
-const path = require('node:path');
 const http = require('node:http');
-const autocannon = require('autocannon');
 const { request } = require('./payloads');
+const { start, stop, cpuOf, load: loadRun, median } = require('./procs');
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -20,51 +18,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 // one run of each can differ by 20% for reasons of its own.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const UPSTREAM_MS = Number(process.env.BENCH_UPSTREAM_MS ?? 50);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function start(file, args = []) {
-  return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, file), args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-    child.stdout.once('data', (d) => resolve({ child, url: d.toString().trim() }));
-    child.once('exit', (code) => reject(new Error(`${file} ${args.join(' ')} exited ${code}`)));
-  });
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', resolve);
-    child.kill('SIGKILL');
-  });
-}
-
-async function load(url, { stream = false, unique = false, connections = CONNECTIONS } = {}) {
-  let n = 0;
-  const result = await autocannon({
-    url: `${url}/v1/chat/completions`,
-    connections,
-    duration: DURATION,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-    body: request(stream),
-    ...(unique ? { requests: [{ setupRequest: (req) => ({ ...req, body: request(stream, ++n) }) }] } : {}),
-  });
-  if (result.non2xx || result.errors)
-    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    total: result.requests.total,
-  };
-}
-
-function cpuOf(child) {
-  return new Promise((resolve) => {
-    child.once('message', (m) => resolve(m.cpu.user + m.cpu.system));
-    child.send('cpu');
-  });
-}
+const load = (url, { connections = CONNECTIONS, ...opts } = {}) =>
+  loadRun(url, { ...opts, connections, duration: DURATION });
 
 // One keep-alive connection, requests one after another, each timed with Node's clock: latency in
 // microseconds, where autocannon reports whole milliseconds.
