@@ -73,15 +73,17 @@ function canHoldError(body: Buffer): boolean {
 }
 
 /**
- * The events of the blocks that overlap the stream's last TAIL_BYTES, read from a blank line (LF LF, which
- * always closes a block whatever the line ends before it). Undefined when the stream is short or no such
- * line is found (a CR-only stream): then it is read whole.
+ * The events of the blocks that overlap the stream's last TAIL_BYTES, read from a blank line (LF LF or
+ * CRLF CRLF, Gemini's: either always closes a block, whatever the line ends before it). Undefined when the
+ * stream is short or no such line is found (a CR-only stream): then it is read whole.
  */
 function tailEvents(body: Buffer): SseEvent[] | undefined {
   if (body.length <= TAIL_BYTES) return undefined;
-  const at = body.lastIndexOf('\n\n', body.length - TAIL_BYTES);
-  if (at < 0) return undefined;
-  const start = at + 2;
+  const limit = body.length - TAIL_BYTES;
+  const lf = body.lastIndexOf('\n\n', limit);
+  const crlf = body.lastIndexOf('\r\n\r\n', limit);
+  const start = Math.max(lf === -1 ? -1 : lf + 2, crlf === -1 ? -1 : crlf + 4);
+  if (start < 0) return undefined;
   // A byte order mark is dropped only at the start of a stream; here it must stay part of the block.
   if (body[start] === 0xef && body[start + 1] === 0xbb && body[start + 2] === 0xbf) return undefined;
   return parseSse(body.toString('utf8', start));

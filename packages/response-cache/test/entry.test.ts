@@ -115,6 +115,26 @@ describe('buildEntry on long streams (read from their tail when their bytes allo
     expect(build(failed + deltas + completed)).toEqual({ ok: false, reason: 'error event in stream' });
   });
 
+  it('judges a long CRLF stream (the line ends Gemini sends) the same way', () => {
+    const gemini = keyer.key({
+      method: 'POST',
+      url: '/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse',
+      headers: { 'x-goog-api-key': 'k' },
+      body: fixtureJson('gemini/generateContent.request.json'),
+    });
+    const part = (text: string, finish?: string) =>
+      `data: {"candidates":[{"content":{"parts":[{"text":"${text}"}],"role":"model"}` +
+      `${finish ? `,"finishReason":"${finish}"` : ''},"index":0}]}\r\n\r\n`;
+    const parts = Array.from({ length: 80 }, (_, i) => part(`word${i} `)).join('');
+    const build = (text: string) => buildEntry({ ...args(200, sseHead, text), keyed: gemini });
+    expect(build(parts + part('end', 'STOP')).ok).toBe(true);
+    expect(build(parts)).toEqual({ ok: false, reason: 'stream without its terminal event' });
+    expect(build(parts + part('end', 'STOP').slice(0, -2))).toEqual({
+      ok: false,
+      reason: 'stream without its terminal event',
+    });
+  });
+
   it('keeps a byte order mark inside the stream part of its block', () => {
     // The tail would begin at the mark; read alone it would be dropped and `data: [DONE]` would count.
     const bomDone = `\uFEFFdata: [DONE]\n: ${'x'.repeat(5000)}\n\n`;
