@@ -8,13 +8,11 @@
 //     packages/store-redis/tsconfig.build.json && node packages/store-redis/bench/http-hit.js
 // REDIS_URL to use an existing server (else one is started on a free port); BENCH_DURATION (s, default 5),
 // BENCH_CONNECTIONS (default 50), BENCH_ROUNDS (default 2: the scenarios run interleaved, figures averaged).
-const { fork, spawn } = require('node:child_process');
-const { mkdtempSync, rmSync } = require('node:fs');
+const { fork } = require('node:child_process');
 const http = require('node:http');
-const { createConnection, createServer } = require('node:net');
-const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
+const { benchRedis } = require('./redis');
 
 const DURATION = Number(process.env.BENCH_DURATION || 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
@@ -45,55 +43,6 @@ const REQUEST = JSON.stringify({
   temperature: 0,
 });
 const HEADERS = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function ownRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'gatecache-http-bench-'));
-  const args = [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    dir,
-  ];
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
-  const exited = new Promise((r) => child.once('exit', r));
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const up = await new Promise((resolve) => {
-      const socket = createConnection({ host: '127.0.0.1', port });
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (up) break;
-    if (i > 200) throw new Error('redis-server did not start');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return {
-    url,
-    async stop() {
-      child.kill('SIGKILL');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** The provider stand-in: the 2 KB answer for every request (only the warm-up miss reaches it). */
 function startUpstream() {
@@ -172,9 +121,7 @@ async function scenario(args) {
 }
 
 async function main() {
-  const redis = process.env.REDIS_URL
-    ? { url: process.env.REDIS_URL, stop: async () => {} }
-    : await ownRedis();
+  const redis = await benchRedis();
   const upstream = await startUpstream();
   const scenarios = [
     ['memory tier only', ['memory', upstream.url]],

@@ -3,13 +3,9 @@
 // createCache, with and without ioredis auto-pipelining, measured in one run on one machine.
 // Run after a build: `npx tsc -b packages/store-redis/tsconfig.build.json && node packages/store-redis/bench/redis-tier.js`
 // Uses REDIS_URL when set, else starts its own redis-server on a free port.
-const { spawn } = require('node:child_process');
-const { createServer } = require('node:net');
-const { mkdtempSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
-const { join } = require('node:path');
 const { createCache, memoryStore } = require('../../core/dist');
 const { redisStore } = require('../dist');
+const { benchRedis } = require('./redis');
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS || 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 50);
@@ -20,38 +16,6 @@ const BODY = JSON.stringify({
   model: 'gpt-4o-mini',
   choices: [{ index: 0, message: { role: 'assistant', content: 'lorem ipsum dolor sit amet '.repeat(70) } }],
 }).slice(0, 2048);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function ownRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'gatecache-bench-'));
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const exited = new Promise((r) => child.once('exit', r));
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      child.kill('SIGKILL');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function measure(cache) {
   for (let i = 0; i < KEYS; i++) await cache.set(`response:bench:${i}`, { body: BODY, status: 200 });
@@ -76,9 +40,7 @@ async function measure(cache) {
 }
 
 async function main() {
-  const redis = process.env.REDIS_URL
-    ? { url: process.env.REDIS_URL, stop: async () => {} }
-    : await ownRedis();
+  const redis = await benchRedis();
   try {
     const results = {};
     const memory = createCache({ tiers: [memoryStore()] });
