@@ -18,30 +18,9 @@ const DURATION = Number(process.env.BENCH_DURATION || 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 2);
 
-const ANSWER = Buffer.from(
-  JSON.stringify({
-    id: 'chatcmpl-bench',
-    object: 'chat.completion',
-    created: 1700000000,
-    model: 'gpt-4o-mini',
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: 'The cache answered this request. '.repeat(60).slice(0, 1700),
-        },
-        finish_reason: 'stop',
-      },
-    ],
-    usage: { prompt_tokens: 20, completion_tokens: 380, total_tokens: 400 },
-  }),
-);
-const REQUEST = JSON.stringify({
-  model: 'gpt-4o-mini',
-  messages: [{ role: 'user', content: 'Summarise the benefits of caching.' }],
-  temperature: 0,
-});
+// The same 2 KB answer and request as the root HTTP benchmarks.
+const { answer: ANSWER, request } = require('../../../bench/payloads');
+const REQUEST = request(false);
 const HEADERS = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
 
 /** The provider stand-in: the 2 KB answer for every request (only the warm-up miss reaches it). */
