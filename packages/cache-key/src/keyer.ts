@@ -5,7 +5,15 @@ import { canonicalJson, hmacHex, KEY_FORMAT_VERSION, sha256Hex, TENANT_HASH_LENG
 import { resolveKeyOptions, type ResolvedKeyOptions } from './options';
 import { createRouteMemo, matchRoute, type RouteMatch, type RouteMemo } from './route';
 import { credentialOf, sealSecrets } from './secrets';
-import type { Explanation, KeyOptions, KeyRequest, Keyer, KeyResult, RouteInfo } from './types';
+import type {
+  Explanation,
+  KeyCallOptions,
+  KeyOptions,
+  KeyRequest,
+  Keyer,
+  KeyResult,
+  RouteInfo,
+} from './types';
 import { collectVary } from './vary';
 
 interface Computed extends KeyResult {
@@ -121,19 +129,23 @@ export function createKeyer(options?: KeyOptions): Keyer {
     tenants: createTenantMemo(),
     rules: resolvedRules(o.fields),
   };
+  const remember = (req: KeyRequest, result: KeyResult): void => {
+    // Only a parsed body vouches for its bytes: a caller skips the parse when remembered() answers.
+    if (req.body !== undefined) memo?.set(req, result);
+  };
   return {
-    key(req: KeyRequest): KeyResult {
+    key(req: KeyRequest, options?: KeyCallOptions): KeyResult {
       const remembered = memo?.get(req);
       if (remembered) return remembered;
       const { key, namespace, route, tenant, paramsHash } = compute(req, o, memos);
       const result = { key, namespace, route, tenant, paramsHash };
-      // Only a parsed body vouches for its bytes: a caller skips the parse when remembered() answers.
-      if (req.body !== undefined) memo?.set(req, result);
+      if (options?.remember !== false) remember(req, result);
       return result;
     },
     remembered(req: KeyRequest): KeyResult | undefined {
       return memo?.get(req);
     },
+    remember,
     explain(req: KeyRequest): Explanation {
       const c = compute(req, o, memos);
       return {

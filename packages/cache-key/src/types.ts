@@ -91,13 +91,25 @@ export interface Explanation extends KeyResult {
   canonical: string;
 }
 
+export interface KeyCallOptions {
+  /**
+   * Put the key in the memo for this request's bytes. Default true. A caller that sees many one-off requests
+   * passes false and calls `remember()` only for requests worth it (the response cache: those the cache
+   * answered): each memo entry lives until evicted, a cost to the garbage collector, and one-off requests
+   * would push out the keys of repeated ones.
+   */
+  remember?: boolean;
+}
+
 export interface Keyer {
-  key(req: KeyRequest): KeyResult;
+  key(req: KeyRequest, options?: KeyCallOptions): KeyResult;
   /**
    * The key of a byte-identical repeat (same method, URL, keyed headers and `rawBody`) if the memo holds it,
    * without reading `body`: a caller can skip parsing the body when this answers. Undefined otherwise.
    */
   remembered?(req: KeyRequest): KeyResult | undefined;
+  /** Puts `result`, the key `key(req)` gave, in the memo for this request's bytes (only with a parsed `body`). */
+  remember?(req: KeyRequest, result: KeyResult): void;
   explain(req: KeyRequest): Explanation;
   route(req: KeyRequest): RouteInfo;
 }

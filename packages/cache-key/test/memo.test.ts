@@ -83,6 +83,20 @@ describe('key memo', () => {
     expect(keyer.remembered?.(notJson)).toBeUndefined();
   });
 
+  it('with remember: false, keys without remembering until remember() is called', () => {
+    const keyer = createKeyer();
+    const first = keyer.key(request(), { remember: false });
+    expect(keyer.remembered?.(request())).toBeUndefined();
+    expect(keyer.key(request(), { remember: false })).not.toBe(first);
+    keyer.remember?.(request(), first);
+    expect(keyer.remembered?.(request())).toBe(first);
+    expect(keyer.key(request(), { remember: false })).toBe(first);
+    // Without a parsed body the bytes are not vouched for: nothing is remembered.
+    const { body: _body, ...unparsed } = request({ authorization: 'Bearer sk-c' });
+    keyer.remember?.(unparsed, first);
+    expect(keyer.remembered?.(unparsed)).toBeUndefined();
+  });
+
   it('rejects a bad memoSize', () => {
     expect(() => createKeyer({ memoSize: -1 })).toThrow(/memoSize/);
   });

@@ -17,7 +17,7 @@ import { createRevalidator } from './revalidate';
 import { shareShapes } from './shapes';
 import { judgeEntry, ttlSeconds } from './stale';
 import type { CacheRequest, ResponseCacheMiddleware, ResponseCacheOptions } from './types';
-import type { KeyResult } from '@gatecache/cache-key';
+import type { KeyRequest, KeyResult } from '@gatecache/cache-key';
 
 /** Give a background refresh this long at least (ms); LLM answers can take minutes. */
 const MIN_REVALIDATION_TIMEOUT_MS = 120_000;
@@ -131,14 +131,23 @@ async function handle(
     }
     if (o.hooksSeeRequest) held.attach();
   }
-  // The raw bytes let the keyer remember this key for a byte-identical repeat.
-  keyed ??= o.keyer.key({
-    method,
-    url,
-    headers,
-    ...(body !== undefined ? { body } : {}),
-    ...(rawBody !== undefined ? { rawBody } : {}),
-  });
+  // The raw bytes let the keyer remember this key for a byte-identical repeat, which it does only once the
+  // cache answers it (remembered below): most misses are one-offs, and a memo entry for each would be held
+  // until evicted (garbage-collector work on every miss) and push out the keys of requests that do repeat.
+  let keyRequest: KeyRequest | undefined;
+  if (!keyed) {
+    keyRequest = {
+      method,
+      url,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      ...(rawBody !== undefined ? { rawBody } : {}),
+    };
+    keyed = o.keyer.key(keyRequest, { remember: false });
+  }
+  const rememberKey = (): void => {
+    if (keyRequest) o.keyer.remember?.(keyRequest, keyed);
+  };
   if (o.shouldCache && !o.shouldCache({ req, route: keyed.route, body, determinism: o.determinism })) {
     return bypass(deps, res, next, 'policy');
   }
@@ -188,6 +197,7 @@ async function handle(
         o.cache.recordLookup(key, 'hit', usable!.tier);
         deps.acct.count('hits');
         deps.acct.saved(key, namespace, usable!);
+        rememberKey();
         return;
       }
       break;
@@ -200,6 +210,7 @@ async function handle(
         o.cache.recordLookup(key, 'stale', usable!.tier);
         deps.acct.count('stale');
         deps.acct.saved(key, namespace, usable!);
+        rememberKey();
         const refresh = verdict.use === 'stale-while-revalidate' || verdict.revalidate;
         // The refresh replays the request from req.rawBody.
         if (refresh) held.attach();

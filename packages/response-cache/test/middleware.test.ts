@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import express from 'express';
 import request from 'supertest';
+import { createKeyer } from '@gatecache/cache-key';
 import { createCache, memoryStore } from '@gatecache/core';
 import type { Store } from '@gatecache/core';
 import { responseCache } from '../src';
@@ -285,6 +286,34 @@ describe('responseCache', () => {
       { body: chatRequest, raw: text },
     ]);
     await cache.close();
+  });
+
+  it('remembers the key of a request only once the cache answered it', async () => {
+    const keyer = createKeyer();
+    gw = await startGateway({ upstream: upstream.url, middleware: { key: keyer } });
+    const text = JSON.stringify(chatRequest);
+    const asKeyed = {
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      rawBody: Buffer.from(text),
+    };
+    const send = () =>
+      request(gw!.url)
+        .post('/v1/chat/completions')
+        .set(AUTH)
+        .set('content-type', 'application/json')
+        .send(text);
+    // A miss is keyed without a memo entry: most misses never repeat.
+    const miss = await send();
+    expect(miss.headers['x-cache']).toBe('MISS');
+    expect(keyer.remembered?.(asKeyed)).toBeUndefined();
+    const hit = await send();
+    expect(hit.headers['x-cache']).toBe('HIT');
+    expect(keyer.remembered?.(asKeyed)?.key).toBe(hit.headers['x-gatecache-key']);
+    // The next repeat is keyed from the memo, and still answered from the cache.
+    expect((await send()).headers['x-cache']).toBe('HIT');
+    expect(upstream.calls).toBe(1);
   });
 
   it('uses a body express.json already parsed', async () => {
