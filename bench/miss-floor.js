@@ -58,7 +58,11 @@ async function steps(stream) {
     };
     const body = JSON.parse(raw.toString('utf8'));
     lap('parse');
-    const keyed = keyer.key({ method: 'POST', url: req.url, headers, body, rawBody: raw });
+    // As the response cache keys a miss: no memo entry until the cache answers a repeat.
+    const keyed = keyer.key(
+      { method: 'POST', url: req.url, headers, body, rawBody: raw },
+      { remember: false },
+    );
     lap('key');
     await cache.get(keyed.key, { allowStale: true, record: false });
     lap('lookup');
