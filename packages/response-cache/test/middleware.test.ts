@@ -15,6 +15,9 @@ const chatAnswer = fixtureJson('openai/chat-completion.response.json');
 const chatStream = fixture('openai/chat-completion.stream.sse');
 const messagesRequest = fixtureJson('anthropic/messages.request.json');
 const AUTH = { authorization: 'Bearer sk-test-1' };
+/** A chat completion request whose body is exactly `text` (the bytes a memo entry is kept for). */
+const postText = (target: string | express.Express, text: string) =>
+  request(target).post('/v1/chat/completions').set(AUTH).set('content-type', 'application/json').send(text);
 
 let upstream: Upstream;
 let gw: Gateway | undefined;
@@ -52,22 +55,13 @@ describe.each(['hpm', 'fetch'] as const)('responseCache in front of %s', (handle
 
   it('sends the consumed request body upstream byte for byte', async () => {
     const text = JSON.stringify(chatRequest, null, 2);
-    await request(gw!.url)
-      .post('/v1/chat/completions')
-      .set(AUTH)
-      .set('content-type', 'application/json')
-      .send(text);
+    await postText(gw!.url, text);
     expect(upstream.requests[0]?.body).toBe(text);
   });
 
   it('sends the body upstream again when a remembered key finds its entry gone', async () => {
     const text = JSON.stringify(chatRequest, null, 2);
-    const send = () =>
-      request(gw!.url)
-        .post('/v1/chat/completions')
-        .set(AUTH)
-        .set('content-type', 'application/json')
-        .send(text);
+    const send = () => postText(gw!.url, text);
     expect((await send()).headers['x-cache']).toBe('MISS');
     expect((await send()).headers['x-cache']).toBe('HIT');
     await gw!.cache.clear();
@@ -275,8 +269,7 @@ describe('responseCache', () => {
       res.json(chatAnswer);
     });
     const text = JSON.stringify(chatRequest);
-    const send = () =>
-      request(app).post('/v1/chat/completions').set(AUTH).set('content-type', 'application/json').send(text);
+    const send = () => postText(app, text);
     await send();
     expect((await send()).headers['x-cache']).toBe('HIT');
     await cache.clear();
@@ -298,12 +291,7 @@ describe('responseCache', () => {
       headers: { ...AUTH, 'content-type': 'application/json' },
       rawBody: Buffer.from(text),
     };
-    const send = () =>
-      request(gw!.url)
-        .post('/v1/chat/completions')
-        .set(AUTH)
-        .set('content-type', 'application/json')
-        .send(text);
+    const send = () => postText(gw!.url, text);
     // A miss is keyed without a memo entry: most misses never repeat.
     const miss = await send();
     expect(miss.headers['x-cache']).toBe('MISS');
