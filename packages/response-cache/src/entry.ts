@@ -89,12 +89,49 @@ function tailEvents(body: Buffer): SseEvent[] | undefined {
   return parseSse(body.toString('utf8', start));
 }
 
+/** Blocks read one by one for their usage at most; a stream with more (Gemini reports usage in every chunk) is read whole. */
+const USAGE_BLOCKS = 8;
+
+/** Where the block holding byte `at` begins: after the last blank line before it, or at the stream's start. */
+function blockStart(body: Buffer, at: number): number {
+  const lf = body.lastIndexOf('\n\n', at);
+  const crlf = body.lastIndexOf('\r\n\r\n', at);
+  return Math.max(0, lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 4);
+}
+
+/** Where the block holding byte `at` ends: after the first blank line from there, or at the stream's end. */
+function blockEnd(body: Buffer, at: number): number {
+  const lf = body.indexOf('\n\n', at);
+  const crlf = body.indexOf('\r\n\r\n', at);
+  return Math.min(lf === -1 ? body.length : lf + 2, crlf === -1 ? body.length : crlf + 4);
+}
+
+/**
+ * The events of the blocks whose bytes hold `usage`, in stream order: the only ones usage is read from.
+ * Undefined when there are more than USAGE_BLOCKS of them or one begins with a byte order mark mid-stream;
+ * then the stream is read whole. A block cut at blank lines reads as it does in the whole stream (a CR-only
+ * blank line is not looked for: the piece read is then longer, never wrong).
+ */
+function usageBlocks(body: Buffer): SseEvent[] | undefined {
+  const events: SseEvent[] = [];
+  let done = 0;
+  for (let n = 0, at = body.indexOf('usage'); at !== -1; at = body.indexOf('usage', done)) {
+    if (++n > USAGE_BLOCKS) return undefined;
+    const start = Math.max(done, blockStart(body, at));
+    if (start > 0 && body[start] === 0xef && body[start + 1] === 0xbb && body[start + 2] === 0xbf)
+      return undefined;
+    done = blockEnd(body, at);
+    for (const event of parseSse(body.toString('utf8', start, done))) events.push(event);
+  }
+  return events;
+}
+
 /**
  * Whether a stream may be stored, and the events its usage is read from. A stream whose bytes cannot hold an
  * error is complete as soon as its terminal event is found, and the terminal event ends the stream in all
- * but odd cases: only the last blocks are read then. Events are read whole when an error is possible, when
- * the tail has no terminal event, or when usage must be read (only events that name `"usage` carry it, so
- * a stream without those bytes has none).
+ * but odd cases: only the last blocks are read then. Events are read whole when an error is possible or the
+ * tail has no terminal event. Usage is read from the blocks that hold `usage` (only events that name `"usage`
+ * carry it), one by one unless there are many.
  */
 function streamVerdict(
   route: { provider: string; endpoint: string },
@@ -108,8 +145,8 @@ function streamVerdict(
     if (why) return { why };
   }
   // `usage`, not `"usage`: a quote, everywhere in JSON, would stop the search at every member name.
-  if (!body.includes('usage')) return {};
-  return { usageEvents: events ?? parseSse(body.toString('utf8')) };
+  const usageEvents = events ?? usageBlocks(body) ?? parseSse(body.toString('utf8'));
+  return usageEvents.length > 0 ? { usageEvents } : {};
 }
 
 export interface BuildArgs {

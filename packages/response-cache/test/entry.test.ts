@@ -135,6 +135,47 @@ describe('buildEntry on long streams (read from their tail when their bytes allo
     });
   });
 
+  it('reads usage from the one chunk that carries it near the end of a long stream', () => {
+    // The fixture ends with an include_usage chunk (empty choices) before [DONE].
+    const at = sse.indexOf('\n\n') + 2;
+    const long = sse.slice(0, at) + deltas + sse.slice(at);
+    const short = build(sse);
+    const padded = build(long);
+    expect(short.ok && padded.ok).toBe(true);
+    if (!short.ok || !padded.ok) return;
+    expect(short.input.usage?.inputTokens).toBeGreaterThan(0);
+    expect(padded.input.usage).toEqual(short.input.usage);
+  });
+
+  it('reads usage right when the word is everywhere in the text, and from CRLF blocks', () => {
+    // More blocks naming `usage` than are read one by one: the stream is read whole.
+    const wordy = Array.from({ length: 12 }, (_, i) => chunk(i).replace('word', 'usage ')).join('');
+    const reported = sse.slice(sse.indexOf('\n\n') + 2);
+    const plain = build(sse);
+    const many = build(sse.slice(0, sse.indexOf('\n\n') + 2) + wordy + deltas + reported);
+    expect(plain.ok && many.ok).toBe(true);
+    if (!plain.ok || !many.ok) return;
+    expect(many.input.usage).toEqual(plain.input.usage);
+
+    const gemini = keyer.key({
+      method: 'POST',
+      url: '/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse',
+      headers: { 'x-goog-api-key': 'k' },
+      body: fixtureJson('gemini/generateContent.request.json'),
+    });
+    const part = (text: string, usage: string, finish = '') =>
+      `data: {"candidates":[{"content":{"parts":[{"text":"${text}"}],"role":"model"}${finish},"index":0}]` +
+      `${usage}}\r\n\r\n`;
+    const counted = (n: number) =>
+      `,"usageMetadata":{"promptTokenCount":8,"candidatesTokenCount":${n},"totalTokenCount":${8 + n}}`;
+    const text =
+      Array.from({ length: 80 }, (_, i) => part(`word${i} `, '')).join('') +
+      [1, 2, 3].map((n) => part(`w${n}`, counted(n))).join('') +
+      part('end', counted(4), ',"finishReason":"STOP"');
+    const v = buildEntry({ ...args(200, sseHead, text), keyed: gemini });
+    expect(v.ok && v.input.usage).toEqual({ inputTokens: 8, outputTokens: 4, totalTokens: 12 });
+  });
+
   it('keeps a byte order mark inside the stream part of its block', () => {
     // The tail would begin at the mark; read alone it would be dropped and `data: [DONE]` would count.
     const bomDone = `\uFEFFdata: [DONE]\n: ${'x'.repeat(5000)}\n\n`;
