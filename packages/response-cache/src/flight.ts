@@ -106,6 +106,8 @@ export class Flight {
   }
 
   private each(fn: (sub: FlightSubscriber) => void): void {
+    // Most flights have no waiter: no copy for them on every chunk of a long stream.
+    if (this.subscribers.size === 0) return;
     // A subscriber may unsubscribe (or fail) while we iterate: walk a copy.
     for (const sub of [...this.subscribers]) fn(sub);
   }
