@@ -4,7 +4,7 @@
 //                         hidden-class fix it applies) and with gatecache's shareShapes off
 //   hit path (SSE)        replay of a 200-event stream vs a bare route writing the same stream
 //   miss path             http-proxy-middleware (keep-alive agent) with gatecache vs without (JSON, and a
-//                         200-event stream), against an upstream
+//                         200-event stream sent in one write or in BENCH_STREAM_PARTS, default 20), against an upstream
 //                         that answers at once (the proxy's own cost, CPU-bound) and one that takes
 //                         BENCH_UPSTREAM_MS (default 50; real LLM answers take hundreds)
 // Run: `npm run build && npm run bench -w @gatecache/bench` (BENCH_DURATION seconds per run, default 8).
@@ -18,6 +18,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 // one run of each can differ by 20% for reasons of its own.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const UPSTREAM_MS = Number(process.env.BENCH_UPSTREAM_MS ?? 50);
+// A provider's stream arrives in many packets: one streamed-miss row has the upstream write it in this many parts.
+const STREAM_PARTS = Number(process.env.BENCH_STREAM_PARTS ?? 20);
 
 const load = (url, { connections = CONNECTIONS, ...opts } = {}) =>
   loadRun(url, { ...opts, connections, duration: DURATION });
@@ -83,6 +85,7 @@ async function scenario(name, upstream, opts) {
 (async () => {
   const { child: upstreamChild, url: upstream } = await start('upstream.js');
   const { child: slowChild, url: slowUpstream } = await start('upstream.js', [String(UPSTREAM_MS)]);
+  const { child: partsChild, url: partsUpstream } = await start('upstream.js', ['0', String(STREAM_PARTS)]);
   const rows = [];
   let latency;
   // BENCH_ONLY=miss (a substring of either scenario's name, e.g. "shapes") runs only the matching pairs.
@@ -90,7 +93,7 @@ async function scenario(name, upstream, opts) {
   const pair = async (label, base, baseName, subject, subjectName, opts = {}) => {
     if (only && !`${subject} ${base} ${opts.connections ?? ''}`.includes(only)) return;
     const runs = [];
-    const target = opts.slow ? slowUpstream : upstream;
+    const target = opts.slow ? slowUpstream : opts.parts ? partsUpstream : upstream;
     for (let i = 0; i < ROUNDS; i++) {
       const b = await scenario(base, target, opts);
       const s = await scenario(subject, target, opts);
@@ -173,6 +176,14 @@ async function scenario(name, upstream, opts) {
       { unique: true, stream: true },
     );
     await pair(
+      `miss path, 200-event SSE in ${STREAM_PARTS} writes`,
+      'proxy-miss',
+      'http-proxy-middleware',
+      'gatecache-miss',
+      'gatecache streamed miss + proxy',
+      { unique: true, stream: true, parts: true },
+    );
+    await pair(
       `miss path, upstream ${UPSTREAM_MS} ms`,
       'proxy-miss',
       'http-proxy-middleware',
@@ -211,6 +222,7 @@ async function scenario(name, upstream, opts) {
   } finally {
     await stop(upstreamChild);
     await stop(slowChild);
+    await stop(partsChild);
   }
   console.log(
     `\nnode ${process.version}, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds (medians), autocannon\n`,
