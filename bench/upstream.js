@@ -8,9 +8,13 @@ const { answer: json, sseAnswer } = require('./payloads');
 const delayMs = Number(process.argv[2] ?? 0);
 const parts = Number(process.argv[3] ?? 1);
 const events = sseAnswer.toString().split(/(?<=\n\n)/);
-const per = Math.ceil(events.length / parts);
-const pieces = Array.from({ length: Math.ceil(events.length / per) }, (_, i) =>
-  Buffer.from(events.slice(i * per, (i + 1) * per).join('')),
+const count = Math.min(parts, events.length);
+const pieces = Array.from({ length: count }, (_, i) =>
+  Buffer.from(
+    events
+      .slice(Math.floor((i * events.length) / count), Math.floor(((i + 1) * events.length) / count))
+      .join(''),
+  ),
 );
 
 function writeParts(res, i = 0) {
