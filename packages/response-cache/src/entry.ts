@@ -72,27 +72,14 @@ function canHoldError(body: Buffer): boolean {
   return body.includes('rror') || body.includes('failed') || body.includes('\\u');
 }
 
-/**
- * The events of the blocks that overlap the stream's last TAIL_BYTES, read from a blank line (LF LF or
- * CRLF CRLF, Gemini's: either always closes a block, whatever the line ends before it). Undefined when the
- * stream is short or no such line is found (a CR-only stream): then it is read whole.
- */
-function tailEvents(body: Buffer): SseEvent[] | undefined {
-  if (body.length <= TAIL_BYTES) return undefined;
-  const limit = body.length - TAIL_BYTES;
-  const lf = body.lastIndexOf('\n\n', limit);
-  const crlf = body.lastIndexOf('\r\n\r\n', limit);
-  const start = Math.max(lf === -1 ? -1 : lf + 2, crlf === -1 ? -1 : crlf + 4);
-  if (start < 0) return undefined;
-  // A byte order mark is dropped only at the start of a stream; here it must stay part of the block.
-  if (body[start] === 0xef && body[start + 1] === 0xbb && body[start + 2] === 0xbf) return undefined;
-  return parseSse(body.toString('utf8', start));
-}
-
 /** Blocks read one by one for their usage at most; a stream with more (Gemini reports usage in every chunk) is read whole. */
 const USAGE_BLOCKS = 8;
 
-/** Where the block holding byte `at` begins: after the last blank line before it, or at the stream's start. */
+/**
+ * Where the block holding byte `at` begins: after the last blank line before it (LF LF or CRLF CRLF, Gemini's:
+ * either always closes a block, whatever the line ends before it), or at the stream's start (0). A CR-only
+ * blank line is not looked for: the piece read is then longer, never wrong.
+ */
 function blockStart(body: Buffer, at: number): number {
   const lf = body.lastIndexOf('\n\n', at);
   const crlf = body.lastIndexOf('\r\n\r\n', at);
@@ -107,10 +94,30 @@ function blockEnd(body: Buffer, at: number): number {
 }
 
 /**
+ * The events of the blocks between two block boundaries, read as they read in the whole stream. Undefined
+ * when the piece begins mid-stream with a byte order mark: dropped only at a stream's start, it must stay
+ * part of its block there, so the caller reads the whole stream instead.
+ */
+function blocksBetween(body: Buffer, start: number, end = body.length): SseEvent[] | undefined {
+  if (start > 0 && body[start] === 0xef && body[start + 1] === 0xbb && body[start + 2] === 0xbf)
+    return undefined;
+  return parseSse(body.toString('utf8', start, end));
+}
+
+/**
+ * The events of the blocks that overlap the stream's last TAIL_BYTES. Undefined when the stream is short or
+ * no blank line comes before that point: then it is read whole.
+ */
+function tailEvents(body: Buffer): SseEvent[] | undefined {
+  if (body.length <= TAIL_BYTES) return undefined;
+  const start = blockStart(body, body.length - TAIL_BYTES);
+  return start > 0 ? blocksBetween(body, start) : undefined;
+}
+
+/**
  * The events of the blocks whose bytes hold `usage`, in stream order: the only ones usage is read from.
- * Undefined when there are more than USAGE_BLOCKS of them or one begins with a byte order mark mid-stream;
- * then the stream is read whole. A block cut at blank lines reads as it does in the whole stream (a CR-only
- * blank line is not looked for: the piece read is then longer, never wrong).
+ * Undefined when there are more than USAGE_BLOCKS of them or one cannot be cut out (see blocksBetween);
+ * then the stream is read whole.
  */
 function usageBlocks(body: Buffer): SseEvent[] | undefined {
   const events: SseEvent[] = [];
@@ -118,10 +125,10 @@ function usageBlocks(body: Buffer): SseEvent[] | undefined {
   for (let n = 0, at = body.indexOf('usage'); at !== -1; at = body.indexOf('usage', done)) {
     if (++n > USAGE_BLOCKS) return undefined;
     const start = Math.max(done, blockStart(body, at));
-    if (start > 0 && body[start] === 0xef && body[start + 1] === 0xbb && body[start + 2] === 0xbf)
-      return undefined;
     done = blockEnd(body, at);
-    for (const event of parseSse(body.toString('utf8', start, done))) events.push(event);
+    const blocks = blocksBetween(body, start, done);
+    if (!blocks) return undefined;
+    for (const event of blocks) events.push(event);
   }
   return events;
 }
