@@ -52,9 +52,10 @@ export function warmingRoutes(options: WarmingRoutesOptions): Router {
       ...(options.auth !== undefined ? { auth: options.auth } : {}),
     },
     options.env ?? process.env,
+    'warmingRoutes',
   );
-  const admin = scoped('admin');
-  const read = scoped('read');
+  const admin: express.RequestHandler = scoped('admin');
+  const read: express.RequestHandler = scoped('read');
   const router = express.Router();
 
   router.post('/api/cache/warm', admin, express.json({ limit: '64kb' }), (req, res) => {
