@@ -40,7 +40,14 @@ export interface AuthResponse {
   setHeader(name: string, value: string): unknown;
   status(code: number): { json(body: unknown): unknown };
 }
-export type AuthMiddleware = (req: AuthRequest, res: AuthResponse, next: (err?: unknown) => void) => void;
+export type AuthMiddleware = ((
+  req: AuthRequest,
+  res: AuthResponse,
+  next: (err?: unknown) => void,
+) => void) & {
+  /** The scope the route asks for: lets a test or an audit list each route with what guards it. */
+  readonly authScope: AuthScope;
+};
 export type RequireScope = ((scope: AuthScope, route?: RouteAuth) => AuthMiddleware) & {
   /**
    * The caller a request's bearer token names, without refusing anything: for a public route that shows
@@ -120,8 +127,8 @@ export function createAuth(options: AuthOptions, env: NodeJS.ProcessEnv, owner =
   };
   const anonymous: Principal = { scope: 'admin', tokenId: 'anonymous' };
 
-  const requireScope = (scope: AuthScope, route: RouteAuth = {}): AuthMiddleware =>
-    function requireToken(req, res, next) {
+  const requireScope = (scope: AuthScope, route: RouteAuth = {}): AuthMiddleware => {
+    const requireToken = (req: AuthRequest, res: AuthResponse, next: (err?: unknown) => void): void => {
       if (disabled) {
         res.locals[PRINCIPAL] = { ...anonymous };
         return next();
@@ -158,6 +165,8 @@ export function createAuth(options: AuthOptions, env: NodeJS.ProcessEnv, owner =
       res.locals[PRINCIPAL] = found;
       next();
     };
+    return Object.defineProperty(requireToken, 'authScope', { value: scope }) as AuthMiddleware;
+  };
   const identify = (req: AuthRequest): Principal | undefined => {
     if (disabled) return { ...anonymous };
     const given = configured ? bearer(req) : undefined;
