@@ -16,6 +16,8 @@ export interface WarmingRoutesOptions {
   token?: string;
   /** Read-only token: the GET routes only. Default `GATECACHE_READ_TOKEN`. */
   readToken?: string;
+  /** The metrics scrape token: opens no route here (403, not 401). Default `GATECACHE_SCRAPE_TOKEN`. */
+  scrapeToken?: string;
   /** false turns authentication off (trusted networks only). Default true. */
   auth?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -39,7 +41,7 @@ export function warmingRoutes(options: WarmingRoutesOptions): Router {
   const { warmer, tracker, advisor } = options;
   if (!warmer || typeof warmer.warmNow !== 'function')
     throw new Error('warmingRoutes: warmer must be a cacheWarmer()');
-  for (const name of ['token', 'readToken'] as const) {
+  for (const name of ['token', 'readToken', 'scrapeToken'] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== 'string' || value.length < 8)) {
       throw new Error(`warmingRoutes: ${name} must be a string of at least 8 characters`);
@@ -49,6 +51,7 @@ export function warmingRoutes(options: WarmingRoutesOptions): Router {
     {
       ...(options.token !== undefined ? { token: options.token } : {}),
       ...(options.readToken !== undefined ? { readToken: options.readToken } : {}),
+      ...(options.scrapeToken !== undefined ? { scrapeToken: options.scrapeToken } : {}),
       ...(options.auth !== undefined ? { auth: options.auth } : {}),
     },
     options.env ?? process.env,
