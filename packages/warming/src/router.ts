@@ -107,5 +107,19 @@ export function warmingRoutes(options: WarmingRoutesOptions): Router {
     advisor.advice().then((advice) => res.json(advice), next);
   });
 
+  // Bad JSON, a body over the limit or a failing advisor: the same `{ error: { type, message } }` as the
+  // admin routes, never Express's HTML page. Only errors raised inside this router reach it.
+  router.use(
+    (err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction): void => {
+      if (res.headersSent) return next(err);
+      const e = err as { status?: unknown; message?: unknown };
+      const client = typeof e?.status === 'number' && e.status >= 400 && e.status < 500;
+      const message = typeof e?.message === 'string' ? e.message : 'internal error';
+      res
+        .status(client ? (e.status as number) : 500)
+        .json({ error: { type: client ? 'invalid_request_error' : 'internal_error', message } });
+    },
+  );
+
   return router;
 }
