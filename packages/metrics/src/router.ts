@@ -128,6 +128,21 @@ const handle =
 /** Stats JSON, Prometheus text, health, alerts and dashboard routes for one cache. */
 export function cacheMetrics(options: CacheMetricsOptions): CacheMetricsRouter {
   validate(options);
+  // The check is route middleware on every route below, never a lookup of `req.path`: Express matches
+  // routes in any case, with a trailing slash and under any mount prefix, and each of those spellings
+  // reaches the route together with its check.
+  const guard = createAuth(
+    {
+      ...(options.token !== undefined || options.adminToken !== undefined
+        ? { token: options.token ?? options.adminToken }
+        : {}),
+      ...(options.readToken !== undefined ? { readToken: options.readToken } : {}),
+      ...(options.scrapeToken !== undefined ? { scrapeToken: options.scrapeToken } : {}),
+      ...(options.auth !== undefined ? { auth: options.auth } : {}),
+    },
+    options.env ?? process.env,
+    'cacheMetrics',
+  );
   const {
     cache,
     prefix = '',
@@ -168,21 +183,6 @@ export function cacheMetrics(options: CacheMetricsOptions): CacheMetricsRouter {
   engine.events.on('transition', onTransition);
   const html = dashboardHtml({ refreshSeconds: options.dashboardRefreshSeconds ?? 5, historyPoints: 60 });
   const router = Router() as CacheMetricsRouter;
-  // The check is route middleware on every route below, never a lookup of `req.path`: Express matches
-  // routes in any case, with a trailing slash and under any mount prefix, and each of those spellings
-  // reaches the route together with its check.
-  const guard = createAuth(
-    {
-      ...(options.token !== undefined || options.adminToken !== undefined
-        ? { token: options.token ?? options.adminToken }
-        : {}),
-      ...(options.readToken !== undefined ? { readToken: options.readToken } : {}),
-      ...(options.scrapeToken !== undefined ? { scrapeToken: options.scrapeToken } : {}),
-      ...(options.auth !== undefined ? { auth: options.auth } : {}),
-    },
-    options.env ?? process.env,
-    'cacheMetrics',
-  );
   const read: RequestHandler = guard('read');
   const scrape: RequestHandler = guard('scrape');
   const dashboardAuth: RequestHandler = guard('read', { queryToken: true });
