@@ -219,6 +219,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
     cache,
     token: env[s.admin_token_env] || undefined,
     readToken: env[s.read_token_env] || undefined,
+    scrapeToken: env[s.scrape_token_env] || undefined,
     auth: s.admin_auth,
     key: keyOptions,
     config: redactConfig(config),
@@ -259,7 +260,13 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
     ...(alerting.enabled ? {} : { alerts: {}, intervalSeconds: 0 }),
     ...(alerting.default_rules ? {} : { alerts: withoutDefaults(alertOptions.alerts, config) }),
     webhookUrl: alerting.webhook_url,
-    adminToken: env[s.admin_token_env] || undefined,
+    // The admin routes' rule: every route but /health asks for a token and answers 503 without one
+    // configured; the scrape token opens /metrics/prometheus only.
+    token: env[s.admin_token_env] || undefined,
+    readToken: env[s.read_token_env] || undefined,
+    scrapeToken: env[s.scrape_token_env] || undefined,
+    auth: s.admin_auth,
+    env,
     clock,
     logger,
   });

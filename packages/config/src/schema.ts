@@ -191,7 +191,9 @@ export const diskSchema = z.strictObject({
 export const securitySchema = z.strictObject({
   admin_token_env: text().min(1).default('GATECACHE_ADMIN_TOKEN'),
   read_token_env: text().min(1).default('GATECACHE_READ_TOKEN'),
-  /** false turns admin authentication off on purpose (a private network, tests). */
+  /** The token that opens `GET /metrics/prometheus` only (for Prometheus' `authorization`). */
+  scrape_token_env: text().min(1).default('GATECACHE_SCRAPE_TOKEN'),
+  /** false turns authentication off on purpose on every admin, metrics and warming route (a private network, tests). */
   admin_auth: bool().default(true),
   /** Refuse to start without an admin token. */
   require_admin_token: bool().optional(),

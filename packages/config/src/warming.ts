@@ -75,6 +75,7 @@ export function buildWarming(config: GatecacheConfig, deps: Deps): Warming | und
     tracker,
     token: env[s.admin_token_env] || undefined,
     readToken: env[s.read_token_env] || undefined,
+    scrapeToken: env[s.scrape_token_env] || undefined,
     auth: s.admin_auth,
     env,
   });

@@ -275,3 +275,55 @@ describeRedis('createGatecache with Redis', () => {
     }
   });
 });
+
+describe('createGatecache route tokens', () => {
+  const get = (token?: string): RequestInit =>
+    token ? { headers: { authorization: `Bearer ${token}` } } : {};
+  const yaml = (security: string): string => `disk:\n  enabled: false\nsecurity:\n${security}`;
+
+  it('asks every router for the tokens named in security, the scrape token opening Prometheus only', async () => {
+    const env = { ADM: 'admin-token-5', RD: 'read-token-5', SCR: 'scrape-token-5' };
+    const config = parseConfig(
+      yaml('  admin_token_env: ADM\n  read_token_env: RD\n  scrape_token_env: SCR\n'),
+      { env: {} },
+    );
+    const gc = await createGatecache(config, { env });
+    try {
+      const { app } = appOf(gc);
+      for (const path of ['/metrics', '/api/cache/stats', '/api/cache/keys', '/health/cache']) {
+        expect([path, (await answer(app, path)).status]).toEqual([path, 401]);
+        expect([path, (await answer(app, path, get('read-token-5'))).status]).toEqual([path, 200]);
+        expect([path, (await answer(app, path, get('scrape-token-5'))).status]).toEqual([path, 403]);
+      }
+      expect((await answer(app, '/metrics/prometheus')).status).toBe(401);
+      expect((await answer(app, '/metrics/prometheus', get('scrape-token-5'))).status).toBe(200);
+      expect((await answer(app, '/METRICS/Prometheus/', get('admin-token-5'))).status).toBe(200);
+    } finally {
+      await gc.close();
+    }
+  });
+
+  it('refuses metrics and stats with 503 like the admin routes when no token is set, and opens all with admin_auth: false', async () => {
+    const closed = await createGatecache(parseConfig(yaml('  admin_auth: true\n'), { env: {} }), { env: {} });
+    try {
+      const { app } = appOf(closed);
+      for (const path of ['/metrics', '/metrics/prometheus', '/api/cache/stats', '/api/cache/keys']) {
+        const res = await answer(app, path);
+        const body = (await res.json()) as { error: { type: string } };
+        expect([path, res.status, body.error.type]).toEqual([path, 503, 'auth_not_configured']);
+      }
+      expect((await answer(app, '/health')).status).toBe(200);
+    } finally {
+      await closed.close();
+    }
+    const open = await createGatecache(parseConfig(yaml('  admin_auth: false\n'), { env: {} }), { env: {} });
+    try {
+      const { app } = appOf(open);
+      for (const path of ['/metrics', '/metrics/prometheus', '/api/cache/stats', '/api/cache/keys']) {
+        expect([path, (await answer(app, path)).status]).toEqual([path, 200]);
+      }
+    } finally {
+      await open.close();
+    }
+  });
+});

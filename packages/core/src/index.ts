@@ -1,3 +1,14 @@
+export { AUTH_ENV, PRINCIPAL, createAuth, tokenId } from './auth';
+export type {
+  AuthMiddleware,
+  AuthOptions,
+  AuthRequest,
+  AuthResponse,
+  Principal,
+  RequireScope,
+  RouteAuth,
+  AuthScope,
+} from './auth';
 export { createCache } from './cache';
 export type {
   Cache,

@@ -107,8 +107,8 @@ export function cacheAdmin(options: CacheAdminOptions): CacheAdminRouter {
   });
 
   const router = express.Router() as CacheAdminRouter;
-  const read = requireScope('read');
-  const admin = requireScope('admin');
+  const read: express.RequestHandler = requireScope('read');
+  const admin: express.RequestHandler = requireScope('admin');
   const who = (res: Response): string => (res.locals[PRINCIPAL] as Principal).tokenId;
 
   router.delete(

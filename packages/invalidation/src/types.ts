@@ -45,6 +45,11 @@ export interface CacheAdminOptions {
   token?: string;
   /** Read-only bearer token (GET routes and explain). Default: `process.env.GATECACHE_READ_TOKEN`. */
   readToken?: string;
+  /**
+   * The metrics scrape token (`@gatecache/metrics`): it opens no route here, but is told apart from an
+   * unknown token (403, not 401). Default: `process.env.GATECACHE_SCRAPE_TOKEN`.
+   */
+  scrapeToken?: string;
   /** Set `false` to turn authentication off on purpose (tests, a private network). Default: on. */
   auth?: boolean;
   /** Key options used by `POST /api/cache/explain` (must match the response cache's). Default: key defaults. */

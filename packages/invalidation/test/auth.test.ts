@@ -82,3 +82,63 @@ describe('tokenId', () => {
     expect(ADMIN).not.toContain(tokenId(ADMIN));
   });
 });
+
+describe('createAuth scopes beyond read and admin', () => {
+  const SCRAPER = 'scrape-token-0123456789';
+  function scoped(options: AuthOptions, env: NodeJS.ProcessEnv = {}) {
+    const scope = createAuth(options, env);
+    const a = express();
+    const echo = (_req: express.Request, res: express.Response): void => {
+      res.json(res.locals[PRINCIPAL] as Principal);
+    };
+    a.get('/scrape', scope('scrape'), echo);
+    a.get('/read', scope('read'), echo);
+    a.get('/page', scope('read', { queryToken: true }), echo);
+    a.get('/who', (req, res) => res.json(scope.identify(req) ?? null));
+    return a;
+  }
+
+  it('admits the scrape token to scrape routes only, and the wider tokens there too', async () => {
+    const a = scoped(
+      {},
+      { GATECACHE_ADMIN_TOKEN: ADMIN, GATECACHE_READ_TOKEN: READER, GATECACHE_SCRAPE_TOKEN: SCRAPER },
+    );
+    for (const [token, scope] of [
+      [SCRAPER, 'scrape'],
+      [READER, 'read'],
+      [ADMIN, 'admin'],
+    ] as const) {
+      const res = await request(a).get('/scrape').set('Authorization', `Bearer ${token}`);
+      expect(res.body).toEqual({ scope, tokenId: tokenId(token) });
+    }
+    const read = await request(a).get('/read').set('Authorization', `Bearer ${SCRAPER}`);
+    expect(read.status).toBe(403);
+    expect(read.body.error).toEqual({
+      type: 'forbidden',
+      message: 'this route needs the read or admin token; the scrape token was given',
+    });
+    expect(read.headers['cache-control']).toBe('no-store');
+  });
+
+  it('takes ?token= only on a route that asks for it', async () => {
+    const a = scoped({ token: ADMIN, readToken: READER });
+    expect((await request(a).get(`/page?token=${READER}`)).body.scope).toBe('read');
+    expect((await request(a).get(`/read?token=${ADMIN}`)).status).toBe(401);
+    expect((await request(a).get(`/page?token=${ADMIN}x`)).status).toBe(401);
+    expect((await request(a).get(`/page?token=${ADMIN}&token=${ADMIN}`)).status).toBe(401);
+  });
+
+  it('identifies the caller without refusing anyone', async () => {
+    const a = scoped({ token: ADMIN, scrapeToken: SCRAPER });
+    expect((await request(a).get('/who')).body).toBeNull();
+    expect((await request(a).get('/who').set('Authorization', 'Bearer wrong-token-1')).body).toBeNull();
+    const scrape = await request(a).get('/who').set('Authorization', `Bearer ${SCRAPER}`);
+    expect(scrape.body).toEqual({ scope: 'scrape', tokenId: tokenId(SCRAPER) });
+    expect((await request(scoped({})).get('/who').set('Authorization', `Bearer ${ADMIN}`)).body).toBeNull();
+    expect((await request(scoped({ auth: false })).get('/who')).body.tokenId).toBe('anonymous');
+  });
+
+  it('rejects a short scrape token, naming it', () => {
+    expect(() => createAuth({ scrapeToken: 'short' }, {})).toThrow(/cacheAdmin: scrapeToken must be/);
+  });
+});

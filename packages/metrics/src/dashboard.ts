@@ -41,8 +41,8 @@ async function get(path) {
   const call = () => fetch(url, { cache: 'no-store', headers: token ? { Authorization: 'Bearer ' + token } : {} });
   let res = await call();
   if (res.status === 401) {
-    const t = window.prompt('Admin token for the cache dashboard');
-    if (!t) throw new Error('an admin token is required');
+    const t = window.prompt('Read or admin token for the cache dashboard');
+    if (!t) throw new Error('a read or admin token is required');
     token = t;
     sessionStorage.setItem('gatecache-token', t);
     res = await call();

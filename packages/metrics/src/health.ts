@@ -122,3 +122,12 @@ export async function overallHealth(cache: Cache, options: HealthOptions, now: n
     checks: { memory, cache: cacheCheck },
   };
 }
+
+/** `GET /health` for a caller without the read or admin token: the verdict only. */
+export function publicHealth(body: Awaited<ReturnType<typeof overallHealth>>) {
+  return {
+    status: body.status,
+    timestamp: body.timestamp,
+    checks: { memory: { ok: body.checks.memory.ok }, cache: { status: body.checks.cache.status } },
+  };
+}

@@ -1,8 +1,7 @@
 import { Router } from 'express';
-import type { NextFunction, Request, Response } from 'express';
-import { timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Cache, Clock, Logger } from '@gatecache/core';
-import { systemClock } from '@gatecache/core';
+import { createAuth, systemClock } from '@gatecache/core';
 import { createAlertEngine } from './alerts/engine';
 import type { AlertState, AlertTransition } from './alerts/engine';
 import { alertPayload, createWebhook } from './alerts/webhook';
@@ -13,7 +12,7 @@ import { compileRules } from './alerts/rules';
 import type { AlertRulesInput } from './alerts/rules';
 import { createCollector } from './collector';
 import { CONTENT_TYPE } from './exposition';
-import { cacheHealth, httpStatusOf, overallHealth } from './health';
+import { cacheHealth, httpStatusOf, overallHealth, publicHealth } from './health';
 import type { HealthOptions } from './health';
 import { prometheusText } from './prometheus';
 import { takeSnapshot } from './snapshot';
@@ -52,7 +51,20 @@ export interface CacheMetricsOptions {
   logger?: Logger;
   /** Per-tier and per-namespace breakdowns in `/api/cache/stats` (the guide's `enable_detailed_stats`). Default true. */
   detailedStats?: boolean;
-  /** When set, every route asks for `Authorization: Bearer <token>` (the dashboard page also takes `?token=`). Default none. */
+  /**
+   * Admin token: opens every route. Default `env.GATECACHE_ADMIN_TOKEN`. Without one (and without
+   * `auth: false`) every route but `GET /health` answers 503, as the admin routes do.
+   */
+  token?: string;
+  /** Read-only token: opens every route here (they all only read). Default `env.GATECACHE_READ_TOKEN`. */
+  readToken?: string;
+  /** Scrape token: opens `GET /metrics/prometheus` only. Default `env.GATECACHE_SCRAPE_TOKEN`. */
+  scrapeToken?: string;
+  /** false turns authentication off on purpose (trusted networks, tests). Default true. */
+  auth?: boolean;
+  /** Where default tokens are read. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** @deprecated The former name of `token`; used when `token` is not given. */
   adminToken?: string;
   /** Dashboard refresh period in seconds. Default 5. */
   dashboardRefreshSeconds?: number;
@@ -95,7 +107,7 @@ function validate(options: CacheMetricsOptions): void {
     }
   }
   if (o.adminToken !== undefined && !(typeof o.adminToken === 'string' && o.adminToken.length >= 8)) {
-    throw new Error('cacheMetrics: options.adminToken must be a string of at least 8 characters');
+    throw new TypeError('cacheMetrics: options.adminToken must be a string of at least 8 characters');
   }
   if (o.dashboardRefreshSeconds !== undefined && !(o.dashboardRefreshSeconds >= 1)) {
     throw new Error('cacheMetrics: options.dashboardRefreshSeconds must be a number >= 1');
@@ -113,30 +125,24 @@ const handle =
     fn(req, res).catch(next);
   };
 
-const same = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
-/** Bearer token check; `?token=` is accepted for the dashboard page only (a browser cannot set headers on navigation). */
-function requireToken(token: string, queryAllowed: (path: string) => boolean) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const header = req.get('authorization') ?? '';
-    const bearer = header.startsWith('Bearer ') ? header.slice(7) : '';
-    const query = typeof req.query.token === 'string' && queryAllowed(req.path) ? req.query.token : '';
-    if ((bearer && same(bearer, token)) || (query && same(query, token))) return next();
-    res
-      .status(401)
-      .set('WWW-Authenticate', 'Bearer')
-      .set('Cache-Control', 'no-store')
-      .json({ error: 'unauthorized' });
-  };
-}
-
 /** Stats JSON, Prometheus text, health, alerts and dashboard routes for one cache. */
 export function cacheMetrics(options: CacheMetricsOptions): CacheMetricsRouter {
   validate(options);
+  // The check is route middleware on every route below, never a lookup of `req.path`: Express matches
+  // routes in any case, with a trailing slash and under any mount prefix, and each of those spellings
+  // reaches the route together with its check.
+  const guard = createAuth(
+    {
+      ...(options.token !== undefined || options.adminToken !== undefined
+        ? { token: options.token ?? options.adminToken }
+        : {}),
+      ...(options.readToken !== undefined ? { readToken: options.readToken } : {}),
+      ...(options.scrapeToken !== undefined ? { scrapeToken: options.scrapeToken } : {}),
+      ...(options.auth !== undefined ? { auth: options.auth } : {}),
+    },
+    options.env ?? process.env,
+    'cacheMetrics',
+  );
   const {
     cache,
     prefix = '',
@@ -177,58 +183,52 @@ export function cacheMetrics(options: CacheMetricsOptions): CacheMetricsRouter {
   engine.events.on('transition', onTransition);
   const html = dashboardHtml({ refreshSeconds: options.dashboardRefreshSeconds ?? 5, historyPoints: 60 });
   const router = Router() as CacheMetricsRouter;
-  if (options.adminToken) {
-    const dashboardPath = `${mountPath}/api/cache/dashboard`;
-    const check = requireToken(options.adminToken, (path) => path === dashboardPath);
-    const ours = new Set(
-      [
-        '/api/cache/stats',
-        '/api/cache/alerts',
-        '/api/cache/dashboard',
-        '/metrics',
-        '/metrics/prometheus',
-
-        '/health/cache',
-      ].map((p) => mountPath + p),
-    );
-    // Only this router's routes: the app's other routes pass untouched.
-    router.use((req, res, next) => (ours.has(req.path.replace(/\/$/, '')) ? check(req, res, next) : next()));
-  }
+  const read: RequestHandler = guard('read');
+  const scrape: RequestHandler = guard('scrape');
+  const dashboardAuth: RequestHandler = guard('read', { queryToken: true });
   const json = (res: Response, status: number, body: unknown): void => {
     res.status(status).set('Cache-Control', 'no-store').json(body);
   };
 
   router.get(
     `${mountPath}/api/cache/stats`,
+    read,
     handle(async (_req, res) => json(res, 200, statsJson(await snapshot()))),
   );
   router.get(
     `${mountPath}/metrics`,
+    read,
     handle(async (_req, res) => json(res, 200, metricsJson(await snapshot()))),
   );
   router.get(
     `${mountPath}/metrics/prometheus`,
+    scrape,
     handle(async (_req, res) => {
       const text = prometheusText(await snapshot(), prefix);
       res.status(200).set('Content-Type', CONTENT_TYPE).set('Cache-Control', 'no-store').send(text);
     }),
   );
+  // Public on purpose: load balancers probe it without a token. Without the read or admin token it tells
+  // ok, degraded or down and nothing else (no tier names, error messages or memory figures).
   router.get(
     `${mountPath}/health`,
-    handle(async (_req, res) => {
+    handle(async (req, res) => {
       const body = await overallHealth(cache, health, clock.now());
-      json(res, httpStatusOf(body.status), body);
+      const who = guard.identify(req);
+      const full = who !== undefined && who.scope !== 'scrape';
+      json(res, httpStatusOf(body.status), full ? body : publicHealth(body));
     }),
   );
   router.get(
     `${mountPath}/health/cache`,
+    read,
     handle(async (_req, res) => {
       const body = await cacheHealth(cache, health);
       json(res, httpStatusOf(body.status), { ...body, timestamp: new Date(clock.now()).toISOString() });
     }),
   );
 
-  router.get(`${mountPath}/api/cache/alerts`, (_req: Request, res: Response) => {
+  router.get(`${mountPath}/api/cache/alerts`, read, (_req: Request, res: Response) => {
     const alerts = engine.states();
     json(res, 200, {
       firing: alerts.filter((a) => a.state === 'firing').length,
@@ -237,11 +237,13 @@ export function cacheMetrics(options: CacheMetricsOptions): CacheMetricsRouter {
     });
   });
 
-  router.get(`${mountPath}/api/cache/dashboard`, (_req: Request, res: Response) => {
+  router.get(`${mountPath}/api/cache/dashboard`, dashboardAuth, (_req: Request, res: Response) => {
     res
       .status(200)
       .set('Content-Type', 'text/html; charset=utf-8')
       .set('Cache-Control', 'no-store')
+      // The page may be opened with ?token=: no Referer may carry that URL anywhere.
+      .set('Referrer-Policy', 'no-referrer')
       // Inline script and style only: nothing is loaded from anywhere else.
       .set(
         'Content-Security-Policy',

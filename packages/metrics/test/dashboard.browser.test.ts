@@ -34,7 +34,7 @@ describe('dashboard in headless Chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    s = stack({ adminToken: token, dashboardRefreshSeconds: 1 });
+    s = stack({ token, dashboardRefreshSeconds: 1 });
     server = http.createServer(s.app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });

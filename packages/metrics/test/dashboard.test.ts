@@ -19,7 +19,8 @@ describe('GET /api/cache/dashboard', () => {
   it('asks for the admin token on every route and lets the page take it from ?token=', async () => {
     const token = 'secret-token-123';
     s = stack({ adminToken: token });
-    await request(s.app).get('/api/cache/dashboard').expect(401);
+    const refused = await request(s.app).get('/api/cache/dashboard').expect(401);
+    expect(refused.body.error.type).toBe('unauthorized');
     await request(s.app).get(`/api/cache/dashboard?token=${token}`).expect(200);
     await request(s.app).get('/api/cache/stats').expect(401);
     await request(s.app).get(`/api/cache/stats?token=${token}`).expect(401);

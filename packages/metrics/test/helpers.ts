@@ -15,7 +15,10 @@ export interface Stack {
 export function stack(options: Partial<CacheMetricsOptions> & { tiers?: Store[] } = {}): Stack {
   const { tiers, ...rest } = options;
   const cache = createCache({ tiers: tiers ?? [memoryStore({ maxSizeMb: 8 })] });
-  const router = cacheMetrics({ cache, ...rest });
+  // Routes are refused without a token; tests about figures turn auth off, tests about auth pass tokens.
+  const tokens = ['token', 'adminToken', 'readToken', 'scrapeToken', 'auth'] as const;
+  const open = tokens.every((t) => rest[t] === undefined) ? { auth: false } : {};
+  const router = cacheMetrics({ cache, env: {}, ...open, ...rest });
   const app = express();
   app.use(router);
   return {

@@ -25,7 +25,7 @@ const pricing = { 'gpt-4o-mini': { input: 0.15, output: 0.6 } };
 function gateway() {
   const cache = createCache({ tiers: [memoryStore({ maxSizeMb: 4 })] });
   const mw = responseCache({ cache, pricing });
-  const metrics = cacheMetrics({ cache, sources: { responseCache: mw }, intervalSeconds: 0 });
+  const metrics = cacheMetrics({ cache, sources: { responseCache: mw }, intervalSeconds: 0, auth: false });
   let upstreamCalls = 0;
   const app = express();
   app.use(metrics);

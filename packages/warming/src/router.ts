@@ -16,6 +16,8 @@ export interface WarmingRoutesOptions {
   token?: string;
   /** Read-only token: the GET routes only. Default `GATECACHE_READ_TOKEN`. */
   readToken?: string;
+  /** The metrics scrape token: opens no route here (403, not 401). Default `GATECACHE_SCRAPE_TOKEN`. */
+  scrapeToken?: string;
   /** false turns authentication off (trusted networks only). Default true. */
   auth?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -39,7 +41,7 @@ export function warmingRoutes(options: WarmingRoutesOptions): Router {
   const { warmer, tracker, advisor } = options;
   if (!warmer || typeof warmer.warmNow !== 'function')
     throw new Error('warmingRoutes: warmer must be a cacheWarmer()');
-  for (const name of ['token', 'readToken'] as const) {
+  for (const name of ['token', 'readToken', 'scrapeToken'] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== 'string' || value.length < 8)) {
       throw new Error(`warmingRoutes: ${name} must be a string of at least 8 characters`);
@@ -49,12 +51,14 @@ export function warmingRoutes(options: WarmingRoutesOptions): Router {
     {
       ...(options.token !== undefined ? { token: options.token } : {}),
       ...(options.readToken !== undefined ? { readToken: options.readToken } : {}),
+      ...(options.scrapeToken !== undefined ? { scrapeToken: options.scrapeToken } : {}),
       ...(options.auth !== undefined ? { auth: options.auth } : {}),
     },
     options.env ?? process.env,
+    'warmingRoutes',
   );
-  const admin = scoped('admin');
-  const read = scoped('read');
+  const admin: express.RequestHandler = scoped('admin');
+  const read: express.RequestHandler = scoped('read');
   const router = express.Router();
 
   router.post('/api/cache/warm', admin, express.json({ limit: '64kb' }), (req, res) => {
@@ -102,6 +106,20 @@ export function warmingRoutes(options: WarmingRoutesOptions): Router {
     }
     advisor.advice().then((advice) => res.json(advice), next);
   });
+
+  // Bad JSON, a body over the limit or a failing advisor: the same `{ error: { type, message } }` as the
+  // admin routes, never Express's HTML page. Only errors raised inside this router reach it.
+  router.use(
+    (err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction): void => {
+      if (res.headersSent) return next(err);
+      const e = err as { status?: unknown; message?: unknown };
+      const client = typeof e?.status === 'number' && e.status >= 400 && e.status < 500;
+      const message = typeof e?.message === 'string' ? e.message : 'internal error';
+      res
+        .status(client ? (e.status as number) : 500)
+        .json({ error: { type: client ? 'invalid_request_error' : 'internal_error', message } });
+    },
+  );
 
   return router;
 }

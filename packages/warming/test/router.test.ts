@@ -104,4 +104,28 @@ describe('warmingRoutes', () => {
     await request(bare).get('/api/cache/advice').set('authorization', `Bearer ${TOKEN}`).expect(404);
     s.close();
   });
+
+  it('answers bad JSON and an oversized body with the JSON error body, after the token check', async () => {
+    const s = setup();
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    await request(s.app)
+      .post('/api/cache/warm')
+      .set('content-type', 'application/json')
+      .send('{bad')
+      .expect(401);
+    const bad = await request(s.app)
+      .post('/api/cache/warm')
+      .set(auth)
+      .set('content-type', 'application/json')
+      .send('{bad')
+      .expect(400);
+    expect((bad.body as { error: { type: string } }).error.type).toBe('invalid_request_error');
+    const big = await request(s.app)
+      .post('/api/cache/warm')
+      .set(auth)
+      .send({ keys: ['x'.repeat(70_000)] })
+      .expect(413);
+    expect((big.body as { error: { type: string } }).error.type).toBe('invalid_request_error');
+    s.close();
+  });
 });

@@ -109,6 +109,7 @@ describe('cacheWarmer', () => {
       sources: { warming: warmer! },
       intervalSeconds: 0,
       clock,
+      auth: false,
     });
     try {
       const app = express().use(metrics);
