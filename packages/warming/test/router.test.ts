@@ -75,6 +75,25 @@ describe('warmingRoutes', () => {
     s.close();
   });
 
+  it('refuses a body it cannot read in the JSON error shape, not an HTML page', async () => {
+    const s = setup();
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const cases: [string, string, number][] = [
+      ['application/json', '{', 400],
+      ['application/json; charset=no-such-charset', '{}', 415],
+      ['application/json', JSON.stringify({ keys: ['k'.repeat(70_000)] }), 413],
+    ];
+    for (const [type, body, status] of cases) {
+      const res = await request(s.app).post('/api/cache/warm').set(auth).set('content-type', type).send(body);
+      expect(res.status).toBe(status);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toMatchObject({
+        error: { type: 'invalid_request_error', message: expect.any(String) },
+      });
+    }
+    s.close();
+  });
+
   it('answers 409 with the running job while one runs', async () => {
     const s = setup();
     const auth = { authorization: `Bearer ${TOKEN}` };
