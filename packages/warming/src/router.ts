@@ -113,7 +113,12 @@ export function warmingRoutes(options: WarmingRoutesOptions): Router {
       res.status(404).json({ error: { type: 'not_found', message: 'no tracker configured' } });
       return;
     }
-    const limit = Math.min(1000, Math.max(1, Number(req.query.limit ?? 50) || 50));
+    // With the `extended` query parser `?limit[toString]=1` is an object, which Number() cannot convert.
+    const raw: unknown = req.query.limit;
+    if (raw !== undefined && typeof raw !== 'string') {
+      return badRequest(res, 'limit must be given once, as a string');
+    }
+    const limit = Math.min(1000, Math.max(1, Number(raw ?? 50) || 50));
     res.json({ popular: tracker.popular(limit), stats: tracker.stats() });
   });
 
