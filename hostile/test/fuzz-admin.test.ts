@@ -35,18 +35,22 @@ import type { Answer, GlobalsSnapshot, JsonNode } from './fuzz-kit';
 const ADMIN = 'fuzz-admin-token-0123456789';
 const READER = 'fuzz-read-token-0123456789';
 
+// The KNOWN_UNTIL_* filters below hold back inputs that known issue-15 items mishandle, until those are
+// merged; FUZZ_NO_KNOWN=1 turns them off, to check a merge.
+
 /**
  * KNOWN_UNTIL_ITEM_4 (issue 15, item 4: patterns that backtrack): a glob with many `*`/`?` takes seconds over
  * a handful of keys, so generated patterns hold at most 3 wildcards. Remove once globs match in linear time.
  */
-const KNOWN_UNTIL_ITEM_4 = (pattern: string): boolean => (pattern.match(/[*?]/g) ?? []).length <= 3;
+const KNOWN_UNTIL_ITEM_4 = (pattern: string): boolean =>
+  process.env.FUZZ_NO_KNOWN === '1' || (pattern.match(/[*?]/g) ?? []).length <= 3;
 
 /**
  * KNOWN_UNTIL_ITEM_6 (issue 15, items 3 and 6: the metrics routes' own token check): it refuses with
  * `{"error":"unauthorized"}`, not the `{ "error": { "type", "message" } }` shape of the admin routes, so the
  * metrics routes are only asked with the admin token. Remove once metrics uses the admin routes' auth.
  */
-const KNOWN_UNTIL_ITEM_6 = true;
+const KNOWN_UNTIL_ITEM_6 = process.env.FUZZ_NO_KNOWN !== '1';
 
 const TENANT = 'a1b2c3d4e5f60718';
 const SEED: { key: string; tags?: string[] }[] = [

@@ -216,16 +216,19 @@ export const llmBody: fc.Arbitrary<JsonNode> = fc.oneof(
     ),
 );
 
-/** A chain of nested arrays or objects, bounded: deep enough to hurt a recursive walker, small on the wire. */
+/**
+ * A chain of nested arrays or `__proto__` objects, bounded: deep enough to overflow a recursive walker, small
+ * on the wire. Written as text, so writing it needs no recursion either.
+ */
 export const deepNode: fc.Arbitrary<JsonNode> = fc
   .tuple(fc.integer({ min: 100, max: 6000 }), fc.boolean())
   .map(([depth, arrays]) => {
-    let node: JsonNode = str('deep');
-    for (let i = 0; i < depth; i++)
-      node = arrays ? { t: 'array', items: [node] } : obj([['__proto__', node]]);
+    const text = arrays
+      ? `${'['.repeat(depth)}"deep"${']'.repeat(depth)}`
+      : `${'{"__proto__":'.repeat(depth)}"deep"${'}'.repeat(depth)}`;
     return obj([
       ['model', str('gpt-4o-mini')],
-      ['messages', node],
+      ['messages', { t: 'raw', text }],
     ]);
   });
 
