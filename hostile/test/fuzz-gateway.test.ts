@@ -12,6 +12,7 @@ import {
   deepNode,
   globalsChanged,
   hostileString,
+  inQuery,
   jsonNode,
   llmBody,
   send,
@@ -126,8 +127,37 @@ function KNOWN_UNTIL_ITEM_1(doc: JsonNode): boolean {
   );
 }
 
+/** A query string on an LLM route: credentials, Azure and Gemini parameters, qs spellings, odd encodings. */
+const query = fc
+  .array(
+    fc
+      .tuple(
+        fc.oneof(
+          fc.constantFrom(
+            'key',
+            'api-key',
+            'api_key',
+            'alt',
+            'api-version',
+            'key[]',
+            'key[__proto__]',
+            '__proto__',
+            'constructor',
+          ),
+          hostileString,
+        ),
+        hostileString,
+        fc.constantFrom<'encoded' | 'raw' | 'twice'>('encoded', 'raw', 'twice'),
+      )
+      .map(([name, value, how]) => `${inQuery(name, how)}=${inQuery(value, how)}`),
+    { maxLength: 3 },
+  )
+  .map((params) => (params.length ? `?${params.join('&')}` : ''));
+
 const request = fc.record({
-  route: fc.constantFrom(...ROUTES),
+  route: fc
+    .tuple(fc.constantFrom(...ROUTES), fc.oneof({ arbitrary: fc.constant(''), weight: 3 }, query))
+    .map(([r, q]) => r + q),
   body: bodyBytes(
     fc
       .oneof(
