@@ -85,18 +85,30 @@ export function setOwn(target: Record<string, unknown>, name: string, value: unk
   else Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** A copy of `value` with secret-named string values replaced by '[secret:<hmac>]'. Shares unchanged parts. */
-export function sealSecrets(value: unknown, secret: string | Buffer, parent?: string): unknown {
+/**
+ * Deepest nesting of arrays and objects a keyed body may have. JSON.parse takes any depth, but walking 5,000
+ * levels overflows the stack (a 10 KB body); real request bodies (JSON schemas included) nest a few dozen.
+ */
+export const MAX_BODY_DEPTH = 512;
+
+/**
+ * A copy of `value` with secret-named string values replaced by '[secret:<hmac>]'. Shares unchanged parts.
+ * Throws a TypeError past MAX_BODY_DEPTH levels (which a cycle also reaches), never a stack overflow.
+ */
+export function sealSecrets(value: unknown, secret: string | Buffer, parent?: string, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_BODY_DEPTH) {
+    throw new TypeError(`cache-key: body nested deeper than ${MAX_BODY_DEPTH} levels (or cyclic)`);
+  }
   if (Array.isArray(value)) {
     let changed = false;
     const out = value.map((item) => {
-      const sealed = sealSecrets(item, secret, parent);
+      const sealed = sealSecrets(item, secret, parent, depth + 1);
       if (sealed !== item) changed = true;
       return sealed;
     });
     return changed ? out : value;
   }
-  if (value === null || typeof value !== 'object') return value;
   let out: Record<string, unknown> | undefined;
   const source = value as Record<string, unknown>;
   for (const name of Object.keys(source)) {
@@ -104,7 +116,7 @@ export function sealSecrets(value: unknown, secret: string | Buffer, parent?: st
     const sealed =
       typeof item === 'string' && isSecretName(name, parent)
         ? `[secret:${hmacHex(secret, 'body-secret\n' + item).slice(0, 32)}]`
-        : sealSecrets(item, secret, name);
+        : sealSecrets(item, secret, name, depth + 1);
     if (sealed !== item && out === undefined) {
       out = {};
       for (const k of Object.keys(source)) setOwn(out, k, source[k]);

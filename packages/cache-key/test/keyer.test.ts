@@ -256,6 +256,28 @@ describe('provider specifics', () => {
   });
 });
 
+describe('deeply nested bodies', () => {
+  const nested = (depth: number): unknown =>
+    JSON.parse(`{"model":"m","messages":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+
+  it('refuses a body nested 5,000 levels (10 KB) with a TypeError, not a stack overflow', () => {
+    const req = post('/v1/chat/completions', nested(5000));
+    expect(() => keyer.key(req)).toThrow(TypeError);
+    expect(() => keyer.key(req)).toThrow(/nested deeper than 512 levels/);
+    expect(() => keyer.explain(req)).toThrow(TypeError);
+  });
+
+  it('keys a body nested 500 levels', () => {
+    expect(keyer.key(post('/v1/chat/completions', nested(500))).key).toMatch(/^response:openai:/);
+  });
+
+  it('refuses a cyclic body with a TypeError', () => {
+    const body: Record<string, unknown> = { model: 'm' };
+    body.messages = [body];
+    expect(() => keyer.key(post('/v1/chat/completions', body))).toThrow(TypeError);
+  });
+});
+
 describe('model list keys', () => {
   const get = (url: string, headers: KeyRequest['headers']): KeyRequest => ({ method: 'GET', url, headers });
 

@@ -207,7 +207,9 @@ export function cacheAdmin(options: CacheAdminOptions): CacheAdminRouter {
     express.json({ limit: '1mb' }),
     wrap((req, res) => {
       const b = parse(explainBody, req.body, 'body');
-      const headers: KeyRequest['headers'] = {};
+      // Null prototype: a header named `__PROTO__` is lower-cased into `__proto__`, which on a plain object
+      // would set the prototype of the headers instead of naming a header (as Node's own headers do).
+      const headers = Object.create(null) as KeyRequest['headers'];
       for (const [k, v] of Object.entries(b.headers ?? {})) headers[k.toLowerCase()] = v;
       const sample: KeyRequest = { method: b.method.toUpperCase(), url: b.path, headers, body: b.body };
       let explanation;

@@ -358,6 +358,20 @@ describe('POST /api/cache/explain', () => {
     expect(text).not.toContain('VERYSECRET');
   });
 
+  it('hands the keyer a header named __PROTO__ as a header, not as the prototype of the headers', async () => {
+    // A scope function sees the sample's header names: '__proto__' must be one of them.
+    stack = await makeStack({
+      key: { tenantSecret: 's', scope: (req) => Object.keys(req.headers).join(',') },
+    });
+    const res = await request(stack.app)
+      .post('/api/cache/explain')
+      .set(...bearer(READER))
+      .set('content-type', 'application/json')
+      .send('{"method":"POST","path":"/v1/embeddings","headers":{"__PROTO__":["x"]},"body":{"model":"m"}}');
+    expect(res.status).toBe(200);
+    expect(res.body.tenant).toBe(tenantHash('__proto__', 's'));
+  });
+
   it('answers 400 for a malformed sample', async () => {
     stack = await makeStack();
     const res = await request(stack.app)

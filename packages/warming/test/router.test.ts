@@ -75,6 +75,40 @@ describe('warmingRoutes', () => {
     s.close();
   });
 
+  it('refuses a body it cannot read in the JSON error shape, not an HTML page', async () => {
+    const s = setup();
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const cases: [string, string, number][] = [
+      ['application/json', '{', 400],
+      ['application/json; charset=no-such-charset', '{}', 415],
+      ['application/json', JSON.stringify({ keys: ['k'.repeat(70_000)] }), 413],
+    ];
+    for (const [type, body, status] of cases) {
+      const res = await request(s.app).post('/api/cache/warm').set(auth).set('content-type', type).send(body);
+      expect(res.status).toBe(status);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toMatchObject({
+        error: { type: 'invalid_request_error', message: expect.any(String) },
+      });
+    }
+    s.close();
+  });
+
+  it('refuses a limit given twice or as an object, with the extended query parser too', async () => {
+    const s = setup();
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    s.app.set('query parser', 'extended');
+    for (const query of ['limit[toString]=1', 'limit[valueOf]=1', 'limit=1&limit=2', 'limit[]=1']) {
+      const res = await request(s.app).get(`/api/cache/warming/patterns?${query}`).set(auth);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({
+        error: { type: 'invalid_request_error', message: expect.any(String) },
+      });
+    }
+    await request(s.app).get('/api/cache/warming/patterns?limit=5').set(auth).expect(200);
+    s.close();
+  });
+
   it('answers 409 with the running job while one runs', async () => {
     const s = setup();
     const auth = { authorization: `Bearer ${TOKEN}` };
