@@ -46,13 +46,6 @@ const READER = 'fuzz-read-token-0123456789';
 const KNOWN_UNTIL_ITEM_4 = (pattern: string): boolean =>
   process.env.FUZZ_NO_KNOWN === '1' || (pattern.match(/[*?]/g) ?? []).length <= 3;
 
-/**
- * KNOWN_UNTIL_ITEM_6 (issue 15, items 3 and 6: the metrics routes' own token check): it refuses with
- * `{"error":"unauthorized"}`, not the `{ "error": { "type", "message" } }` shape of the admin routes, so the
- * metrics routes are only asked with the admin token. Remove once metrics uses the admin routes' auth.
- */
-const KNOWN_UNTIL_ITEM_6 = process.env.FUZZ_NO_KNOWN !== '1';
-
 const TENANT = 'a1b2c3d4e5f60718';
 const SEED: { key: string; tags?: string[] }[] = [
   { key: `response:openai:chat.completions:gpt-4o:${TENANT}:${'a'.repeat(64)}`, tags: ['team:a'] },
@@ -385,8 +378,6 @@ const getCall = (
     .tuple(queryFor(own), a)
     .map(([q, h]) => ({ method: 'GET', target: `${path}${q}`, headers: h, writes: false }));
 
-const METRICS_AUTH = KNOWN_UNTIL_ITEM_6 ? fc.constant({ authorization: `Bearer ${ADMIN}` }) : auth;
-
 const call: fc.Arbitrary<Call> = fc.oneof(
   {
     arbitrary: fc.tuple(queryFor(PURGE_NAMES), auth).map(([q, h]) => ({
@@ -417,7 +408,7 @@ const call: fc.Arbitrary<Call> = fc.oneof(
         '/api/cache/alerts',
         '/api/cache/dashboard',
       )
-      .chain((path) => getCall(path, ['token', 'x'], METRICS_AUTH)),
+      .chain((path) => getCall(path, ['token', 'x'], auth)),
     weight: 2,
   },
 );

@@ -1,5 +1,5 @@
 import express from 'express';
-import type { NextFunction, Request, Response, Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { checkGlob } from '@gatecache/core';
 import { createAuth } from '@gatecache/invalidation';
 import type { TuningAdvisor } from './advisor';
@@ -25,22 +25,6 @@ export interface WarmingRoutesOptions {
 
 function badRequest(res: express.Response, message: string): void {
   res.status(400).json({ error: { type: 'invalid_request_error', message } });
-}
-
-/**
- * The body parser's refusals (bad JSON 400, too large 413, unsupported charset 415) in the admin routes' JSON
- * error shape rather than Express's HTML page. Route-level, so it sees only this route's errors.
- */
-function bodyErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
-  const status = (err as { status?: unknown } | null)?.status;
-  if (res.headersSent || typeof status !== 'number' || status < 400 || status >= 500) return next(err);
-  const message = (err as { message?: unknown }).message;
-  res.status(status).json({
-    error: {
-      type: 'invalid_request_error',
-      message: typeof message === 'string' ? message : 'bad request body',
-    },
-  });
 }
 
 function stringList(value: unknown): string[] | undefined | false {
@@ -77,36 +61,30 @@ export function warmingRoutes(options: WarmingRoutesOptions): Router {
   const read: express.RequestHandler = scoped('read');
   const router = express.Router();
 
-  router.post(
-    '/api/cache/warm',
-    admin,
-    express.json({ limit: '64kb' }),
-    (req: Request, res: Response) => {
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const unknown = Object.keys(body).filter((k) => k !== 'keys' && k !== 'patterns');
-      if (unknown.length > 0) return badRequest(res, `unknown field(s): ${unknown.join(', ')}`);
-      const keys = stringList(body.keys);
-      const patterns = stringList(body.patterns);
-      if (keys === false) return badRequest(res, 'keys must be an array of non-empty strings');
-      if (patterns === false) return badRequest(res, 'patterns must be an array of non-empty strings');
-      for (const p of patterns ?? []) {
-        const why = checkGlob(p);
-        if (why) return badRequest(res, why);
-      }
-      try {
-        const { jobId, done } = warmer.warmNow({
-          ...(keys ? { keys } : {}),
-          ...(patterns ? { patterns } : {}),
-        });
-        done.catch(() => undefined);
-        res.status(202).json({ job_id: jobId, status_url: '/api/cache/warming/status' });
-      } catch (err) {
-        if (!(err instanceof WarmerBusyError)) throw err;
-        res.status(409).json({ error: { type: 'busy', message: err.message }, job_id: err.jobId });
-      }
-    },
-    bodyErrors,
-  );
+  router.post('/api/cache/warm', admin, express.json({ limit: '64kb' }), (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const unknown = Object.keys(body).filter((k) => k !== 'keys' && k !== 'patterns');
+    if (unknown.length > 0) return badRequest(res, `unknown field(s): ${unknown.join(', ')}`);
+    const keys = stringList(body.keys);
+    const patterns = stringList(body.patterns);
+    if (keys === false) return badRequest(res, 'keys must be an array of non-empty strings');
+    if (patterns === false) return badRequest(res, 'patterns must be an array of non-empty strings');
+    for (const p of patterns ?? []) {
+      const why = checkGlob(p);
+      if (why) return badRequest(res, why);
+    }
+    try {
+      const { jobId, done } = warmer.warmNow({
+        ...(keys ? { keys } : {}),
+        ...(patterns ? { patterns } : {}),
+      });
+      done.catch(() => undefined);
+      res.status(202).json({ job_id: jobId, status_url: '/api/cache/warming/status' });
+    } catch (err) {
+      if (!(err instanceof WarmerBusyError)) throw err;
+      res.status(409).json({ error: { type: 'busy', message: err.message }, job_id: err.jobId });
+    }
+  });
 
   router.get('/api/cache/warming/status', read, (_req, res) => {
     res.json(warmer.status());
