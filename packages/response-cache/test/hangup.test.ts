@@ -224,6 +224,11 @@ describe('a leader that hangs up', () => {
       expect(next.headers['x-cache']).toBe('HIT');
       expect(next.body).toBe(chatStream);
       expect(upstream.calls).toBe(1);
+      // The upstream connection of the drained call serves the next miss (a keep-alive agent reuses it).
+      const other = { ...s.body, messages: [{ role: 'user', content: 'another question' }] };
+      const miss = await rawRequest(`${g.url}${s.path}`, { body: other, headers: s.headers });
+      expect(miss.body).toBe(chatStream);
+      expect(upstream.calls).toBe(2);
     },
   );
 
