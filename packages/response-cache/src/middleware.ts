@@ -56,6 +56,8 @@ export function responseCache(options: ResponseCacheOptions): ResponseCacheMiddl
       next();
     };
     handle(req as CacheRequest, res, pass, deps, held).catch((err: unknown) => {
+      // A client that hung up while sending its body: nothing failed, and there is nobody left to answer.
+      if (req.destroyed && !req.complete) return;
       acct.count('errors');
       o.logger.error('gatecache: response cache failed; passing the request through', {
         error: err instanceof Error ? err.message : String(err),

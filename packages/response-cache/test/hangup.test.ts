@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { rawRequest, startGateway, until } from './helpers/gateway';
 import type { Gateway, GatewayOptions } from './helpers/gateway';
 import { fixture, fixtureJson, sendJson, sendSse, startUpstream } from './helpers/upstream';
@@ -336,5 +337,25 @@ describe('when every client is gone', () => {
     await upstreamClosed;
     expect(cut).toBe(true);
     expect(g.mw.stats().stored).toBe(0);
+  });
+});
+
+describe('a client that hangs up while sending its body', () => {
+  it('is not counted as an error, and nothing goes upstream', async () => {
+    const g = await gateway();
+    const body = JSON.stringify(chatRequest);
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(Number(new URL(g.url).port), '127.0.0.1', () => {
+        socket.write(
+          `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+            `Authorization: Bearer sk-test-1\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 40)}`,
+          () => setTimeout(() => (socket.destroy(), resolve()), 20),
+        );
+      });
+    });
+    await until(() => g.mw.stats().requests === 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(g.mw.stats().errors).toBe(0);
+    expect(upstream.calls).toBe(0);
   });
 });
