@@ -73,7 +73,8 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
   const overflow = (): void => {
     tooLarge = true;
     chunks.length = 0;
-    deps.tooLarge.add(job.key, o.clock.now());
+    // Only a storable answer says something about the next one (a large error page does not).
+    if (head && headRefusal(head) === undefined) deps.tooLarge.add(job.key, o.clock.now());
     if (options.flight) {
       flight?.stopKeeping();
       // Later requests go upstream themselves rather than join a flight that cannot replay its start; other

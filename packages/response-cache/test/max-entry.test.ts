@@ -209,6 +209,23 @@ describe('an answer larger than maxEntryBytes', () => {
     expect(await countKeys(g.cache)).toBe(0);
   });
 
+  it('does not let a large error answer keep the next answer for the key from being stored', async () => {
+    const g = await gateway();
+    const page = Buffer.from('x'.repeat(2 * CAP));
+    upstream.override = (_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end(page);
+    };
+    const failed = await rawRequest(`${g.url}${PATH}`, { body: chatRequest, headers: AUTH });
+    expect(failed.status).toBe(502);
+    expect(failed.raw.equals(page)).toBe(true);
+    await until(() => g.mw.stats().notStored === 1);
+    answerWith(largeJson(100), 'application/json', false);
+    const again = await rawRequest(`${g.url}${PATH}`, { body: chatRequest, headers: AUTH });
+    expect(again.headers['cache-status']).toBe('gatecache; fwd=miss; stored');
+    await until(() => g.mw.stats().stored === 1);
+  });
+
   it('stores the next answer for the key again when its declared length fits', async () => {
     const g = await gateway();
     answerWith(largeJson(2 * CAP), 'application/json', false);
