@@ -200,6 +200,9 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
         determinism: rc.determinism,
         variants: rc.variants,
         maxBodyBytes: rc.max_body_kb !== undefined ? rc.max_body_kb * 1024 : undefined,
+        maxEntryBytes: rc.max_entry_kb !== undefined ? rc.max_entry_kb * 1024 : undefined,
+        drainAfterCloseMs:
+          rc.drain_after_close !== undefined ? Math.round(rc.drain_after_close * 1000) : undefined,
         pricing: config.analytics.enabled && config.analytics.track_costs ? config.analytics.pricing : {},
         // A namespace turned off in config is never read or written.
         shouldCache: (ctx) =>

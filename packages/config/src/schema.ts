@@ -30,6 +30,10 @@ export const responseNamespaceSchema = z.strictObject({
   determinism: oneOf(['all', 'deterministic'] as const).optional(),
   variants: int(1, 64).optional(),
   max_body_kb: int(1, 1024 * 1024).optional(),
+  /** Largest answer held and stored (KB, as received); larger ones pass through unstored. Default 8192. */
+  max_entry_kb: int(1, 1024 * 1024).optional(),
+  /** How long an answer keeps draining into the cache after its client left, with no waiter. Default 60 s. */
+  drain_after_close: seconds(0).optional(),
 });
 
 /** The summary namespace also configures context condensation (@gatecache/summary-cache). */

@@ -6,6 +6,7 @@ import {
   InMemoryMetricExporter,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
+import express from 'express';
 import { Redis } from 'ioredis';
 import { ConfigError, createGatecache, loadConfig, parseConfig } from '../src';
 import { answer, appOf, chat, recordingLogger } from './helpers';
@@ -47,6 +48,38 @@ describe('createGatecache', () => {
       });
       expect(admin.status).toBe(200);
       expect(await gc.cache.has(config.source.key)).toBe(true);
+    } finally {
+      await gc.close();
+    }
+  });
+
+  it('passes an answer over caching.response_cache.max_entry_kb through without storing it', async () => {
+    const config = parseConfig(
+      'caching:\n  response_cache:\n    max_entry_kb: 1\ndisk:\n  enabled: false\n',
+      {
+        env: {},
+      },
+    );
+    expect(config.caching.response_cache.max_entry_kb).toBe(1);
+    const gc = await createGatecache(config, { env: {} });
+    try {
+      let calls = 0;
+      const big = {
+        id: 'x',
+        object: 'chat.completion',
+        choices: [{ message: { content: 'y'.repeat(2048) } }],
+      };
+      const app = express();
+      app.use('/v1', gc.responseCache, (_req, res) => {
+        calls++;
+        res.json(big);
+      });
+      const first = await answer(app, '/v1/chat/completions', chat);
+      expect(first.headers.get('cache-status')).toBe('gatecache; fwd=miss; detail=too-large');
+      expect(await first.json()).toEqual(big);
+      const second = await answer(app, '/v1/chat/completions', chat);
+      expect(second.headers.get('x-cache')).toBe('MISS');
+      expect(calls).toBe(2);
     } finally {
       await gc.close();
     }

@@ -18,6 +18,13 @@ export interface CaptureHandlers {
   onEnd(): void;
   /** The response cannot complete; called at most once, never after onEnd. */
   onAbort(reason: AbortReason): void;
+  /**
+   * The response closed (the client left, or it was answered another way) before the handler's answer ended.
+   * 'keep': the handler does not see the 'close' (so a proxy does not abort its upstream call) and its
+   * answer keeps flowing into the capture until it ends or `release()`. 'release' (the default): the capture
+   * aborts, a piped source is destroyed and the handler sees the 'close'.
+   */
+  onClientGone?(): 'keep' | 'release';
 }
 
 export interface Capture {
@@ -31,6 +38,11 @@ export interface Capture {
    * Only with `rememberHeaders`; otherwise it does nothing.
    */
   clearHandlerHeaders(): void;
+  /**
+   * Gives up an answer kept after its client left: aborts the capture ('client-closed'), destroys the piped
+   * source (a source piped later is destroyed on arrival) and lets the handler see the held 'close'.
+   */
+  release(): void;
 }
 
 type Callback = (err?: Error | null) => void;
@@ -54,8 +66,13 @@ function callbackOf(args: WriteArgs): Callback | undefined {
 /**
  * Tees a response: wraps `writeHead`/`write`/`end` so the middleware sees status, headers and every body
  * chunk as they pass to the client, without buffering anything before the client gets it. Also watches a
- * piped source (http-proxy's upstream response, a fetch body): when it dies mid-answer the capture aborts,
- * and when the client leaves first the source is drained so a paid-for answer can still be stored.
+ * piped source (http-proxy's upstream response, a fetch body): when it dies mid-answer the capture aborts.
+ *
+ * When the client leaves first, `onClientGone` decides whether the answer is still wanted (by coalesced
+ * waiters, by the store). If so, the response's 'close' event is held back from everyone but the capture:
+ * http-proxy-middleware destroys its upstream response on that event and pipe() unpipes on it, so holding
+ * it is what keeps the upstream call alive; the handler's writes then go on into the capture only. The
+ * event is emitted once the answer ends, fails or is released.
  */
 export function captureResponse(
   res: ServerResponse,
@@ -75,16 +92,40 @@ export function captureResponse(
   let swallowing = false;
   let directDepth = 0;
   let source: Readable | undefined;
+  /** The answer goes on after the client left, its 'close' held back from the handler (see onClientGone). */
+  let holding = false;
+  /** A 'close' event to emit when the hold ends (none when the client left before the capture began). */
+  let closeDue = false;
+  let released = false;
+  const ownEmit = res.emit;
 
+  /** Emits a held 'close', after the current call: the handler's pipe and proxy clean up on it. */
+  const letGo = (): void => {
+    if (!holding) return;
+    holding = false;
+    if (!closeDue) return;
+    closeDue = false;
+    process.nextTick(() => ownEmit.call(res, 'close'));
+  };
   const abort = (reason: AbortReason): void => {
     if (ended || aborted) return;
     aborted = true;
     handlers.onAbort(reason);
+    letGo();
   };
   const finish = (): void => {
     if (ended || aborted) return;
     ended = true;
     handlers.onEnd();
+    letGo();
+  };
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    swallowing = true;
+    abort('client-closed');
+    if (source && !source.destroyed) source.destroy();
+    letGo();
   };
   const seeHead = (status: number, argHeaders: unknown): void => {
     if (headSeen) return;
@@ -131,17 +172,13 @@ export function captureResponse(
     return own.end.apply(res, args as never);
   } as ServerResponse['end'];
 
-  const drain = (src: Readable): void => {
-    src.on('data', (chunk: unknown) => {
-      const buf = toBuffer(chunk, undefined);
-      if (buf?.length && !ended && !aborted) handlers.onChunk(buf);
-    });
-    src.once('end', finish);
-    src.resume();
-  };
-
   res.on('pipe', (src: Readable) => {
     source = src;
+    // Piped after the answer was given up: nobody wants it, stop the upstream call at its head.
+    if (released) {
+      src.destroy();
+      return;
+    }
     const gone = (): void => {
       if (!src.readableEnded) abort('upstream-aborted');
     };
@@ -151,17 +188,30 @@ export function captureResponse(
     src.on('error', gone);
   });
 
-  res.once('close', () => {
-    if (ended || aborted) return;
-    const answeredByUs = swallowing || res.writableFinished;
+  /** The response closed before the answer ended; true when the answer goes on (the 'close' is held). */
+  const closed = (): boolean => {
+    if (ended || aborted || released || holding) return false;
+    // The client is gone (or was answered another way): from now on the handler writes to the capture only.
     swallowing = true;
-    // pipe() unpipes on 'close': keep the upstream body flowing into the capture so it can still complete.
-    if (source && !source.readableEnded && !source.destroyed) {
-      const src = source;
-      // After pipe()'s own 'close' handler, which unpipes and pauses the source.
-      process.nextTick(() => drain(src));
-    } else if (!answeredByUs) abort('client-closed');
-  });
+    if (handlers.onClientGone?.() === 'keep') {
+      holding = true;
+      return true;
+    }
+    release();
+    return false;
+  };
+
+  // Listeners cannot stop other listeners of the same event: the event itself is held (see above).
+  res.emit = function emit(this: ServerResponse, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'close' && closed()) {
+      closeDue = true;
+      return true;
+    }
+    return ownEmit.call(this, event, ...args);
+  } as ServerResponse['emit'];
+  // Gone while the middleware was still reading the cache: its 'close' was missed. Decided once the handler
+  // started (the caller calls it right after this), as its writes to a dead socket would stall its pipe.
+  if (res.destroyed) process.nextTick(closed);
 
   return new CaptureControl(
     () => directDepth++,
@@ -172,6 +222,7 @@ export function captureResponse(
       if (!headersBefore || res.headersSent) return;
       for (const name of res.getHeaderNames()) if (!headersBefore.has(name)) res.removeHeader(name);
     },
+    release,
   );
 }
 
@@ -183,6 +234,7 @@ class CaptureControl implements Capture {
     readonly swallow: () => void,
     private readonly isSwallowing: () => boolean,
     readonly clearHandlerHeaders: () => void,
+    readonly release: () => void,
   ) {}
   direct<T>(fn: () => T): T {
     this.enter();

@@ -1,3 +1,4 @@
+import * as buffer from 'node:buffer';
 import * as zlib from 'node:zlib';
 import type { EntryInput } from '@gatecache/core';
 import type { KeyResult } from '@gatecache/cache-key';
@@ -17,29 +18,40 @@ export function headRefusal(head: CapturedHead): string | undefined {
   return undefined;
 }
 
-type ZstdDecompress = (buf: Buffer) => Buffer;
+type ZstdDecompress = (buf: Buffer, options: { maxOutputLength: number }) => Buffer;
 
-/** Decodes a body sent with Content-Encoding; undefined for an encoding we cannot read. */
-export function decodeBody(body: Buffer, encoding: string): Buffer | undefined {
+/** The error zlib throws when a decoded body would pass `maxOutputLength`. */
+export function isTooLarge(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE';
+}
+
+/**
+ * Decodes a body sent with Content-Encoding; undefined for an encoding we cannot read. A decoded body over
+ * `maxBytes` throws a RangeError (ERR_BUFFER_TOO_LARGE) before it is built: a small compressed answer
+ * can decode to gigabytes.
+ */
+export function decodeBody(body: Buffer, encoding: string, maxBytes = buffer.kMaxLength): Buffer | undefined {
+  const limit = { maxOutputLength: Math.max(1, maxBytes) };
   switch (encoding) {
     case 'identity':
     case '':
       return body;
     case 'gzip':
     case 'x-gzip':
-      return zlib.gunzipSync(body);
+      return zlib.gunzipSync(body, limit);
     case 'br':
-      return zlib.brotliDecompressSync(body);
+      return zlib.brotliDecompressSync(body, limit);
     case 'deflate':
       // RFC 9110 says zlib-wrapped; some servers send raw deflate.
       try {
-        return zlib.inflateSync(body);
-      } catch {
-        return zlib.inflateRawSync(body);
+        return zlib.inflateSync(body, limit);
+      } catch (err) {
+        if (isTooLarge(err)) throw err;
+        return zlib.inflateRawSync(body, limit);
       }
     case 'zstd': {
       const zstd = (zlib as unknown as { zstdDecompressSync?: ZstdDecompress }).zstdDecompressSync;
-      return zstd ? zstd(body) : undefined;
+      return zstd ? zstd(body, limit) : undefined;
     }
     default:
       return undefined;
@@ -165,6 +177,8 @@ export interface BuildArgs {
   variant?: number;
   /** Replay recipe kept in `extra.recipe` (for @gatecache/warming). */
   recipe?: Recipe;
+  /** Largest body stored, once decoded (bytes); a larger one is refused as 'too-large'. Default: no limit. */
+  maxBytes?: number;
 }
 
 /**
@@ -179,10 +193,12 @@ export function buildEntry(args: BuildArgs): StoreVerdict {
   if (refusal) return { ok: false, reason: refusal };
   let body: Buffer | undefined;
   try {
-    body = decodeBody(Buffer.concat(args.chunks), contentEncodingOf(head.headers));
-  } catch {
-    return { ok: false, reason: 'body does not decode' };
+    body = decodeBody(Buffer.concat(args.chunks), contentEncodingOf(head.headers), args.maxBytes);
+  } catch (err) {
+    return { ok: false, reason: isTooLarge(err) ? 'too-large' : 'body does not decode' };
   }
+  if (args.maxBytes !== undefined && body && body.length > args.maxBytes)
+    return { ok: false, reason: 'too-large' };
   if (!body) return { ok: false, reason: `unknown content-encoding ${contentEncodingOf(head.headers)}` };
   const route = keyed.route;
   let kind: string;

@@ -29,8 +29,12 @@ type State =
 export class Flight {
   headSeen?: CapturedHead;
   readonly chunks: Buffer[] = [];
+  /** Called when the last subscriber leaves: the leader may stop a call nobody else wants. */
+  onIdle?: () => void;
   private state: State = { kind: 'pending' };
   private readonly subscribers = new Set<FlightSubscriber>();
+  /** False once the answer is too large to hold: chunks are fanned out live but not kept for late joiners. */
+  private keeping = true;
 
   get settled(): boolean {
     return this.state.kind === 'ended' || this.state.kind === 'failed' || this.state.kind === 'entry';
@@ -52,6 +56,11 @@ export class Flight {
       return () => undefined;
     }
     if (this.headSeen) {
+      // Its start is gone: a late joiner goes upstream by itself (the leader also unlists such a flight).
+      if (!this.keeping) {
+        sub.fail(false);
+        return () => undefined;
+      }
       sub.head(this.headSeen);
       for (const chunk of this.chunks) sub.chunk(chunk);
     }
@@ -61,8 +70,14 @@ export class Flight {
     }
     this.subscribers.add(sub);
     return () => {
-      this.subscribers.delete(sub);
+      if (this.subscribers.delete(sub) && this.subscribers.size === 0) this.onIdle?.();
     };
+  }
+
+  /** Stops keeping chunks for late joiners and lets go of those kept: the answer is too large to hold. */
+  stopKeeping(): void {
+    this.keeping = false;
+    this.chunks.length = 0;
   }
 
   head(head: CapturedHead): void {
@@ -74,7 +89,7 @@ export class Flight {
 
   chunk(chunk: Buffer): void {
     if (this.state.kind !== 'streaming') return;
-    this.chunks.push(chunk);
+    if (this.keeping) this.chunks.push(chunk);
     this.each((sub) => sub.chunk(chunk));
   }
 

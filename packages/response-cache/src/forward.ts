@@ -38,14 +38,51 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
   let diverted = false;
   let finished = false;
   let timer: NodeJS.Timeout | undefined;
+  /** Bytes held so far; past `maxEntryBytes` nothing more is held and the answer will not be stored. */
+  let held = 0;
+  let tooLarge = false;
+  /** The client left; the answer goes on only while someone wants it (see wanted). */
+  let orphaned = false;
+  let drainTimer: NodeJS.Timeout | undefined;
+  let drainOver = false;
 
   /** Idempotent: drops the flight and releases the lock. */
   const finish = (): void => {
     if (finished) return;
     finished = true;
     if (timer) clearTimeout(timer);
+    if (drainTimer) clearTimeout(drainTimer);
     if (options.flight) deps.flights.finish(options.flight.key, options.flight.flight);
     options.release?.();
+  };
+
+  /** Whether the store would take this answer, as far as is known yet. */
+  const storeWants = (): boolean =>
+    !diverted && !tooLarge && job.ttl !== 0 && (head === undefined || headRefusal(head) === undefined);
+  /**
+   * After its client left, an answer is worth its upstream call while a coalesced waiter still reads it
+   * (without a time limit: each is a client of its own), or while the store would take it, for
+   * `drainAfterCloseMs` at most.
+   */
+  const wanted = (): boolean => (flight?.waiters ?? 0) > 0 || (!drainOver && storeWants());
+  const reconsider = (): void => {
+    if (orphaned && !finished && !wanted()) capture.release();
+  };
+
+  /** The answer passed the size cap: let go of what was held, and of the flight and lock others wait on. */
+  const overflow = (): void => {
+    tooLarge = true;
+    chunks.length = 0;
+    // Only a storable answer says something about the next one (a large error page does not).
+    if (head && headRefusal(head) === undefined) deps.tooLarge.add(job.key, o.clock.now());
+    if (options.flight) {
+      flight?.stopKeeping();
+      // Later requests go upstream themselves rather than join a flight that cannot replay its start; other
+      // instances stop waiting on the lock for an answer that will not be stored.
+      deps.flights.finish(options.flight.key, options.flight.flight);
+    }
+    options.release?.();
+    reconsider();
   };
 
   const divert = (upstream: number | 'timeout'): void => {
@@ -75,16 +112,23 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
   const store = async (): Promise<void> => {
     try {
       if (!head) return;
+      if (tooLarge) {
+        acct.count('notStored');
+        events.emit('not-stored', { key: job.key, reason: 'too-large' });
+        return;
+      }
       const verdict = buildEntry({
         head,
         chunks,
         keyed: job.keyed,
         tags: job.controls.tags,
         extraHeaders: o.storeHeaders,
+        maxBytes: o.maxEntryBytes,
         ...(job.variant !== undefined ? { variant: job.variant } : {}),
         ...recipeOf(job, deps),
       });
       if (!verdict.ok) {
+        if (verdict.reason === 'too-large') deps.tooLarge.add(job.key, o.clock.now());
         acct.count('notStored');
         events.emit('not-stored', { key: job.key, reason: verdict.reason });
         return;
@@ -120,16 +164,23 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
           if (diverted) return 'swallow';
         }
         const storable = headRefusal(h) === undefined && job.ttl !== 0;
+        const large = storable && tooLargeAtHead(h, job.key, deps);
         setCacheHeaders(res, {
           outcome: 'MISS',
-          status: cacheStatus.miss(options.fwd, storable),
+          status: large ? cacheStatus.tooLarge(options.fwd) : cacheStatus.miss(options.fwd, storable),
           key: exposedKey(job, deps),
         });
         flight?.head(h);
+        if (large) overflow();
+        else reconsider();
         return 'pass';
       },
       onChunk(chunk) {
-        chunks.push(chunk);
+        if (!tooLarge) {
+          held += chunk.length;
+          if (held > o.maxEntryBytes) overflow();
+          else chunks.push(chunk);
+        }
         if (!diverted) flight?.chunk(chunk);
       },
       onEnd() {
@@ -150,6 +201,18 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
         }
         finish();
       },
+      onClientGone() {
+        orphaned = true;
+        drainOver = o.drainAfterCloseMs === 0;
+        if (!wanted()) return 'release';
+        if (flight) flight.onIdle = reconsider;
+        drainTimer = setTimeout(() => {
+          drainOver = true;
+          reconsider();
+        }, o.drainAfterCloseMs);
+        drainTimer.unref();
+        return 'keep';
+      },
     },
     { rememberHeaders: fallback !== undefined, streaming: job.route.streaming },
   );
@@ -161,6 +224,20 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
     timer.unref();
   }
   job.next();
+}
+
+/**
+ * Whether an answer is too large to hold, from its head: a declared length over the cap, or no declared
+ * length for a key whose last answer was too large (see TooLargeKeys). A length within the cap clears that.
+ */
+function tooLargeAtHead(head: CapturedHead, key: string, deps: Deps): boolean {
+  const declared = Number(head.headers['content-length']);
+  if (head.headers['content-length'] !== undefined && Number.isFinite(declared)) {
+    if (declared > deps.o.maxEntryBytes) return true;
+    deps.tooLarge.delete(key);
+    return false;
+  }
+  return deps.tooLarge.has(key, deps.o.clock.now());
 }
 
 /**

@@ -9,6 +9,8 @@ export const cacheStatus = {
   /** `fwd=request` when the request's own directives (no-cache, max-age) sent it upstream. */
   miss: (fwd: 'miss' | 'request', stored: boolean): string =>
     `gatecache; fwd=${fwd}${stored ? '; stored' : ''}`,
+  /** The answer passes through unstored: it is larger than `maxEntryBytes`. */
+  tooLarge: (fwd: 'miss' | 'request'): string => `gatecache; fwd=${fwd}; detail=too-large`,
   /** Another request's upstream call answered this one. */
   collapsed: (): string => 'gatecache; fwd=miss; collapsed',
   /** A negative ttl says how long ago the entry expired (RFC 9211 2.6). */

@@ -9,6 +9,7 @@ import type { CacheHeaderValues } from './headers';
 import type { ResolvedOptions } from './options';
 import { prepareAnswer, writeAnswer } from './replay';
 import type { Revalidator } from './revalidate';
+import type { TooLargeKeys } from './too-large';
 import { ageSeconds } from './stale';
 import type { CacheRequest } from './types';
 
@@ -38,6 +39,7 @@ export interface Deps {
   flights: Flights;
   events: EventEmitter;
   revalidator: Revalidator;
+  tooLarge: TooLargeKeys;
 }
 
 /** The key for `X-Gatecache-Key`, when `exposeKey` allows it. */

@@ -15,6 +15,7 @@ import { resolveOptions } from './options';
 import { canAnswer, writeJsonError } from './replay';
 import { createRevalidator } from './revalidate';
 import { shareShapes } from './shapes';
+import { TooLargeKeys } from './too-large';
 import { judgeEntry, ttlSeconds } from './stale';
 import type { CacheRequest, ResponseCacheMiddleware, ResponseCacheOptions } from './types';
 import type { KeyRequest, KeyResult } from '@gatecache/cache-key';
@@ -41,7 +42,7 @@ export function responseCache(options: ResponseCacheOptions): ResponseCacheMiddl
     timeoutMs: Math.max(o.upstreamTimeoutMs, MIN_REVALIDATION_TIMEOUT_MS),
     onDone: (key, status) => events.emit('revalidated', { key, status }),
   });
-  const deps: Deps = { o, acct, flights: new Flights(), events, revalidator };
+  const deps: Deps = { o, acct, flights: new Flights(), events, revalidator, tooLarge: new TooLargeKeys() };
 
   const middleware = function responseCache(req: Request, res: Response, next: NextFunction): void {
     if (o.shareShapes) shareShapes(req, res);
@@ -55,6 +56,8 @@ export function responseCache(options: ResponseCacheOptions): ResponseCacheMiddl
       next();
     };
     handle(req as CacheRequest, res, pass, deps, held).catch((err: unknown) => {
+      // A client that hung up while sending its body: nothing failed, and there is nobody left to answer.
+      if (req.destroyed && !req.complete) return;
       acct.count('errors');
       o.logger.error('gatecache: response cache failed; passing the request through', {
         error: err instanceof Error ? err.message : String(err),

@@ -15,6 +15,8 @@ export interface ResolvedOptions {
   cache: Cache;
   keyer: Keyer;
   maxBodyBytes: number;
+  maxEntryBytes: number;
+  drainAfterCloseMs: number;
   determinism: Determinism;
   variants: number;
   ttl: (req: CacheRequest, route: RouteInfo) => number | undefined;
@@ -41,8 +43,30 @@ export interface ResolvedOptions {
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/** The defaults of the options that have a fixed one (the others default to the cache's or to none). */
+export const DEFAULTS = {
+  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+  /**
+   * 8 MiB: a 30,000-token stream of OpenAI chunks (about 250 bytes per token) or a batch of a few hundred
+   * embeddings fits; a larger answer passes through, streamed, without being held or stored.
+   */
+  maxEntryBytes: 8 * 1024 * 1024,
+  /** Long enough for most answers to complete; a coalesced waiter keeps the call going regardless. */
+  drainAfterCloseMs: 60_000,
+  determinism: 'all' as Determinism,
+  variants: 1,
+  cacheUnknownEndpoints: false,
+  lockTtlMs: 30_000,
+  lockWaitMs: 60_000,
+  upstreamTimeoutMs: 30_000,
+  exposeKey: true,
+  recordRecipes: true,
+  recipeMaxBytes: DEFAULT_RECIPE_MAX_BYTES,
+  shareShapes: true,
+} as const;
+
 function fail(path: string, message: string): never {
-  throw new Error(`responseCache: ${path} ${message}`);
+  throw new TypeError(`responseCache: ${path} ${message}`);
 }
 
 function positiveInt(path: string, value: number | undefined, fallback: number, min = 1): number {
@@ -60,7 +84,7 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
     fail('cache', 'must be a Cache from @gatecache/core createCache()');
   }
   const keyer = isKeyer(options.key) ? options.key : createKeyer(options.key);
-  const determinism = options.determinism ?? 'all';
+  const determinism = options.determinism ?? DEFAULTS.determinism;
   if (determinism !== 'all' && determinism !== 'deterministic') {
     fail('determinism', `must be 'all' or 'deterministic' (got ${String(determinism)})`);
   }
@@ -119,27 +143,38 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
   return {
     cache,
     keyer,
-    maxBodyBytes: positiveInt('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 0),
+    maxBodyBytes: positiveInt('maxBodyBytes', options.maxBodyBytes, DEFAULTS.maxBodyBytes, 0),
+    maxEntryBytes: positiveInt('maxEntryBytes', options.maxEntryBytes, DEFAULTS.maxEntryBytes, 0),
+    drainAfterCloseMs: positiveInt(
+      'drainAfterCloseMs',
+      options.drainAfterCloseMs,
+      DEFAULTS.drainAfterCloseMs,
+      0,
+    ),
     determinism,
-    variants: positiveInt('variants', options.variants, 1),
+    variants: positiveInt('variants', options.variants, DEFAULTS.variants),
     ttl,
     hooksSeeRequest: options.shouldCache !== undefined || typeof ttlOption === 'function',
     // The default policy with `determinism: 'all'` admits everything: skipping it lets a hit skip the parse.
     ...(options.shouldCache !== undefined || determinism !== 'all'
       ? { shouldCache: options.shouldCache ?? defaultShouldCache }
       : {}),
-    cacheUnknownEndpoints: options.cacheUnknownEndpoints ?? false,
+    cacheUnknownEndpoints: options.cacheUnknownEndpoints ?? DEFAULTS.cacheUnknownEndpoints,
     ...(lock ? { lock } : {}),
-    lockTtlMs: positiveInt('lockTtlMs', options.lockTtlMs, 30_000),
-    lockWaitMs: positiveInt('lockWaitMs', options.lockWaitMs, 60_000),
-    upstreamTimeoutMs: positiveInt('upstreamTimeoutMs', options.upstreamTimeoutMs, 30_000),
-    exposeKey: options.exposeKey ?? true,
+    lockTtlMs: positiveInt('lockTtlMs', options.lockTtlMs, DEFAULTS.lockTtlMs),
+    lockWaitMs: positiveInt('lockWaitMs', options.lockWaitMs, DEFAULTS.lockWaitMs),
+    upstreamTimeoutMs: positiveInt(
+      'upstreamTimeoutMs',
+      options.upstreamTimeoutMs,
+      DEFAULTS.upstreamTimeoutMs,
+    ),
+    exposeKey: options.exposeKey ?? DEFAULTS.exposeKey,
     pricing,
     storeHeaders: new Set(storeHeaders.map((h) => h.toLowerCase())),
-    recordRecipes: options.recordRecipes ?? true,
+    recordRecipes: options.recordRecipes ?? DEFAULTS.recordRecipes,
     recipeHeaders: new Set(recipeHeaders.map((h) => h.toLowerCase())),
-    recipeMaxBytes: positiveInt('recipeMaxBytes', options.recipeMaxBytes, DEFAULT_RECIPE_MAX_BYTES, 0),
-    shareShapes: options.shareShapes ?? true,
+    recipeMaxBytes: positiveInt('recipeMaxBytes', options.recipeMaxBytes, DEFAULTS.recipeMaxBytes, 0),
+    shareShapes: options.shareShapes ?? DEFAULTS.shareShapes,
     clock: options.clock ?? cache.clock,
     logger: options.logger ?? cache.logger,
     random,

@@ -36,6 +36,18 @@ export interface ResponseCacheOptions {
   key?: KeyOptions | Keyer;
   /** Largest request body (bytes) read for keying; larger bodies pass through uncached. Default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Largest answer (bytes, as received) held and stored. A larger one passes through, streamed, without being
+   * held, coalesced waiters still get all of it, nothing is stored, and `Cache-Status` says `detail=too-large`.
+   * Default 8 MiB.
+   */
+  maxEntryBytes?: number;
+  /**
+   * How long (ms) an answer keeps coming from upstream into the cache after its client left, when no coalesced
+   * request waits for it (those keep it going for as long as they wait). 0: stop as soon as nobody waits.
+   * Default 60000.
+   */
+  drainAfterCloseMs?: number;
   /** Which generations may be cached. Default `'all'`. */
   determinism?: Determinism;
   /** Keep up to N distinct answers per key and serve one at random. Default 1. */

@@ -15,6 +15,7 @@ interface Seen {
 async function serve(
   handler: (res: http.ServerResponse, seen: Seen) => void,
   decide: CaptureHandlers['onHead'] = () => 'pass',
+  onClientGone?: CaptureHandlers['onClientGone'],
 ): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   const server = http.createServer((_req, res) => {
@@ -28,6 +29,7 @@ async function serve(
       onChunk: (c) => s.chunks.push(c.toString()),
       onEnd: () => (s.ended = true),
       onAbort: (r) => (s.aborted = r),
+      ...(onClientGone ? { onClientGone } : {}),
     });
     handler(res, s);
   });
@@ -90,20 +92,47 @@ describe('captureResponse', () => {
     await pending.catch(() => undefined);
   });
 
-  it('keeps draining a piped source after the client left, so the answer completes', async () => {
+  it('keeps a piped source flowing after the client left when told to keep it, so the answer completes', async () => {
     const src = new PassThrough();
+    let closes = 0;
+    const s = await serve(
+      (res) => {
+        res.on('close', () => closes++);
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        src.pipe(res);
+        src.write('a');
+      },
+      undefined,
+      () => 'keep',
+    );
+    const req = http.get(s.url, (res) => res.once('data', () => req.destroy()));
+    req.on('error', () => undefined);
+    await until(() => s.seen[0]?.chunks.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    // The handler has not seen the client's 'close' (a proxy would abort its upstream call on it).
+    expect(closes).toBe(0);
+    src.end('b');
+    await until(() => s.seen[0]?.ended === true);
+    expect(s.seen[0]?.chunks.join('')).toBe('ab');
+    // ... until the answer is complete.
+    await until(() => closes === 1);
+    await s.close();
+  });
+
+  it('gives up a piped source after the client left by default: aborts, destroys it, and emits close', async () => {
+    const src = new PassThrough();
+    let closes = 0;
     const s = await serve((res) => {
+      res.on('close', () => closes++);
       res.writeHead(200, { 'content-type': 'text/plain' });
       src.pipe(res);
       src.write('a');
     });
     const req = http.get(s.url, (res) => res.once('data', () => req.destroy()));
     req.on('error', () => undefined);
-    await until(() => s.seen[0]?.chunks.length === 1);
-    await new Promise((r) => setTimeout(r, 50));
-    src.end('b');
-    await until(() => s.seen[0]?.ended === true);
-    expect(s.seen[0]?.chunks.join('')).toBe('ab');
+    await until(() => s.seen[0]?.aborted !== undefined);
+    expect(s.seen[0]?.aborted).toBe('client-closed');
+    await until(() => src.destroyed && closes === 1);
     await s.close();
   });
 

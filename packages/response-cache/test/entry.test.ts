@@ -1,6 +1,6 @@
 import { brotliCompressSync, deflateRawSync, gzipSync } from 'node:zlib';
 import { createKeyer } from '@gatecache/cache-key';
-import { buildEntry, decodeBody, streamRefusal } from '../src/entry';
+import { buildEntry, decodeBody, isTooLarge, streamRefusal } from '../src/entry';
 import { parseSse } from '../src/sse';
 import { fixture, fixtureJson } from './helpers/upstream';
 
@@ -211,6 +211,37 @@ describe('decodeBody', () => {
     expect(decodeBody(deflateRawSync(text), 'deflate')?.toString()).toBe('hello');
     expect(decodeBody(text, 'identity')).toBe(text);
     expect(decodeBody(text, 'compress')).toBeUndefined();
+  });
+
+  it('refuses to build a decoded body over its limit (a small gzip can decode to gigabytes)', () => {
+    const bomb = gzipSync(Buffer.alloc(4 * 1024 * 1024));
+    expect(bomb.length).toBeLessThan(8 * 1024);
+    const tooLarge = (fn: () => unknown): unknown => {
+      try {
+        fn();
+      } catch (err) {
+        return isTooLarge(err);
+      }
+      return 'no error';
+    };
+    expect(tooLarge(() => decodeBody(bomb, 'gzip', 1024 * 1024))).toBe(true);
+    expect(tooLarge(() => decodeBody(deflateRawSync(Buffer.alloc(4096)), 'deflate', 1024))).toBe(true);
+    expect(decodeBody(bomb, 'gzip', 4 * 1024 * 1024)?.length).toBe(4 * 1024 * 1024);
+  });
+});
+
+describe('buildEntry with maxBytes', () => {
+  it('refuses a body over maxBytes as too-large, encoded or not, and stores one at the limit', () => {
+    const body = Buffer.from(json);
+    const head = { 'content-type': 'application/json' };
+    expect(buildEntry({ ...args(200, head, json), maxBytes: body.length - 1 })).toEqual({
+      ok: false,
+      reason: 'too-large',
+    });
+    const gz = { ...args(200, { ...head, 'content-encoding': 'gzip' }, ''), chunks: [gzipSync(body)] };
+    expect(buildEntry({ ...gz, maxBytes: body.length - 1 })).toEqual({ ok: false, reason: 'too-large' });
+    expect(buildEntry({ ...args(200, head, json), maxBytes: body.length }).ok).toBe(true);
+    expect(buildEntry({ ...gz, maxBytes: body.length }).ok).toBe(true);
   });
 });
 

@@ -75,6 +75,47 @@ describe('Flight', () => {
   });
 });
 
+describe('Flight.stopKeeping', () => {
+  it('lets go of the chunks kept so far and keeps fanning new ones out live', () => {
+    const f = new Flight();
+    const a = recorder();
+    f.join(a);
+    f.head({ status: 200, headers: {} });
+    f.chunk(Buffer.from('1'));
+    f.stopKeeping();
+    expect(f.chunks).toEqual([]);
+    f.chunk(Buffer.from('2'));
+    expect(f.chunks).toEqual([]);
+    expect(a.log).toEqual(['head 200', 'chunk 1', 'chunk 2']);
+  });
+
+  it('turns away a joiner after the head, which cannot have the start any more', () => {
+    const f = new Flight();
+    f.head({ status: 200, headers: {} });
+    f.stopKeeping();
+    const late = recorder();
+    f.join(late);
+    expect(late.log).toEqual(['fail false']);
+    expect(f.waiters).toBe(0);
+  });
+});
+
+describe('Flight.onIdle', () => {
+  it('is called when the last subscriber leaves, not before', () => {
+    const f = new Flight();
+    let idle = 0;
+    f.onIdle = () => idle++;
+    const leaveA = f.join(recorder());
+    const leaveB = f.join(recorder());
+    leaveA();
+    expect(idle).toBe(0);
+    leaveB();
+    expect(idle).toBe(1);
+    leaveB();
+    expect(idle).toBe(1);
+  });
+});
+
 describe('Flights', () => {
   it('forgets a flight only if it is still the current one for its key', () => {
     const flights = new Flights();

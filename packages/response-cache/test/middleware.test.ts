@@ -439,6 +439,9 @@ describe('responseCache', () => {
     expect(() => responseCache({ cache, ttl: -5 })).toThrow(/ttl/);
     expect(() => responseCache({ cache, pricing: { m: { input: -1, output: 1 } } })).toThrow(/pricing\.m/);
     expect(() => responseCache({ cache, storeHeaders: ['set-cookie'] })).toThrow(/storeHeaders/);
+    expect(() => responseCache({ cache, maxEntryBytes: 1.5 })).toThrow(TypeError);
+    expect(() => responseCache({ cache, maxEntryBytes: -1 })).toThrow(/maxEntryBytes/);
+    expect(() => responseCache({ cache, drainAfterCloseMs: -1 })).toThrow(/drainAfterCloseMs/);
   });
 });
 
