@@ -384,6 +384,34 @@ describe('POST /api/cache/explain', () => {
     expect(text).not.toContain('VERYSECRET');
   });
 
+  it('never echoes a credential query parameter, in any spelling', async () => {
+    stack = await makeStack();
+    const spellings = [
+      'key',
+      'api_key',
+      'api-key',
+      'access_token',
+      'KEY',
+      '%6Bey',
+      'Access-Token',
+      'key%5B%5D',
+    ];
+    for (const [i, name] of spellings.entries()) {
+      const secret = `AIzaQUERYSECRET${i}xyz`;
+      const res = await request(stack.app)
+        .post('/api/cache/explain')
+        .set(...bearer(READER))
+        .send({
+          method: 'POST',
+          path: `/v1beta/models/gemini-1.5-pro:generateContent?${name}=${secret}&alt=sse&${name}=${secret}`,
+          headers: { 'content-type': 'application/json' },
+          body: { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
+        });
+      expect([name, res.status]).toEqual([name, 200]);
+      expect([name, JSON.stringify(res.body).includes(secret)]).toEqual([name, false]);
+    }
+  });
+
   it('answers 400 for a malformed sample', async () => {
     stack = await makeStack();
     const res = await request(stack.app)
