@@ -2,7 +2,7 @@
 // into every stored entry through the replay recipe's path. Requests carrying credentials in every query
 // spelling go through the gateway example and a plain Express app; then every byte the cache keeps (disk files,
 // Redis values, decoded entries of every tier) and everything the admin routes show is searched for them.
-import { readFileSync, readdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -254,6 +254,51 @@ describe('the gateway example', () => {
     }
     for (const text of await everyEntry(cache)) expect(found(text)).toEqual([]);
     for (const text of await everyRoute(gw.url)) expect(found(text)).toEqual([]);
+  });
+});
+
+describe('the gateway example with warming on', () => {
+  it("replays a recipe from a ?key= request with the gateway's own credential and never the client's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatecache-hostile-warm-'));
+    const config = readFileSync(join(__dirname, '../../examples/gateway/config.yaml'), 'utf8').replace(
+      /warming:\n {4}enabled: false/,
+      'warming:\n    enabled: true\n    namespaces: [response, models]',
+    );
+    expect(config).toContain('warming:\n    enabled: true');
+    writeFileSync(join(dir, 'config.yaml'), config);
+    const gw = await gateway({
+      GATECACHE_CONFIG: join(dir, 'config.yaml'),
+      GATECACHE_DISK_PATH: join(dir, 'disk'),
+    });
+    try {
+      const warming = gw.gatecache.warming as {
+        warmer: { warmNow(r: { keys: string[] }): { done: Promise<{ succeeded: number; failed: number }> } };
+      };
+      expect(warming).toBeDefined();
+      const upstreamSaw: { url: string; authorization: string }[] = [];
+      (gw.mock as unknown as { server: http.Server }).server.on('request', (req: http.IncomingMessage) =>
+        upstreamSaw.push({ url: req.url ?? '', authorization: String(req.headers.authorization) }),
+      );
+      const s = secret();
+      const res = await fetch(`${gw.url}/v1/chat/completions?key=${s}&api_key=${s}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-hostile-tenant-a' },
+        body: JSON.stringify(chat('warm me')),
+      });
+      expect(res.status).toBe(200);
+      const key = res.headers.get('x-gatecache-key') as string;
+      const cache = gw.gatecache.cache as Cache;
+      for (let i = 0; i < 100 && !(await cache.has(key)); i++) await new Promise((r) => setTimeout(r, 20));
+      const job = await warming.warmer.warmNow({ keys: [key] }).done;
+      expect(job).toMatchObject({ succeeded: 1, failed: 0 });
+      // The client's call and then the warm: the warm carries the gateway's key and no query credential.
+      const warm = upstreamSaw[upstreamSaw.length - 1];
+      expect(warm).toEqual({ url: '/v1/chat/completions', authorization: 'Bearer mock-gateway-key' });
+      for (const text of await everyEntry(cache)) expect(found(text)).toEqual([]);
+    } finally {
+      await gw.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
