@@ -36,7 +36,7 @@ export {
   zstdAvailable,
 } from './codec';
 export type { CodecOptions, CompressionOptions, Keyring, RecordFields, RecordTiming } from './codec';
-export { checkGlob, globMatcher } from './glob';
+export { GLOB_LIMITS, checkGlob, globMatcher, safeStoreGlob } from './glob';
 export { memoryStore, recordBytes } from './memory-store';
 export type { MemoryStoreOptions } from './memory-store';
 export { createSingleFlight } from './single-flight';

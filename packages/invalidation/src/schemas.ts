@@ -6,15 +6,18 @@ import { LOG_LEVELS } from './event-log';
 /** Longest key accepted in a query; real keys are a few hundred characters at most. */
 export const MAX_KEY_LENGTH = 1024;
 const MAX_VALUE_LENGTH = 256;
-const MAX_PATTERN_LENGTH = 512;
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const value = (max = MAX_VALUE_LENGTH) =>
   z.string().min(1, 'must not be empty').max(max, `longer than ${max}`);
-const glob = value(MAX_PATTERN_LENGTH).superRefine((p, ctx) => {
-  const problem = checkGlob(p);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+// Length and wildcard caps are core's (GLOB_LIMITS), with a message that says which one was passed.
+const glob = z
+  .string()
+  .min(1, 'must not be empty')
+  .superRefine((p, ctx) => {
+    const problem = checkGlob(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 // strictObject: an unknown parameter (a typo such as `provder=`) is an error, never silently ignored.
 export const purgeQuery = z.strictObject({

@@ -1,4 +1,4 @@
-import { CREDENTIAL_HEADERS, CREDENTIAL_QUERY_PARAMS } from '@gatecache/cache-key';
+import { CREDENTIAL_HEADERS, isCredentialParam } from '@gatecache/cache-key';
 import type { Explanation, KeyRequest } from '@gatecache/cache-key';
 
 const REDACTED = '[redacted]';
@@ -18,7 +18,9 @@ function credentialsOf(req: KeyRequest): string[] {
   const q = req.url.indexOf('?');
   if (q >= 0) {
     const params = new URLSearchParams(req.url.slice(q + 1));
-    for (const name of CREDENTIAL_QUERY_PARAMS) for (const v of params.getAll(name)) found.push(v);
+    // Every spelling (`KEY`, `Api_Key`, `key[]`): one the keyer does not read as a credential can still sit in
+    // the explanation's vary.
+    for (const [name, v] of params) if (isCredentialParam(name)) found.push(v);
   }
   // Short values (`a`, `1`) would blank out unrelated text and are not secrets worth hiding.
   return [...new Set(found)].filter((v) => v.length >= 6).sort((a, b) => b.length - a.length);

@@ -108,6 +108,9 @@ describe('DELETE /api/cache input validation', () => {
     ['all=false alone', '?all=false'],
     ['a tenant that is not a hash', '?tenant=Bearer%20sk-abc'],
     ['a namespace that is not a word', '?namespace=a*'],
+    ['a pattern over 512 characters', `?pattern=${'a'.repeat(513)}*`],
+    ['a pattern with 33 wildcards', `?pattern=${'*%3F'.repeat(16)}*Z`],
+    ['a dry run of a pattern with 33 wildcards', `?pattern=${'*%3F'.repeat(16)}*Z&dry_run=true`],
   ];
   it.each(bad)('answers 400 and deletes nothing for %s', async (_name, query) => {
     stack = await makeStack();
@@ -116,6 +119,23 @@ describe('DELETE /api/cache input validation', () => {
     expect(res.body.error.type).toBe('invalid_request');
     expect(typeof res.body.error.message).toBe('string');
     expect(await survivors(stack.cache)).toEqual(ALL);
+  });
+
+  it('says which pattern cap was passed', async () => {
+    stack = await makeStack();
+    const long = await purge(`?pattern=${'a'.repeat(600)}&dry_run=true`);
+    expect(long.body.error.message).toMatch(/pattern: pattern is 600 characters long; at most 512/);
+    const wild = await purge(`?pattern=${'*%3F'.repeat(20)}Z&dry_run=true`);
+    expect(wild.body.error.message).toMatch(/pattern: pattern has 40 wildcards; at most 32/);
+  });
+
+  it('counts what a pathological pattern under the caps selects, in a dry run', async () => {
+    stack = await makeStack();
+    const res = await purge(`?pattern=${'*%3F'.repeat(15)}*Z&dry_run=true`);
+    expect(res.status).toBe(200);
+    expect(res.body.deleted).toBe(0);
+    const some = await purge(`?pattern=${'*%3F'.repeat(15)}*h?&dry_run=true`);
+    expect(some.body.deleted).toBe(7); // h1..h5, mh1, mh2
   });
 
   it('names the unknown parameter in the message', async () => {
@@ -279,17 +299,23 @@ describe('GET /api/cache/keys', () => {
     expect(res.body.next_cursor).toBeNull();
   });
 
-  it.each([['?limit=0'], ['?limit=1001'], ['?limit=abc'], ['?cursor=%%%'], ['?pattern=[x'], ['?page=2']])(
-    'answers 400 for %s',
-    async (query) => {
-      stack = await makeStack();
-      const res = await request(stack.app)
-        .get(`/api/cache/keys${query}`)
-        .set(...bearer(READER));
-      expect(res.status).toBe(400);
-      expect(res.body.error.type).toBe('invalid_request');
-    },
-  );
+  it.each([
+    ['?limit=0'],
+    ['?limit=1001'],
+    ['?limit=abc'],
+    ['?cursor=%%%'],
+    ['?pattern=[x'],
+    ['?page=2'],
+    [`?pattern=${'x'.repeat(513)}`],
+    [`?pattern=${'*%3F'.repeat(17)}`],
+  ])('answers 400 for %s', async (query) => {
+    stack = await makeStack();
+    const res = await request(stack.app)
+      .get(`/api/cache/keys${query}`)
+      .set(...bearer(READER));
+    expect(res.status).toBe(400);
+    expect(res.body.error.type).toBe('invalid_request');
+  });
 });
 
 describe('GET /api/cache/entry', () => {
@@ -370,6 +396,34 @@ describe('POST /api/cache/explain', () => {
       .send('{"method":"POST","path":"/v1/embeddings","headers":{"__PROTO__":["x"]},"body":{"model":"m"}}');
     expect(res.status).toBe(200);
     expect(res.body.tenant).toBe(tenantHash('__proto__', 's'));
+  });
+
+  it('never echoes a credential query parameter, in any spelling', async () => {
+    stack = await makeStack();
+    const spellings = [
+      'key',
+      'api_key',
+      'api-key',
+      'access_token',
+      'KEY',
+      '%6Bey',
+      'Access-Token',
+      'key%5B%5D',
+    ];
+    for (const [i, name] of spellings.entries()) {
+      const secret = `AIzaQUERYSECRET${i}xyz`;
+      const res = await request(stack.app)
+        .post('/api/cache/explain')
+        .set(...bearer(READER))
+        .send({
+          method: 'POST',
+          path: `/v1beta/models/gemini-1.5-pro:generateContent?${name}=${secret}&alt=sse&${name}=${secret}`,
+          headers: { 'content-type': 'application/json' },
+          body: { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
+        });
+      expect([name, res.status]).toEqual([name, 200]);
+      expect([name, JSON.stringify(res.body).includes(secret)]).toEqual([name, false]);
+    }
   });
 
   it('answers 400 for a malformed sample', async () => {

@@ -1,3 +1,4 @@
+import { hasSecretFields, withoutCredentials } from '@gatecache/cache-key';
 import type { CacheRequest } from './types';
 
 /**
@@ -7,7 +8,7 @@ import type { CacheRequest } from './types';
 export interface Recipe {
   v: 1;
   method: string;
-  /** `originalUrl`: the path on this gateway, mount prefix included. */
+  /** `originalUrl`: the path on this gateway, mount prefix included, without credential query parameters. */
   path: string;
   /** The request body, base64 (bytes as received, or the parsed JSON re-serialised when a parser ran first). */
   body?: string;
@@ -35,10 +36,28 @@ export function isSecretHeader(name: string): boolean {
 /** Default cap (bytes) on a request body kept in a recipe; larger requests get no recipe. */
 export const DEFAULT_RECIPE_MAX_BYTES = 64 * 1024;
 
+// A JSON member name that may be a secret field (`"api_key":`, `"authentication": {"key":`): only bodies
+// with one are parsed again to look (a stored miss pays a regular-expression test, not a second JSON.parse).
+// Anchored on the word, with one bounded run after it, so the test stays linear in the body.
+const MAYBE_SECRET_MEMBER = /(?:auth|key|token|secret|passw|connection_string)[^"\\]{0,40}"\s*:/i;
+
+function bodyHasSecrets(req: CacheRequest, body: Buffer): boolean {
+  if (req.body !== undefined && typeof req.body === 'object') return hasSecretFields(req.body);
+  const text = body.toString('utf8');
+  if (!MAYBE_SECRET_MEMBER.test(text)) return false;
+  try {
+    return hasSecretFields(JSON.parse(text));
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The replay recipe of a request, or undefined when it cannot be kept (body over `maxBytes`). Credentials
- * never enter it: only allow-listed headers are copied, and a name that looks like a credential is refused
- * even if someone listed it.
+ * The replay recipe of a request, or undefined when it cannot be kept (body over `maxBytes`, or a body that
+ * holds a secret field such as Azure's `authentication.key`). Credentials never enter it: only allow-listed
+ * headers are copied, a name that looks like a credential is refused even if someone listed it, and
+ * credential query parameters (`?key=`, `?api_key=`, any spelling) are removed from the path; a replay
+ * (warming) adds the gateway's own credential.
  */
 export function buildRecipe(
   req: CacheRequest,
@@ -50,6 +69,7 @@ export function buildRecipe(
   if (method !== 'GET' && method !== 'HEAD') {
     body = req.rawBody ?? (req.body !== undefined ? Buffer.from(JSON.stringify(req.body)) : undefined);
     if (body && body.length > maxBytes) return undefined;
+    if (body && bodyHasSecrets(req, body)) return undefined;
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -62,7 +82,7 @@ export function buildRecipe(
   return {
     v: 1,
     method,
-    path: req.originalUrl ?? req.url ?? '/',
+    path: withoutCredentials(req.originalUrl ?? req.url ?? '/'),
     ...(body && body.length > 0 ? { body: body.toString('base64') } : {}),
     headers,
   };

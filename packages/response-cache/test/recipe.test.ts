@@ -66,6 +66,33 @@ describe('buildRecipe', () => {
     expect(isSecretHeader('anthropic-beta')).toBe(false);
   });
 
+  it('removes credential query parameters from the path, in every spelling, and keeps the others', () => {
+    const req = fakeRequest({}, chatRequest);
+    req.originalUrl =
+      '/v1/chat/completions?key=tok-4&api-version=2024-02-01&API_KEY=tok-4&%6Bey=tok-4&access_token=tok-4';
+    expect(buildRecipe(req, new Set(), 65536)?.path).toBe('/v1/chat/completions?api-version=2024-02-01');
+  });
+
+  it('keeps no recipe for a body that holds a secret field, parsed or raw', () => {
+    const azure = {
+      ...(chatRequest as object),
+      data_sources: [
+        { type: 'azure_search', parameters: { authentication: { type: 'api_key', key: 'tok-4' } } },
+      ],
+    };
+    expect(buildRecipe(fakeRequest({}, azure), new Set(), 65536)).toBeUndefined();
+    const raw = fakeRequest({}, azure);
+    delete raw.body;
+    expect(buildRecipe(raw, new Set(), 65536)).toBeUndefined();
+    // A prompt that merely mentions a key is not a secret field.
+    const mention = fakeRequest(
+      {},
+      { model: 'm', messages: [{ role: 'user', content: '{"api_key": "x"}' }] },
+    );
+    delete mention.body;
+    expect(buildRecipe(mention, new Set(), 65536)).toBeDefined();
+  });
+
   it('keeps no recipe for a body over the limit', () => {
     expect(buildRecipe(fakeRequest({}, chatRequest), new Set(), 10)).toBeUndefined();
   });
@@ -125,6 +152,19 @@ describe('responseCache recipes', () => {
     const everything = JSON.stringify([a, b, c]);
     for (const secret of SECRETS) expect(everything).not.toContain(secret);
     expect(everything).not.toMatch(/authorization|x-api-key|"api-key"|cookie/i);
+  });
+
+  it('stores a recipe whose path has no credential query parameter', async () => {
+    gw = await startGateway({ upstream: upstream.url });
+    const res = await rawRequest(
+      `${gw.url}/v1/chat/completions?api_key=tok-4&Key=tok-4&api%2Dkey=tok-4&user_tag=a&key=tok-4`,
+      { headers: { authorization: 'Bearer sk-client-secret-1' }, body: chatRequest },
+    );
+    const key = res.headers['x-gatecache-key'] as string;
+    await until(() => gw!.cache.has(key));
+    const recipe = await storedRecipe(key);
+    expect(recipe?.path).toBe('/v1/chat/completions?user_tag=a');
+    expect(JSON.stringify(recipe)).not.toContain('tok-4');
   });
 
   it('stores no recipe when recordRecipes is false or the namespace is encrypted', async () => {

@@ -1,4 +1,12 @@
-import { CorruptEntryError, parseRecord, serializeRecord, silentLogger, systemClock } from '@gatecache/core';
+import {
+  CorruptEntryError,
+  globMatcher,
+  parseRecord,
+  safeStoreGlob,
+  serializeRecord,
+  silentLogger,
+  systemClock,
+} from '@gatecache/core';
 import type {
   RemovalReason,
   Store,
@@ -57,14 +65,27 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   // SCAN MATCH sees keys as stored: with the client's own ioredis prefix and ours, taken literally.
   const matchOf = (pattern: string): string => escapeGlob(clientPrefix + keyPrefix) + pattern;
   const stripAll = clientPrefix.length + keyPrefix.length;
+  /**
+   * Redis's own matcher backtracks exponentially on runs of stars (Redis 6: `*?*?*?*?*?*Z` stalls the server),
+   * so it only ever gets a literal head, one star and a literal tail; our linear matcher keeps the keys the
+   * glob selects (`filter` undefined when Redis's answer is already exact).
+   */
+  const scanOf = (pattern: string): { match: string; filter?: (key: string) => boolean } => {
+    const safe = safeStoreGlob(pattern);
+    return safe.exact
+      ? { match: matchOf(safe.match) }
+      : { match: matchOf(safe.match), filter: globMatcher(pattern) };
+  };
   const notify = (key: string, reason: RemovalReason): void => {
     for (const l of listeners) l.onRemove?.(key, reason);
   };
 
   async function deleteMatching(pattern: string): Promise<number> {
+    const { match, filter } = scanOf(pattern);
     let removed = 0;
-    for await (const { keys } of scanKeys(client, matchOf(pattern), scanCount)) {
-      removed += await unlinkKeys(client, keys, batchSize, clientPrefix);
+    for await (const { keys } of scanKeys(client, match, scanCount)) {
+      const selected = filter ? keys.filter((k) => filter(k.slice(stripAll))) : keys;
+      if (selected.length > 0) removed += await unlinkKeys(client, selected, batchSize, clientPrefix);
     }
     return removed;
   }
@@ -125,8 +146,12 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     },
 
     async *keys(pattern = '*') {
-      for await (const { keys } of scanKeys(client, matchOf(pattern), scanCount)) {
-        for (const key of keys) yield key.slice(stripAll);
+      const { match, filter } = scanOf(pattern);
+      for await (const { keys } of scanKeys(client, match, scanCount)) {
+        for (const stored of keys) {
+          const key = stored.slice(stripAll);
+          if (!filter || filter(key)) yield key;
+        }
       }
     },
 

@@ -48,6 +48,41 @@ describeRedis('redisStore', () => {
     expect(pttl).toBeLessThanOrEqual(30_000);
   });
 
+  it('sends Redis only a literal head, one star and a literal tail, and filters the rest itself', async () => {
+    const cache = createCache({ tiers: [await open()] });
+    for (let i = 0; i < 5; i++)
+      await cache.set(`response:openai:chat:gpt-4o:t${i}:${'a'.repeat(40)}Z`, { body: 'x' });
+    await cache.set('response:anthropic:messages:claude:t0:b', { body: 'x' });
+    const monitor = await raw.monitor();
+    const matches: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() === 'scan') matches.push(args[args.indexOf('MATCH') + 1] as string);
+    });
+    try {
+      const pathological = `${'*?'.repeat(12)}*Z`;
+      const found: string[] = [];
+      for await (const key of cache.keys(pathological)) found.push(key);
+      expect(found.sort()).toEqual(
+        [0, 1, 2, 3, 4].map((i) => `response:openai:chat:gpt-4o:t${i}:${'a'.repeat(40)}Z`),
+      );
+      const few: string[] = [];
+      for await (const key of cache.keys('response:*:t[12]:*')) few.push(key);
+      expect(few).toHaveLength(2);
+      expect((await cache.deleteMatching('response:*:*:claude:*')).deleted).toBe(1);
+      expect((await cache.deleteMatching(`response:*${'a*'.repeat(20)}Z`)).deleted).toBe(5);
+      // MONITOR reports what it saw a moment later: wait for the four scans.
+      while (matches.length < 4) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      monitor.disconnect();
+    }
+    expect(matches).toEqual([
+      'gatecache:*Z',
+      'gatecache:response:*',
+      'gatecache:response:*',
+      'gatecache:response:*Z',
+    ]);
+  });
+
   it('stores bodies compressed by the core codec', async () => {
     const cache = createCache({ tiers: [await open()] });
     const body = 'the same sentence again and again. '.repeat(200);

@@ -15,7 +15,7 @@ export type { CacheWarmerOptions } from './options';
 export type { WarmBudget, BudgetLeft } from './budget';
 export { upstreamReplay, defaultUpstreamPath } from './upstream';
 export type { ReplayAnswer, ReplayContext, ReplayFunction, UpstreamConfig, UpstreamTarget } from './upstream';
-export { warmingRoutes } from './router';
+export { MAX_WARM_PATTERNS, warmingRoutes } from './router';
 export type { WarmingRoutesOptions } from './router';
 export { parseKey } from './key-info';
 export type { KeyInfo } from './key-info';

@@ -23,6 +23,9 @@ export interface WarmingRoutesOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Most patterns one `POST /api/cache/warm` may name: each is a scan of every tier. */
+export const MAX_WARM_PATTERNS = 16;
+
 function badRequest(res: express.Response, message: string): void {
   res.status(400).json({ error: { type: 'invalid_request_error', message } });
 }
@@ -69,9 +72,11 @@ export function warmingRoutes(options: WarmingRoutesOptions): Router {
     const patterns = stringList(body.patterns);
     if (keys === false) return badRequest(res, 'keys must be an array of non-empty strings');
     if (patterns === false) return badRequest(res, 'patterns must be an array of non-empty strings');
+    if (patterns && patterns.length > MAX_WARM_PATTERNS)
+      return badRequest(res, `patterns: ${patterns.length} given; at most ${MAX_WARM_PATTERNS} are accepted`);
     for (const p of patterns ?? []) {
       const why = checkGlob(p);
-      if (why) return badRequest(res, why);
+      if (why) return badRequest(res, `patterns: ${why}`);
     }
     try {
       const { jobId, done } = warmer.warmNow({

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { withoutCredentials } from '@gatecache/cache-key';
 import type { Recipe } from '@gatecache/response-cache';
 
 /** One provider the warmer may call with the gateway's own credential. */
@@ -77,7 +78,8 @@ function send(
 
 /**
  * The default replay: the recipe goes to the configured provider with that provider's gateway credential
- * (OpenAI `Authorization: Bearer`, Anthropic `x-api-key`), identity encoding, and nothing else of the client's.
+ * (OpenAI `Authorization: Bearer`, Anthropic `x-api-key`), identity encoding, and nothing else of the client's:
+ * no credential header and no credential query parameter.
  */
 export function upstreamReplay(config: UpstreamConfig, timeoutMs: number): ReplayFunction {
   for (const [name, target] of Object.entries(config) as [string, UpstreamTarget | undefined][]) {
@@ -95,9 +97,10 @@ export function upstreamReplay(config: UpstreamConfig, timeoutMs: number): Repla
     const provider = context.provider ?? '';
     const target = (config as Record<string, UpstreamTarget | undefined>)[provider];
     if (!target) throw new Error(`no upstream configured for provider "${provider}"`);
-    const path = target.pathRewrite
-      ? target.pathRewrite(recipe.path)
-      : defaultUpstreamPath(provider, recipe.path);
+    // Recipes keep no credential parameter (response-cache removes them; older entries may still hold one):
+    // a client's `?key=` is never replayed, the gateway's own credential goes in a header below.
+    const clean = withoutCredentials(recipe.path);
+    const path = target.pathRewrite ? target.pathRewrite(clean) : defaultUpstreamPath(provider, clean);
     const url = new URL(target.baseUrl.replace(/\/+$/, '') + path);
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries({ ...recipe.headers, ...target.headers })) {

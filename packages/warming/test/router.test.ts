@@ -109,6 +109,23 @@ describe('warmingRoutes', () => {
     s.close();
   });
 
+  it('answers 400 saying why for patterns over the caps, and starts no job', async () => {
+    const s = setup();
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const cases: [unknown, RegExp][] = [
+      [[`${'*?'.repeat(20)}Z`], /patterns: pattern has 40 wildcards; at most 32/],
+      [['a'.repeat(513)], /patterns: pattern is 513 characters long; at most 512/],
+      [Array.from({ length: 17 }, (_, i) => `config:${i}*`), /patterns: 17 given; at most 16/],
+    ];
+    for (const [patterns, why] of cases) {
+      const res = await request(s.app).post('/api/cache/warm').set(auth).send({ patterns }).expect(400);
+      expect((res.body as { error: { type: string; message: string } }).error.message).toMatch(why);
+    }
+    expect(s.warmer.status().currentJob).toBeNull();
+    expect(s.warmer.status().lastCycle).toBeNull();
+    s.close();
+  });
+
   it('answers 409 with the running job while one runs', async () => {
     const s = setup();
     const auth = { authorization: `Bearer ${TOKEN}` };

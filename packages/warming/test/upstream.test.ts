@@ -31,6 +31,19 @@ describe('upstreamReplay', () => {
       expect(got.headers['x-api-key']).toBe('gw-anthropic');
       expect(got.headers.authorization).toBeUndefined();
       expect(got.headers['anthropic-version']).toBe('2023-06-01');
+      // A recipe stored before credential parameters were removed: the client's key is not replayed.
+      await replay(
+        {
+          v: 1,
+          method: 'POST',
+          path: '/anthropic/v1/messages?key=client-key&beta=true&API_KEY=client-key',
+          body: Buffer.from('{}').toString('base64'),
+          headers: {},
+        },
+        { key: 'k', provider: 'anthropic' },
+      );
+      expect(up.received[1]!.url).toBe('/v1/messages?beta=true');
+      expect(up.received[1]!.headers['x-api-key']).toBe('gw-anthropic');
       await expect(
         replay({ v: 1, method: 'GET', path: '/v1/models', headers: {} }, { key: 'k', provider: 'openai' }),
       ).rejects.toThrow(/no upstream/);
