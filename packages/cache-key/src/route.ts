@@ -1,3 +1,4 @@
+import { ownValue } from './own';
 import type { KeyRequest, Provider, RouteInfo } from './types';
 
 export const PROVIDERS: readonly Provider[] = ['openai', 'anthropic', 'gemini', 'azure', 'unknown'];
@@ -67,7 +68,7 @@ function decode(part: string): string {
 }
 
 function headerPresent(req: KeyRequest, name: string): boolean {
-  const v = req.headers[name];
+  const v = ownValue(req.headers, name);
   return v !== undefined && (Array.isArray(v) ? v.length > 0 : v !== '');
 }
 

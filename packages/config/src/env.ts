@@ -1,3 +1,4 @@
+import { ownValue, setOwn } from '@gatecache/core';
 import { formatPath } from './errors';
 import type { ConfigProblem } from './errors';
 
@@ -12,7 +13,7 @@ function substituteString(
 ): string {
   return value.replace(PATTERN, (whole, escaped: string | undefined, name: string, fallback?: string) => {
     if (escaped) return whole.slice(1);
-    const found = env[name];
+    const found = ownValue(env, name);
     if (found !== undefined && found !== '') return found;
     if (fallback !== undefined) return fallback;
     if (found === '') return '';
@@ -39,7 +40,7 @@ export function substituteEnv(
   if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, problems, [...path, i]));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, problems, [...path, k]);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, substituteEnv(v, env, problems, [...path, k]));
     return out;
   }
   return value;

@@ -1,5 +1,13 @@
 import type { Cache, Clock, Keyring, Logger, NamespaceOptions } from '@gatecache/core';
-import { createCache, keyringFromEnv, silentLogger, systemClock } from '@gatecache/core';
+import {
+  createCache,
+  hasOwnKey,
+  keyringFromEnv,
+  ownValue,
+  setOwn,
+  silentLogger,
+  systemClock,
+} from '@gatecache/core';
 import type { KeyOptions } from '@gatecache/cache-key';
 import { cacheAdmin, redactConfig, tierPolicyFromConfig } from '@gatecache/invalidation';
 import type { CacheAdminRouter, TierPolicy } from '@gatecache/invalidation';
@@ -74,7 +82,7 @@ function namespaceOptions(config: GatecacheConfig, policy: TierPolicy): Record<s
   const partitioned = !config.redis.enabled && policy.memory.maxSizeMb === undefined;
   const out: Record<string, NamespaceOptions> = {};
   for (const [name, ns] of Object.entries(config.namespaces)) {
-    out[name] = {
+    setOwn(out, name, {
       ttl: ns.ttl,
       staleWhileRevalidate: ns.staleWhileRevalidate,
       staleIfError: ns.staleIfError,
@@ -82,14 +90,14 @@ function namespaceOptions(config: GatecacheConfig, policy: TierPolicy): Record<s
       encrypt: ns.encrypt,
       // With Redis the local tier is small and shared; partitions are for the in-memory deployment.
       ...(partitioned ? { maxSizeMb: ns.maxSizeMb } : {}),
-    };
+    });
   }
   return out;
 }
 
 function checkSecurity(config: GatecacheConfig, env: NodeJS.ProcessEnv): void {
   const s = config.security;
-  if (s.require_admin_token && s.admin_auth && !env[s.admin_token_env]) {
+  if (s.require_admin_token && s.admin_auth && !ownValue(env, s.admin_token_env)) {
     throw new ConfigError([
       {
         path: 'security.require_admin_token',
@@ -188,7 +196,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
 
   const keyOptions: KeyOptions = {
     scope: config.security.tenant_scope,
-    tenantSecret: env[config.security.tenant_secret_env] || undefined,
+    tenantSecret: ownValue(env, config.security.tenant_secret_env) || undefined,
   };
   const ns = config.namespaces;
   const rc = config.caching.response_cache;
@@ -217,8 +225,8 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
   const s = config.security;
   const admin = cacheAdmin({
     cache,
-    token: env[s.admin_token_env] || undefined,
-    readToken: env[s.read_token_env] || undefined,
+    token: ownValue(env, s.admin_token_env) || undefined,
+    readToken: ownValue(env, s.read_token_env) || undefined,
     auth: s.admin_auth,
     key: keyOptions,
     config: redactConfig(config),
@@ -259,7 +267,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
     ...(alerting.enabled ? {} : { alerts: {}, intervalSeconds: 0 }),
     ...(alerting.default_rules ? {} : { alerts: withoutDefaults(alertOptions.alerts, config) }),
     webhookUrl: alerting.webhook_url,
-    adminToken: env[s.admin_token_env] || undefined,
+    adminToken: ownValue(env, s.admin_token_env) || undefined,
     clock,
     logger,
   });
@@ -314,7 +322,9 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
 /** `alerting.default_rules: false`: the built-in rules go, rules the file names itself stay. */
 function withoutDefaults<T>(rules: Record<string, T>, config: GatecacheConfig): Record<string, T> {
   const own = new Set([...Object.keys(config.alerting.cache ?? {}), ...config.alerts.map((a) => a.name)]);
-  return Object.fromEntries(Object.entries(rules).filter(([n]) => own.has(n) || !(n in DEFAULT_ALERT_RULES)));
+  return Object.fromEntries(
+    Object.entries(rules).filter(([n]) => own.has(n) || !hasOwnKey(DEFAULT_ALERT_RULES, n)),
+  );
 }
 
 export type { NamespaceName };

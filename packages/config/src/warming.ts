@@ -1,4 +1,5 @@
 import type { Cache, Clock, Logger } from '@gatecache/core';
+import { ownValue } from '@gatecache/core';
 import { accessTracker, cacheWarmer, warmingRoutes } from '@gatecache/warming';
 import type { AccessTracker, CacheWarmer } from '@gatecache/warming';
 import type { Router } from 'express';
@@ -73,8 +74,8 @@ export function buildWarming(config: GatecacheConfig, deps: Deps): Warming | und
   const routes = warmingRoutes({
     warmer,
     tracker,
-    token: env[s.admin_token_env] || undefined,
-    readToken: env[s.read_token_env] || undefined,
+    token: ownValue(env, s.admin_token_env) || undefined,
+    readToken: ownValue(env, s.read_token_env) || undefined,
     auth: s.admin_auth,
     env,
   });

@@ -1,4 +1,5 @@
-import type { Cache, Clock, DistributedLock, Logger } from '@gatecache/core';
+import type { Cache, Clock, DistributedLock, LabelLimits, Logger } from '@gatecache/core';
+import { DEFAULT_LABEL_LIMITS, resolveLabelLimits } from '@gatecache/core';
 import { createKeyer, isKeyer } from '@gatecache/cache-key';
 import type { Keyer, RouteInfo } from '@gatecache/cache-key';
 import { defaultShouldCache } from './policy';
@@ -37,7 +38,19 @@ export interface ResolvedOptions {
   clock: Clock;
   logger: Logger;
   random: () => number;
+  labelLimits: Required<LabelLimits>;
 }
+
+/** Defaults of the options added for hostile input, resolved once in `resolveOptions`. */
+export const DEFAULTS: Readonly<{ labelLimits: Readonly<Required<LabelLimits>> }> = Object.freeze({
+  labelLimits: DEFAULT_LABEL_LIMITS,
+});
+
+/**
+ * Requests naming a longer model pass through uncached: the model is part of the key, and every map of keys
+ * (patterns, popularity, the disk index) would hold it. No provider names a model like that.
+ */
+export const MAX_MODEL_LENGTH = 256;
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -143,5 +156,6 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
     clock: options.clock ?? cache.clock,
     logger: options.logger ?? cache.logger,
     random,
+    labelLimits: resolveLabelLimits('responseCache: labelLimits', options.labelLimits),
   };
 }
