@@ -84,8 +84,9 @@ export function trackPatterns(
   const onMiss = (e: CacheEvents['miss']): void => record(e.key, e.namespace, false);
   const onSet = (e: CacheEvents['set']): void => {
     const f = fieldsOf(e.key);
-    if (f.provider !== undefined) providers.label(f.provider);
-    if (f.model !== undefined) models.label(f.model);
+    // Admission only: a store is not a lookup, so a full table does not count it as folded.
+    if (f.provider !== undefined && providers.size < providers.max) providers.label(f.provider);
+    if (f.model !== undefined && models.size < models.max) models.label(f.model);
   };
   cache.on('hit', onHit).on('miss', onMiss).on('set', onSet);
   // Prototype-less: model and provider names are the clients'.
