@@ -200,6 +200,8 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
   };
   const ns = config.namespaces;
   const rc = config.caching.response_cache;
+  // One setting for every per-tenant and per-model map and series (the caps of hostile input).
+  const labelLimits = config.monitoring.label_limits;
   const middleware = ns.response.enabled
     ? responseCache({
         cache,
@@ -212,6 +214,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
         // A namespace turned off in config is never read or written.
         shouldCache: (ctx) =>
           (ctx.route.endpoint === 'models' ? ns.models.enabled : true) && defaultShouldCache(ctx),
+        labelLimits,
         clock,
         logger,
       })
@@ -239,6 +242,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
       intervalSeconds: config.caching.validation_interval,
     },
     schedules: config.invalidation.schedules,
+    labelLimits,
     keyring,
     clock,
     env,
@@ -268,6 +272,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
     ...(alerting.default_rules ? {} : { alerts: withoutDefaults(alertOptions.alerts, config) }),
     webhookUrl: alerting.webhook_url,
     adminToken: ownValue(env, s.admin_token_env) || undefined,
+    labelLimits,
     clock,
     logger,
   });
@@ -279,6 +284,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
       meter: telemetry.meter,
       tracer: telemetry.tracer,
       responseCache: middleware,
+      labelLimits,
       clock,
     });
   }
