@@ -1,4 +1,4 @@
-import { setOwn } from './secrets';
+import { ownValue, setOwn } from './own';
 import type { FieldOverride } from './types';
 
 export interface FieldRule {
@@ -52,11 +52,11 @@ export const DEFAULT_RULE_ID = 'unknown:unknown';
 
 /** Applies the `fields` option: '*' first, then the endpoint's own override. */
 export function resolveRule(id: string, overrides: Record<string, FieldOverride> | undefined): FieldRule {
-  const base = FIELD_RULES[id] ?? FIELD_RULES[DEFAULT_RULE_ID];
+  const base = ownValue(FIELD_RULES, id) ?? (FIELD_RULES[DEFAULT_RULE_ID] as FieldRule);
   if (!overrides) return base;
   const include: Set<string> | '*' = base.include === '*' ? '*' : new Set(base.include);
   const exclude = new Set(base.exclude);
-  for (const o of [overrides['*'], overrides[id]]) {
+  for (const o of [ownValue(overrides, '*'), ownValue(overrides, id)]) {
     if (!o) continue;
     for (const name of o.exclude ?? []) exclude.add(name);
     for (const name of o.include ?? []) {
@@ -131,7 +131,7 @@ export function selectFields(body: unknown, rule: FieldRule): Selection {
   const source = body as Record<string, unknown>;
   const { include, exclude } = compiled(rule);
   for (const name of Object.keys(source)) {
-    const value = source[name];
+    const value = ownValue(source, name);
     if (value === undefined) continue;
     const left =
       value === null ||

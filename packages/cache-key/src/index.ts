@@ -10,6 +10,8 @@ export {
   CREDENTIAL_HEADERS,
   CREDENTIAL_QUERY_PARAMS,
   MAX_BODY_DEPTH,
+  ROUTE_CREDENTIALS,
+  credentialOf,
   hasSecretFields,
   isCredentialParam,
   withoutCredentials,

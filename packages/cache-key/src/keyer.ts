@@ -46,7 +46,7 @@ function tenantOf(req: KeyRequest, match: RouteMatch, o: ResolvedKeyOptions, ten
   if (o.scope === 'global') return 'global';
   let value: string | undefined;
   if (o.scope === 'credential') {
-    value = credentialOf(req, match.query);
+    value = credentialOf(req, match.query, match.route.provider);
   } else {
     const scoped: unknown = o.scope(req);
     if (typeof scoped !== 'string') throw new TypeError('cache-key: options.scope(req) must return a string');

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { ownValue } from './own';
 import { CREDENTIAL_HEADERS, headerValue } from './secrets';
 import type { KeyRequest, KeyResult } from './types';
 import { BUILT_IN_VARY_HEADERS } from './vary';
@@ -27,7 +28,7 @@ export function createKeyMemo(size: number, varyHeaders: readonly string[]): Key
     // The head as one string, hashed together with the body's digest below.
     let head = `${req.method.toUpperCase()}\0${req.url}`;
     for (const name of headers) {
-      const value = headerValue(req.headers[name]);
+      const value = headerValue(ownValue(req.headers, name));
       if (value !== undefined) head += `\0${name}=${value}`;
     }
     if (raw === lastRaw && head === lastHead) return lastFingerprint;

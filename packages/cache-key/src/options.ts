@@ -1,6 +1,7 @@
 import { FIELD_RULES } from './field-rules';
 import { resolveSecret } from './hash';
 import { PROVIDERS } from './route';
+import { setOwn } from './own';
 import { CREDENTIAL_HEADERS } from './secrets';
 import type { FieldOverride, KeyOptions, KeyRequest, Provider, Scope } from './types';
 import { BUILT_IN_VARY_HEADERS } from './vary';
@@ -43,7 +44,7 @@ function checkFields(value: unknown): Record<string, FieldOverride> | undefined 
   const out: Record<string, FieldOverride> = {};
   for (const [id, o] of Object.entries(value as Record<string, unknown>)) {
     const where = `options.fields['${id}']`;
-    if (id !== '*' && !(id in FIELD_RULES)) {
+    if (id !== '*' && !Object.hasOwn(FIELD_RULES, id)) {
       fail(`${where}: unknown endpoint; use '*' or one of ${Object.keys(FIELD_RULES).join(', ')}`);
     }
     if (o === null || typeof o !== 'object' || Array.isArray(o))
@@ -55,7 +56,7 @@ function checkFields(value: unknown): Record<string, FieldOverride> | undefined 
     const exc = exclude === undefined ? [] : checkNames(exclude, `${where}.exclude`);
     const both = inc.find((n) => exc.includes(n));
     if (both !== undefined) fail(`${where}: '${both}' is both included and excluded`);
-    out[id] = { include: inc, exclude: exc };
+    setOwn(out, id, { include: inc, exclude: exc });
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import { ownValue } from './own';
 import type { KeyRequest, Provider, RouteInfo } from './types';
 
 export const PROVIDERS: readonly Provider[] = ['openai', 'anthropic', 'gemini', 'azure', 'unknown'];
@@ -67,7 +68,7 @@ function decode(part: string): string {
 }
 
 function headerPresent(req: KeyRequest, name: string): boolean {
-  const v = req.headers[name];
+  const v = ownValue(req.headers, name);
   return v !== undefined && (Array.isArray(v) ? v.length > 0 : v !== '');
 }
 
@@ -89,9 +90,14 @@ function patternsFor(provider: Provider | undefined): Pattern[] {
   }
 }
 
-/** Who serves a model list: the path does not say, so headers and query do. */
+/**
+ * Who serves a model list: the path does not say, so headers and query do. An `x-api-key` next to an
+ * `Authorization` does not make it Anthropic's (which needs `anthropic-version` anyway): that would let a random
+ * x-api-key beside one real OpenAI key mint a tenant per request.
+ */
 function modelsProvider(req: KeyRequest, path: string, query: URLSearchParams): Provider {
-  if (headerPresent(req, 'anthropic-version') || headerPresent(req, 'x-api-key')) return 'anthropic';
+  if (headerPresent(req, 'anthropic-version')) return 'anthropic';
+  if (headerPresent(req, 'x-api-key') && !headerPresent(req, 'authorization')) return 'anthropic';
   if (headerPresent(req, 'x-goog-api-key') || query.has('key') || /\/v1(alpha|beta)\d*\//.test(path))
     return 'gemini';
   if (query.has('api-version') && /\/openai(\/|$)/.test(path)) return 'azure';

@@ -1,4 +1,5 @@
 import type { RouteMatch } from './route';
+import { ownValue, setOwn } from './own';
 import { CREDENTIAL_QUERY_PARAMS, headerValue } from './secrets';
 import type { KeyRequest } from './types';
 
@@ -33,12 +34,13 @@ export function collectVary(
   if (match.route.endpoint === 'unknown') vary.path = match.path;
   else vary.prefix = match.prefix;
   for (const name of headers) {
-    const value = headerValue(req.headers[name]);
-    if (value !== undefined && value.trim() !== '') vary[`header:${name}`] = normalizeHeader(name, value);
+    const value = headerValue(ownValue(req.headers, name));
+    if (value !== undefined && value.trim() !== '')
+      setOwn(vary, `header:${name}`, normalizeHeader(name, value));
   }
   const names = [...new Set(match.query.keys())].filter(
     (n) => !CREDENTIAL_QUERY_PARAMS.includes(n.toLowerCase()),
   );
-  for (const name of names) vary[`query:${name}`] = match.query.getAll(name).join(',');
+  for (const name of names) setOwn(vary, `query:${name}`, match.query.getAll(name).join(','));
   return vary;
 }

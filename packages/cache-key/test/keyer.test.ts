@@ -6,6 +6,7 @@ import {
   defaultKey,
   FIELD_RULES,
   KEY_FORMAT_VERSION,
+  ROUTE_CREDENTIALS,
   routeOf,
   type KeyRequest,
   type KeyResult,
@@ -154,6 +155,43 @@ describe('tenant scope', () => {
     const b = keyer.key(post(url('AIza-two'), gemini, {}));
     expect(a.tenant).not.toBe(b.tenant);
     expect(a.paramsHash).toBe(b.paramsHash);
+  });
+
+  it('takes the tenant from the credential the route provider reads, not from headers it ignores', () => {
+    const openai = (h: KeyRequest['headers']): string => keyer.key(req(h)).tenant;
+    const real = { authorization: 'Bearer sk-real' };
+    const minted = new Set(
+      Array.from({ length: 50 }, (_, i) =>
+        openai({ ...real, 'x-api-key': `r${i}`, 'api-key': `r${i}`, 'x-goog-api-key': `r${i}` }),
+      ),
+    );
+    expect([...minted]).toEqual([openai(real)]);
+    const anthropic = (h: KeyRequest['headers']): string =>
+      keyer.key(post('/anthropic/v1/messages', { model: 'claude-3-5-haiku-latest' }, h)).tenant;
+    expect(anthropic({ 'x-api-key': 'ak', 'api-key': 'r1' })).toBe(
+      anthropic({ 'x-api-key': 'ak', 'api-key': 'r2' }),
+    );
+    expect(anthropic({ 'x-api-key': 'ak' })).not.toBe(anthropic({ 'x-api-key': 'ak2' }));
+    const geminiUrl = '/v1beta/models/gemini-2.0-flash:generateContent?key=AIza-one';
+    const g = (h: KeyRequest['headers']): string => keyer.key(post(geminiUrl, gemini, h)).tenant;
+    expect(g({ 'x-api-key': 'r1' })).toBe(g({ 'x-api-key': 'r2' }));
+    const azure = (h: KeyRequest['headers']): string =>
+      keyer.key(post('/openai/deployments/gpt4o/chat/completions?api-version=2024-10-21', chat, h)).tenant;
+    expect(azure({ 'api-key': 'az', 'x-api-key': 'r1' })).toBe(azure({ 'api-key': 'az', 'x-api-key': 'r2' }));
+  });
+
+  it('falls back to any credential header when the route provider finds none of its own', () => {
+    // An OpenAI-compatible server that authenticates with x-api-key must not put all its callers in 'anon'.
+    const a = keyer.key(req({ 'x-api-key': 'sk-a' })).tenant;
+    const b = keyer.key(req({ 'x-api-key': 'sk-b' })).tenant;
+    expect(a).not.toBe('anon');
+    expect(a).not.toBe(b);
+  });
+
+  it('lists where each provider reads its credential', () => {
+    expect(ROUTE_CREDENTIALS.openai.headers).toEqual(['authorization']);
+    expect(ROUTE_CREDENTIALS.gemini.query).toEqual(['key']);
+    expect(ROUTE_CREDENTIALS.unknown.headers).toContain('x-api-key');
   });
 });
 

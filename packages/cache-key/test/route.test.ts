@@ -110,6 +110,9 @@ describe('routeOf', () => {
     expect(get('/v1/models/ft:gpt-4o:org:1')).toBe('openai:models:ft:gpt-4o:org:1');
     expect(get('/anthropic/v1/models', { 'anthropic-version': '2023-06-01' })).toBe('anthropic:models:none');
     expect(get('/v1/models', { 'x-api-key': 'sk-ant' })).toBe('anthropic:models:none');
+    expect(get('/v1/models', { 'x-api-key': 'random', authorization: 'Bearer sk' })).toBe(
+      'openai:models:none',
+    );
     expect(get('/v1beta/models')).toBe('gemini:models:none');
     expect(get('/openai/models?api-version=2024-10-21')).toBe('azure:models:none');
   });

@@ -1,5 +1,7 @@
+import { ownValue, setOwn } from '@gatecache/core';
 import { formatPath } from './errors';
 import type { ConfigProblem } from './errors';
+import type { GatecacheConfig } from './resolve';
 
 // `${NAME}`, `${NAME:-default}` (default when unset or empty), `$${...}` for a literal `${...}`.
 const PATTERN = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -12,7 +14,7 @@ function substituteString(
 ): string {
   return value.replace(PATTERN, (whole, escaped: string | undefined, name: string, fallback?: string) => {
     if (escaped) return whole.slice(1);
-    const found = env[name];
+    const found = ownValue(env, name);
     if (found !== undefined && found !== '') return found;
     if (fallback !== undefined) return fallback;
     if (found === '') return '';
@@ -39,8 +41,25 @@ export function substituteEnv(
   if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, problems, [...path, i]));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, problems, [...path, k]);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, substituteEnv(v, env, problems, [...path, k]));
     return out;
   }
   return value;
+}
+
+/**
+ * The tokens of every router from the variables `security` names: one rule for the admin, metrics and warming
+ * routes (admin opens all, read the routes that change nothing, scrape /metrics/prometheus only).
+ */
+export function routeTokens(
+  s: GatecacheConfig['security'],
+  env: NodeJS.ProcessEnv,
+): { token?: string; readToken?: string; scrapeToken?: string; auth: boolean } {
+  const read = (name: string): string | undefined => ownValue(env, name) || undefined;
+  return {
+    token: read(s.admin_token_env),
+    readToken: read(s.read_token_env),
+    scrapeToken: read(s.scrape_token_env),
+    auth: s.admin_auth,
+  };
 }

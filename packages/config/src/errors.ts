@@ -1,3 +1,4 @@
+import { ownValue } from '@gatecache/core';
 import type { z } from 'zod';
 
 /** One problem in config.yaml: the YAML path (`caching.response_cache.ttl`) and what is wrong there. */
@@ -82,7 +83,8 @@ export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): st
   let def = unwrap((schema as unknown as { _zod: { def: Def } })._zod.def);
   for (const part of path) {
     if (typeof part === 'number' && def.element) def = unwrap(def.element._zod.def);
-    else if (def.shape && typeof part === 'string' && def.shape[part]) def = unwrap(def.shape[part]._zod.def);
+    else if (def.shape && typeof part === 'string' && ownValue(def.shape, part))
+      def = unwrap((ownValue(def.shape, part) as { _zod: { def: Def } })._zod.def);
     else if (def.valueType) def = unwrap(def.valueType._zod.def);
     else return [];
   }

@@ -1,5 +1,13 @@
 import type { Cache, Clock, Keyring, Logger, NamespaceOptions } from '@gatecache/core';
-import { createCache, keyringFromEnv, silentLogger, systemClock } from '@gatecache/core';
+import {
+  createCache,
+  hasOwnKey,
+  keyringFromEnv,
+  ownValue,
+  setOwn,
+  silentLogger,
+  systemClock,
+} from '@gatecache/core';
 import type { KeyOptions } from '@gatecache/cache-key';
 import { cacheAdmin, redactConfig, tierPolicyFromConfig } from '@gatecache/invalidation';
 import type { CacheAdminRouter, TierPolicy } from '@gatecache/invalidation';
@@ -11,6 +19,7 @@ import type { RedisStore } from '@gatecache/store-redis';
 import type { ContextCondenserMiddleware } from '@gatecache/summary-cache';
 import type { AccessTracker, CacheWarmer } from '@gatecache/warming';
 import type { RequestHandler, Router } from 'express';
+import { routeTokens } from './env';
 import { ConfigError } from './errors';
 import { startTelemetry } from './otel';
 import type { Telemetry, TelemetryExtras } from './otel';
@@ -74,7 +83,7 @@ function namespaceOptions(config: GatecacheConfig, policy: TierPolicy): Record<s
   const partitioned = !config.redis.enabled && policy.memory.maxSizeMb === undefined;
   const out: Record<string, NamespaceOptions> = {};
   for (const [name, ns] of Object.entries(config.namespaces)) {
-    out[name] = {
+    setOwn(out, name, {
       ttl: ns.ttl,
       staleWhileRevalidate: ns.staleWhileRevalidate,
       staleIfError: ns.staleIfError,
@@ -82,14 +91,14 @@ function namespaceOptions(config: GatecacheConfig, policy: TierPolicy): Record<s
       encrypt: ns.encrypt,
       // With Redis the local tier is small and shared; partitions are for the in-memory deployment.
       ...(partitioned ? { maxSizeMb: ns.maxSizeMb } : {}),
-    };
+    });
   }
   return out;
 }
 
 function checkSecurity(config: GatecacheConfig, env: NodeJS.ProcessEnv): void {
   const s = config.security;
-  if (s.require_admin_token && s.admin_auth && !env[s.admin_token_env]) {
+  if (s.require_admin_token && s.admin_auth && !ownValue(env, s.admin_token_env)) {
     throw new ConfigError([
       {
         path: 'security.require_admin_token',
@@ -188,10 +197,12 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
 
   const keyOptions: KeyOptions = {
     scope: config.security.tenant_scope,
-    tenantSecret: env[config.security.tenant_secret_env] || undefined,
+    tenantSecret: ownValue(env, config.security.tenant_secret_env) || undefined,
   };
   const ns = config.namespaces;
   const rc = config.caching.response_cache;
+  // One setting for every per-tenant and per-model map and series (the caps of hostile input).
+  const labelLimits = config.monitoring.label_limits;
   const middleware = ns.response.enabled
     ? responseCache({
         cache,
@@ -207,6 +218,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
         // A namespace turned off in config is never read or written.
         shouldCache: (ctx) =>
           (ctx.route.endpoint === 'models' ? ns.models.enabled : true) && defaultShouldCache(ctx),
+        labelLimits,
         clock,
         logger,
       })
@@ -220,10 +232,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
   const s = config.security;
   const admin = cacheAdmin({
     cache,
-    token: env[s.admin_token_env] || undefined,
-    readToken: env[s.read_token_env] || undefined,
-    scrapeToken: env[s.scrape_token_env] || undefined,
-    auth: s.admin_auth,
+    ...routeTokens(s, env),
     key: keyOptions,
     config: redactConfig(config),
     // No `bus`: it is attached to the cache, whose deleteMatching/deleteMany emit the `delete` events it
@@ -235,6 +244,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
       intervalSeconds: config.caching.validation_interval,
     },
     schedules: config.invalidation.schedules,
+    labelLimits,
     keyring,
     clock,
     env,
@@ -265,11 +275,9 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
     webhookUrl: alerting.webhook_url,
     // The admin routes' rule: every route but /health asks for a token and answers 503 without one
     // configured; the scrape token opens /metrics/prometheus only.
-    token: env[s.admin_token_env] || undefined,
-    readToken: env[s.read_token_env] || undefined,
-    scrapeToken: env[s.scrape_token_env] || undefined,
-    auth: s.admin_auth,
+    ...routeTokens(s, env),
     env,
+    labelLimits,
     clock,
     logger,
   });
@@ -281,6 +289,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
       meter: telemetry.meter,
       tracer: telemetry.tracer,
       responseCache: middleware,
+      labelLimits,
       clock,
     });
   }
@@ -324,7 +333,9 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
 /** `alerting.default_rules: false`: the built-in rules go, rules the file names itself stay. */
 function withoutDefaults<T>(rules: Record<string, T>, config: GatecacheConfig): Record<string, T> {
   const own = new Set([...Object.keys(config.alerting.cache ?? {}), ...config.alerts.map((a) => a.name)]);
-  return Object.fromEntries(Object.entries(rules).filter(([n]) => own.has(n) || !(n in DEFAULT_ALERT_RULES)));
+  return Object.fromEntries(
+    Object.entries(rules).filter(([n]) => own.has(n) || !hasOwnKey(DEFAULT_ALERT_RULES, n)),
+  );
 }
 
 export type { NamespaceName };

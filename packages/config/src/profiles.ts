@@ -1,3 +1,4 @@
+import { ownValue, setOwn } from '@gatecache/core';
 import type { Profile } from './schema';
 
 /**
@@ -37,7 +38,8 @@ export function mergeUnder(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...under };
   for (const [k, v] of Object.entries(over)) {
-    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeUnder(out[k], v) : v;
+    const under = ownValue(out, k);
+    setOwn(out, k, isPlainObject(v) && isPlainObject(under) ? mergeUnder(under, v) : v);
   }
   return out;
 }

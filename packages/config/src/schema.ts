@@ -129,6 +129,10 @@ export const monitoringSchema = z.strictObject({
   /** Tiers whose failure makes /health/cache answer 503. */
   tiers_required: z.array(text()).default([]),
   memory_limits: z.strictObject({ heap_mb: num(1).optional(), rss_mb: num(1).optional() }).prefault({}),
+  /** Distinct tenants, models and (model, tenant) pairs with their own stats buckets and series. */
+  label_limits: z
+    .strictObject({ tenants: int(0).optional(), models: int(0).optional(), pairs: int(0).optional() })
+    .prefault({}),
   opentelemetry: z
     .strictObject({
       enabled: bool().default(false),

@@ -1,3 +1,4 @@
+import { ownValue } from '@gatecache/core';
 import { z } from 'zod';
 
 // `${ENV}` substitution yields strings, so every scalar schema accepts the string spelling of its value.
@@ -22,7 +23,7 @@ function toSeconds(v: unknown): unknown {
   if (typeof v !== 'string') return v;
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(v);
   if (!m) return v;
-  return Number(m[1]) * UNITS[m[2] ?? 's']!;
+  return Number(m[1]) * (ownValue(UNITS, m[2] ?? 's') as number);
 }
 
 export const bool = (): z.ZodType<boolean> =>

@@ -2,6 +2,7 @@ import type { Cache, Clock, Logger } from '@gatecache/core';
 import { accessTracker, cacheWarmer, warmingRoutes } from '@gatecache/warming';
 import type { AccessTracker, CacheWarmer } from '@gatecache/warming';
 import type { Router } from 'express';
+import { routeTokens } from './env';
 import type { GatecacheConfig } from './resolve';
 import type { Upstreams } from './upstream';
 
@@ -73,10 +74,7 @@ export function buildWarming(config: GatecacheConfig, deps: Deps): Warming | und
   const routes = warmingRoutes({
     warmer,
     tracker,
-    token: env[s.admin_token_env] || undefined,
-    readToken: env[s.read_token_env] || undefined,
-    scrapeToken: env[s.scrape_token_env] || undefined,
-    auth: s.admin_auth,
+    ...routeTokens(s, env),
     env,
   });
   return {

@@ -105,6 +105,27 @@ describe('createGatecache', () => {
     }
   });
 
+  it('applies monitoring.label_limits to the response cache buckets and refuses a bad one', async () => {
+    const text = 'disk:\n  enabled: false\nmonitoring:\n  label_limits:\n    tenants: 1\n';
+    const gc = await createGatecache(parseConfig(text, { env: {} }), { env: {} });
+    try {
+      const { app } = appOf(gc);
+      for (const key of ['sk-one', 'sk-two', 'sk-three']) {
+        const req = { ...chat, headers: { ...chat.headers, authorization: `Bearer ${key}` } };
+        await answer(app, '/v1/chat/completions', req);
+        await answer(app, '/v1/chat/completions', req);
+      }
+      const stats = gc.responseCacheMiddleware?.stats();
+      expect(Object.keys(stats?.byTenant ?? {})).toHaveLength(2);
+      expect(stats?.folded).toEqual({ tenants: 2, models: 0 });
+    } finally {
+      await gc.close();
+    }
+    expect(() => parseConfig('monitoring:\n  label_limits:\n    models: -1\n', { env: {} })).toThrow(
+      /monitoring\.label_limits\.models/,
+    );
+  });
+
   it('wires the OpenTelemetry SDK and reports lookups to its readers', async () => {
     const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
     const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });

@@ -19,6 +19,7 @@ import type {
   Store,
   StoredRecord,
 } from './types';
+import { ownValue, setOwn } from './own';
 import { MB, isPromise, namespaceOf, silentLogger, systemClock } from './util';
 
 export interface NamespaceOptions {
@@ -211,7 +212,7 @@ class TieredCache extends EventEmitter implements Cache {
     for (const [name, ns] of Object.entries(own)) {
       if (!/^[a-z][a-z0-9_-]*$/i.test(name))
         throw new Error(`createCache: namespace name "${name}" must be a word`);
-      const builtin = BUILTIN_NAMESPACES[name] ?? {};
+      const builtin = ownValue(BUILTIN_NAMESPACES, name) ?? {};
       this.namespaces.set(name, resolveNamespace(name, { ...builtin, ...ns }, defaults));
     }
     this.fallbackNamespace = resolveNamespace('default', {}, defaults);
@@ -317,7 +318,7 @@ class TieredCache extends EventEmitter implements Cache {
       this.tiers.map(async (tier) => {
         let n = 0;
         for (const key of list) if (await this.guard.run(tier, 'delete', () => tier.delete(key), false)) n++;
-        byTier[tier.name] = n;
+        setOwn(byTier, tier.name, n);
       }),
     );
     for (const key of list) {
@@ -426,7 +427,7 @@ class TieredCache extends EventEmitter implements Cache {
     const byTier: Record<string, number> = {};
     await Promise.all(
       this.tiers.map(async (tier) => {
-        byTier[tier.name] = await this.guard.run(
+        const removed = await this.guard.run(
           tier,
           'deleteMatching',
           async () => {
@@ -439,6 +440,7 @@ class TieredCache extends EventEmitter implements Cache {
           // A purge walks the keyspace: give it more time than a single lookup.
           { timeoutMs: 60_000 },
         );
+        setOwn(byTier, tier.name, removed);
       }),
     );
     const deleted = Math.max(0, ...Object.values(byTier));

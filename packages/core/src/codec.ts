@@ -8,6 +8,7 @@ import {
 } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import { ownValue, setOwn } from './own';
 import type { Compression, Encoding, EntryMeta, StoredRecord } from './types';
 
 /** Thrown (and turned into a miss by the cache) when stored bytes fail their checks. */
@@ -72,15 +73,16 @@ const DECOMPRESS: Record<Compression, string> = {
 };
 
 async function runZlib(name: string, buf: Buffer, opts: object): Promise<Buffer> {
-  const sync = zsync[`${name}Sync`];
+  const sync = ownValue(zsync, `${name}Sync`);
   if (!sync) throw new Error(`zlib.${name} is not available in Node ${process.version}`);
   if (buf.length <= SYNC_LIMIT) return sync(buf, opts);
-  const fn = (
+  const fn = ownValue(
     zlib as unknown as Record<
       string,
       (b: Buffer, o: object, cb: (e: Error | null, r: Buffer) => void) => void
-    >
-  )[name] as (b: Buffer, o: object, cb: (e: Error | null, r: Buffer) => void) => void;
+    >,
+    name,
+  ) as (b: Buffer, o: object, cb: (e: Error | null, r: Buffer) => void) => void;
   return promisify(fn)(buf, opts);
 }
 
@@ -91,9 +93,10 @@ export async function compress(buf: Buffer, options: CompressionOptions): Promis
 
 export function decompress(buf: Buffer, encoding: Encoding): Promise<Buffer> | Buffer {
   if (encoding === 'identity') return buf;
-  const name = DECOMPRESS[encoding];
+  // The encoding comes from a stored entry: an inherited name ('constructor') must read as unknown.
+  const name = ownValue(DECOMPRESS, encoding);
   if (!name) throw new CorruptEntryError(`unknown encoding ${String(encoding)}`);
-  const sync = zsync[`${name}Sync`];
+  const sync = ownValue(zsync, `${name}Sync`);
   if (!sync) throw new CorruptEntryError(`encoding ${encoding} is not available in Node ${process.version}`);
   if (buf.length <= SYNC_LIMIT) return sync(buf, {});
   return runZlib(name, buf, {});
@@ -141,7 +144,7 @@ export function keyringFromEnv(env: NodeJS.ProcessEnv = process.env): Keyring | 
   for (const pair of (env.GATECACHE_ENCRYPTION_OLD_KEYS ?? '').split(',').filter(Boolean)) {
     const at = pair.indexOf(':');
     if (at <= 0) throw new Error('GATECACHE_ENCRYPTION_OLD_KEYS must be a comma-separated list of id:base64');
-    keys[pair.slice(0, at)] = pair.slice(at + 1);
+    setOwn(keys, pair.slice(0, at), pair.slice(at + 1));
   }
   return createKeyring(keys, id);
 }

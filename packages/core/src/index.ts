@@ -44,5 +44,8 @@ export type { SingleFlight } from './single-flight';
 export type { CacheStats, NamespaceStats, TierCacheStats } from './stats';
 export { TierGuard } from './tier-guard';
 export type { TierGuardOptions, TierState } from './tier-guard';
+export { DEFAULT_LABEL_LIMITS, MAX_LABEL_LENGTH, OTHER_LABEL, labelCap, resolveLabelLimits } from './labels';
+export type { LabelCap, LabelLimits } from './labels';
+export { dictOf, hasOwnKey, ownValue, setOwn } from './own';
 export { MB, isPromise, seededRandom, silentLogger, systemClock } from './util';
 export type * from './types';

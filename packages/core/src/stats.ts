@@ -1,3 +1,4 @@
+import { dictOf, ownValue } from './own';
 import type { TierGuard } from './tier-guard';
 import type { Store, TierStats } from './types';
 
@@ -149,17 +150,19 @@ export function createStats() {
         tiers: {},
         namespaces: {},
       };
-      const perNsSizes = tierStats.find((t) => t?.namespaces)?.namespaces ?? {};
+      const perNsSizes = tierStats.find((t) => t?.namespaces)?.namespaces;
+      const namespaces = new Map<string, NamespaceStats>();
       for (const name of new Set([...namespaceNames, ...ns.keys()])) {
         const c = nsOf(name);
         const total = c.hits + c.staleHits + c.misses;
-        out.namespaces[name] = {
+        const sizes = ownValue(perNsSizes, name);
+        namespaces.set(name, {
           ...c,
           totalRequests: total,
           hitRate: rate(c.hits + c.staleHits, total),
-          entries: perNsSizes[name]?.entries ?? 0,
-          bytes: perNsSizes[name]?.bytes ?? 0,
-        };
+          entries: sizes?.entries ?? 0,
+          bytes: sizes?.bytes ?? 0,
+        });
         for (const k of [
           'hits',
           'misses',
@@ -172,8 +175,10 @@ export function createStats() {
           out[k] += c[k];
         }
       }
+      out.namespaces = dictOf(namespaces);
       out.totalRequests = out.hits + out.staleHits + out.misses;
       out.hitRate = rate(out.hits + out.staleHits, out.totalRequests);
+      const tierOut = new Map<string, TierCacheStats>();
       stores.forEach((store, i) => {
         const own = tierStats[i] ?? {
           name: store.name,
@@ -189,7 +194,7 @@ export function createStats() {
         const c = tierOf(store.name);
         const g = guard.state(store.name);
         const { namespaces: _n, ...sizes } = own;
-        out.tiers[store.name] = {
+        const tier: TierCacheStats = {
           ...sizes,
           name: store.name,
           kind: store.kind,
@@ -203,15 +208,17 @@ export function createStats() {
           healthy: g.healthy,
           ...(g.lastError ? { lastError: g.lastError } : {}),
         };
+        tierOut.set(store.name, tier);
         out.entries = Math.max(out.entries, own.entries);
-        out.evictions += out.tiers[store.name]!.evictions;
-        out.corrupt += out.tiers[store.name]!.corrupt;
+        out.evictions += tier.evictions;
+        out.corrupt += tier.corrupt;
         out.errors += g.errors;
         if (store.kind === 'memory') {
           out.memoryBytes += own.bytes;
           out.memoryMaxBytes += own.maxBytes;
         }
       });
+      out.tiers = dictOf(tierOut);
       return out;
     },
   };

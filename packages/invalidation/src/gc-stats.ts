@@ -1,3 +1,4 @@
+import { ownValue, setOwn } from '@gatecache/core';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 
 export interface GcStats {
@@ -25,7 +26,8 @@ export function watchGc(): { stats(): GcStats; stop(): void } {
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const kind = KINDS[(entry as { detail?: { kind?: number } }).detail?.kind ?? -1] ?? 'other';
-      const c = (gc[kind] ??= { count: 0, total_ms: 0 });
+      let c = ownValue(gc, kind);
+      if (!c) setOwn(gc, kind, (c = { count: 0, total_ms: 0 }));
       c.count++;
       c.total_ms = Math.round((c.total_ms + entry.duration) * 1000) / 1000;
     }

@@ -1,3 +1,4 @@
+export { DEFAULTS } from './defaults';
 export { cacheAdmin } from './router';
 export type { CacheAdminRouter } from './router';
 export { createEventLog, LOG_LEVELS } from './event-log';

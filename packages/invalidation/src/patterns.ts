@@ -1,4 +1,5 @@
-import type { Cache, CacheEvents } from '@gatecache/core';
+import type { Cache, CacheEvents, LabelLimits } from '@gatecache/core';
+import { dictOf, labelCap, ownValue, resolveLabelLimits } from '@gatecache/core';
 import { KEY_LAYOUTS } from './purge-spec';
 
 interface Counts {
@@ -17,6 +18,11 @@ export interface AccessPatterns {
   /** Distinct keys tracked / the tracking cap (the least-used are dropped past it). */
   tracked_keys: number;
   max_tracked_keys: number;
+  /**
+   * Lookups counted under `other` in `by_model` / `by_provider`: past `labelLimits.models` names, or of a
+   * model none of whose answers was stored yet (a miss never gives a model its own row).
+   */
+  folded: { models: number; providers: number };
 }
 
 export interface PatternTracker {
@@ -33,21 +39,37 @@ const bump = (map: Map<string, Counts>, name: string, hit: boolean): void => {
 };
 
 /** Access patterns from the cache's hit/miss events, in bounded memory (at most `maxKeys` keys tracked). */
-export function trackPatterns(cache: Cache, now: () => number, maxKeys = 10_000): PatternTracker {
+export function trackPatterns(
+  cache: Cache,
+  now: () => number,
+  maxKeys = 10_000,
+  labelLimits?: LabelLimits,
+): PatternTracker {
+  const limits = resolveLabelLimits('cacheAdmin: labelLimits', labelLimits);
   const keys = new Map<string, Counts>();
   const byNs = new Map<string, Counts>();
   const byProvider = new Map<string, Counts>();
   const byModel = new Map<string, Counts>();
+  // Model names come from request bodies: a model gets its own row once an answer of it is stored (or hit),
+  // so a flood of unknown models, each answered 404, stays one `other` row.
+  const models = labelCap(limits.models);
+  const providers = labelCap(limits.models);
+  const fieldsOf = (key: string): { provider?: string; model?: string } => {
+    const parts = key.split(':');
+    const layout = ownValue(KEY_LAYOUTS, parts[0] as string);
+    if (!layout || parts.length !== layout.length) return {};
+    const { provider, model } = layout.fields;
+    return {
+      ...(provider !== undefined ? { provider: parts[provider] as string } : {}),
+      ...(model !== undefined ? { model: parts[model] as string } : {}),
+    };
+  };
   const hourly: Counts[] = Array.from({ length: 24 }, () => ({ hits: 0, misses: 0 }));
   const record = (key: string, namespace: string, hit: boolean): void => {
     bump(byNs, namespace, hit);
-    const parts = key.split(':');
-    const layout = KEY_LAYOUTS[parts[0] as string];
-    if (layout && parts.length === layout.length) {
-      if (layout.fields.provider !== undefined)
-        bump(byProvider, parts[layout.fields.provider] as string, hit);
-      if (layout.fields.model !== undefined) bump(byModel, parts[layout.fields.model] as string, hit);
-    }
+    const f = fieldsOf(key);
+    if (f.provider !== undefined) bump(byProvider, providers.label(f.provider), hit);
+    if (f.model !== undefined) bump(byModel, models.label(f.model, hit), hit);
     const h = hourly[new Date(now()).getUTCHours()] as Counts;
     if (hit) h.hits++;
     else h.misses++;
@@ -60,8 +82,16 @@ export function trackPatterns(cache: Cache, now: () => number, maxKeys = 10_000)
   };
   const onHit = (e: CacheEvents['hit']): void => record(e.key, e.namespace, true);
   const onMiss = (e: CacheEvents['miss']): void => record(e.key, e.namespace, false);
-  cache.on('hit', onHit).on('miss', onMiss);
-  const obj = (m: Map<string, Counts>): Record<string, Counts> => Object.fromEntries(m);
+  const onSet = (e: CacheEvents['set']): void => {
+    const f = fieldsOf(e.key);
+    // Admission only: a store is not a lookup, so a full table does not count it as folded.
+    if (f.provider !== undefined && providers.size < providers.max) providers.label(f.provider);
+    if (f.model !== undefined && models.size < models.max) models.label(f.model);
+  };
+  cache.on('hit', onHit).on('miss', onMiss).on('set', onSet);
+  // Prototype-less: model and provider names are the clients'.
+  const obj = (m: Map<string, Counts>): Record<string, Counts> =>
+    dictOf([...m].map(([k, c]) => [k, { ...c }] as const));
   return {
     snapshot(top) {
       const topKeys = [...keys.entries()]
@@ -76,13 +106,14 @@ export function trackPatterns(cache: Cache, now: () => number, maxKeys = 10_000)
         hourly: hourly.map((c) => ({ ...c })),
         tracked_keys: keys.size,
         max_tracked_keys: maxKeys,
+        folded: { models: models.folded, providers: providers.folded },
       };
     },
     hitsOf(key) {
       return keys.get(key)?.hits;
     },
     stop() {
-      cache.off('hit', onHit).off('miss', onMiss);
+      cache.off('hit', onHit).off('miss', onMiss).off('set', onSet);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { hasOwnKey, ownValue, setOwn } from '@gatecache/core';
 import type { Cache, CacheEvents, Store } from '@gatecache/core';
 import { globMatcher } from '@gatecache/core';
 import type { PurgePlan } from './purge-spec';
@@ -80,17 +81,18 @@ export async function executePurge(
   const { cache, bus, batch } = ctx;
   const errors: Record<string, string> = {};
   const byTier: Record<string, number> = {};
-  for (const tier of cache.tiers) byTier[tier.name] = 0;
+  const add = (tier: string, n: number): void => setOwn(byTier, tier, (ownValue(byTier, tier) ?? 0) + n);
+  for (const tier of cache.tiers) setOwn(byTier, tier.name, 0);
   // The cache turns a failing tier into a count of 0 and a `tier-error` event: collect those as ours.
   const onTierError = (e: CacheEvents['tier-error']): void => {
-    if (PURGE_OPS.has(e.op)) errors[e.tier] ??= e.error.message;
+    if (PURGE_OPS.has(e.op) && !hasOwnKey(errors, e.tier)) setOwn(errors, e.tier, e.error.message);
   };
   cache.on('tier-error', onTierError);
   try {
     if (plan.exact && !dryRun) {
       for (const glob of plan.globs) {
         const r = await cache.deleteMatching(glob);
-        for (const [tier, n] of Object.entries(r.byTier)) byTier[tier] = (byTier[tier] ?? 0) + n;
+        for (const [tier, n] of Object.entries(r.byTier)) add(tier, n);
       }
       const outcome: PurgeOutcome = { deleted: largest(byTier), byTier, dryRun, errors };
       if (bus) {
@@ -109,9 +111,9 @@ export async function executePurge(
       await Promise.all(
         cache.tiers.map(async (tier) => {
           try {
-            for await (const keys of selectedBatches(tier, plan, batch)) byTier[tier.name] += keys.length;
+            for await (const keys of selectedBatches(tier, plan, batch)) add(tier.name, keys.length);
           } catch (err) {
-            errors[tier.name] = (err as Error).message;
+            setOwn(errors, tier.name, (err as Error).message);
           }
         }),
       );
@@ -125,7 +127,7 @@ export async function executePurge(
       try {
         for await (const keys of selectedBatches(tier, plan, batch)) {
           const r = await cache.deleteMany(keys);
-          for (const [name, n] of Object.entries(r.byTier)) byTier[name] = (byTier[name] ?? 0) + n;
+          for (const [name, n] of Object.entries(r.byTier)) add(name, n);
           if (bus) {
             const ok = await publish(
               bus,
@@ -136,7 +138,7 @@ export async function executePurge(
         }
       } catch (err) {
         // The scan (keys, metadata reads) is this tier's own and unguarded: report it and go on.
-        errors[tier.name] ??= (err as Error).message;
+        if (!hasOwnKey(errors, tier.name)) setOwn(errors, tier.name, (err as Error).message);
       }
     }
     const outcome: PurgeOutcome = { deleted: largest(byTier), byTier, dryRun, errors };

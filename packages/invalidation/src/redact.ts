@@ -1,3 +1,5 @@
+import { setOwn } from '@gatecache/core';
+
 const SECRET_KEY = /password|token|secret|key$/i;
 export const REDACTED = '[redacted]';
 
@@ -34,11 +36,11 @@ export function redactConfig(value: unknown, seen: WeakSet<object> = new WeakSet
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '' && typeof v !== 'boolean') {
-      out[k] = REDACTED;
+      setOwn(out, k, REDACTED);
       continue;
     }
     const r = redactConfig(v, seen);
-    if (r !== undefined) out[k] = r;
+    if (r !== undefined) setOwn(out, k, r);
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import { dictOf } from '@gatecache/core';
 import { createKeyer } from '@gatecache/cache-key';
 import type { KeyRequest } from '@gatecache/cache-key';
 import express from 'express';
@@ -11,6 +12,7 @@ import type { EventLog, LogLevel } from './event-log';
 import { entryInfo } from './entry-info';
 import { watchGc } from './gc-stats';
 import { decodeCursor, keysPage } from './keys-page';
+import { DEFAULTS } from './defaults';
 import { trackPatterns } from './patterns';
 import { executePurge } from './purge';
 import { planPurge } from './purge-spec';
@@ -87,7 +89,7 @@ export function cacheAdmin(options: CacheAdminOptions): CacheAdminRouter {
         'cacheAdmin: keyring and signingKey are ignored; entries are checked with the keys of the cache',
     });
   }
-  const patterns = trackPatterns(cache, now);
+  const patterns = trackPatterns(cache, now, DEFAULTS.maxTrackedKeys, options.labelLimits);
   const gc = watchGc();
   const scheduler = createScheduler({
     cache,
@@ -207,10 +209,10 @@ export function cacheAdmin(options: CacheAdminOptions): CacheAdminRouter {
     express.json({ limit: '1mb' }),
     wrap((req, res) => {
       const b = parse(explainBody, req.body, 'body');
-      // Null prototype: a header named `__PROTO__` is lower-cased into `__proto__`, which on a plain object
-      // would set the prototype of the headers instead of naming a header (as Node's own headers do).
-      const headers = Object.create(null) as KeyRequest['headers'];
-      for (const [k, v] of Object.entries(b.headers ?? {})) headers[k.toLowerCase()] = v;
+      // Header names are the caller's: kept in a prototype-less object, as own properties only.
+      const headers: KeyRequest['headers'] = dictOf(
+        Object.entries(b.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v] as const),
+      );
       const sample: KeyRequest = { method: b.method.toUpperCase(), url: b.path, headers, body: b.body };
       let explanation;
       try {

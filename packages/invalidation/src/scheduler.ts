@@ -1,3 +1,4 @@
+import { setOwn } from '@gatecache/core';
 import type { Cache, Clock } from '@gatecache/core';
 import type { EventLog } from './event-log';
 import type { PurgeOutcome } from './purge';
@@ -82,7 +83,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     let any = false;
     for (const r of reports) {
       if (r.partial && r.lastKey !== undefined) {
-        next[r.tier] = r.lastKey;
+        setOwn(next, r.tier, r.lastKey);
         any = true;
       }
     }

@@ -1,4 +1,4 @@
-import type { Cache, Clock, Keyring } from '@gatecache/core';
+import type { Cache, Clock, Keyring, LabelLimits } from '@gatecache/core';
 import type { KeyOptions } from '@gatecache/cache-key';
 import type { EventLog } from './event-log';
 
@@ -58,6 +58,11 @@ export interface CacheAdminOptions {
   config?: unknown;
   /** Carries purges to other instances. Default: none (this instance only). */
   bus?: InvalidationBus;
+  /**
+   * Distinct models (and providers) with their own row in `GET /debug/cache/patterns`; later ones are counted
+   * under `other` (see `folded`). Default `DEFAULTS.labelLimits` (models 200).
+   */
+  labelLimits?: LabelLimits;
   /** `false`: purge routes answer 403 (guide: `invalidation.manual_enabled`). Default true. */
   manualEnabled?: boolean;
   /** `false`: `pattern=` purges are refused (guide: `invalidation.pattern_based`). Default true. */

@@ -1,3 +1,4 @@
+import { ownValue } from '@gatecache/core';
 import type { Cache, CacheEvents, RemovalReason, Store } from '@gatecache/core';
 import { smallestAfter } from './keys-page';
 import { inspect } from './tier-read';
@@ -85,7 +86,7 @@ async function validateTier(
     // tier lists them in (an LRU reorders on every read).
     const batch = await smallestAfter(tier.keys('*'), {
       limit: o.limit,
-      after: o.after?.[tier.name],
+      after: ownValue(o.after, tier.name),
       maxScan: Number.MAX_SAFE_INTEGER,
     });
     r.partial = batch.more;

@@ -64,3 +64,36 @@ describe('trackPatterns', () => {
     expect(tracker.snapshot(5).by_namespace).toEqual({});
   });
 });
+
+describe('trackPatterns with client-chosen models', () => {
+  it('should give a model its own row only once an answer of it is stored, and cap the rows', async () => {
+    const cache = createCache({ tiers: [memoryStore()] });
+    const tracker = trackPatterns(cache, () => NOW, 100, { models: 2 });
+    // Misses of models nobody ever stored (the provider answered 404): no row of their own.
+    for (let i = 0; i < 50; i++) await cache.get(`response:openai:embeddings:unknown-${i}:t1:h`);
+    expect(Object.keys(tracker.snapshot(5).by_model)).toEqual(['other']);
+    for (const m of ['a', 'b', 'c']) {
+      await cache.set(`response:openai:embeddings:${m}:t1:h`, { body: 'x' });
+      await cache.get(`response:openai:embeddings:${m}:t1:h`);
+    }
+    const s = tracker.snapshot(5);
+    expect(Object.keys(s.by_model).sort()).toEqual(['a', 'b', 'other']);
+    expect(s.by_model.other).toEqual({ hits: 1, misses: 50 });
+    expect(s.folded.models).toBe(51);
+    tracker.stop();
+  });
+
+  it('should keep prototype member names as rows of their own', async () => {
+    const cache = createCache({ tiers: [memoryStore()] });
+    const tracker = trackPatterns(cache, () => NOW);
+    for (const m of ['__proto__', 'constructor', 'toString']) {
+      await cache.set(`response:openai:embeddings:${m}:t1:h`, { body: 'x' });
+      await cache.get(`response:openai:embeddings:${m}:t1:h`);
+    }
+    const rows = tracker.snapshot(5).by_model;
+    expect(Object.getOwnPropertyDescriptor(rows, '__proto__')?.value).toEqual({ hits: 1, misses: 0 });
+    expect(Object.keys(rows).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(({} as Record<string, unknown>).hits).toBeUndefined();
+    tracker.stop();
+  });
+});

@@ -1,4 +1,5 @@
 import type { Cache, Store, TierHealth } from '@gatecache/core';
+import { ownValue } from '@gatecache/core';
 import type { MemoryLimits } from './types';
 
 export type HealthStatus = 'ok' | 'degraded' | 'down';
@@ -76,7 +77,8 @@ export async function cacheHealth(cache: Cache, options: HealthOptions): Promise
   const stats = await cache.stats();
   const checks = await Promise.all(
     cache.tiers.map(
-      async (t) => [t.name, await checkTier(t, stats.tiers[t.name]?.healthy !== false, options)] as const,
+      async (t) =>
+        [t.name, await checkTier(t, ownValue(stats.tiers, t.name)?.healthy !== false, options)] as const,
     ),
   );
   const tiers = Object.fromEntries(checks);

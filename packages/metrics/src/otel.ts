@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { metrics, trace } from '@opentelemetry/api';
 import type { Attributes, Meter, Tracer } from '@opentelemetry/api';
-import type { Cache, CacheEntry, CacheEvents, Clock } from '@gatecache/core';
-import { systemClock } from '@gatecache/core';
+import type { Cache, CacheEntry, CacheEvents, Clock, LabelLimits } from '@gatecache/core';
+import { labelCap, resolveLabelLimits, systemClock } from '@gatecache/core';
 import { onLookup } from './lookup-timer';
 import type { LookupResult } from './lookup-timer';
 import { num } from './snapshot';
@@ -31,6 +31,11 @@ export interface InstrumentOptions {
   clock?: Clock;
   /** Hex characters of the key's sha256 kept in `gatecache.key_hash`. Default 16. */
   keyHashLength?: number;
+  /**
+   * Distinct tenants and models given their own attribute value on the saved-tokens and saved-cost
+   * instruments; later ones read `other`. Default `DEFAULT_LABEL_LIMITS` (500 tenants, 200 models).
+   */
+  labelLimits?: LabelLimits;
 }
 
 export interface CacheInstrumentation {
@@ -166,6 +171,9 @@ export function instrumentCache(cache: Cache, options: InstrumentOptions = {}): 
     queueMicrotask(() => flush(result.key));
   });
 
+  // Tenant and model are the clients' strings: every distinct value is one more time series in the SDK.
+  const limits = resolveLabelLimits('instrumentCache: options.labelLimits', options.labelLimits);
+  const capped = { model: labelCap(limits.models), tenant: labelCap(limits.tenants) };
   const onSaved = (e: Record<string, unknown>): void => {
     const attrs: Attributes = {};
     for (const [name, field] of [
@@ -174,7 +182,9 @@ export function instrumentCache(cache: Cache, options: InstrumentOptions = {}): 
       ['gatecache.tenant', 'tenant'],
       ['gatecache.namespace', 'namespace'],
     ] as const) {
-      if (typeof e[field] === 'string' && e[field] !== '') attrs[name] = e[field];
+      const value = e[field];
+      if (typeof value !== 'string' || value === '') continue;
+      attrs[name] = field === 'model' || field === 'tenant' ? capped[field].label(value) : value;
     }
     tokensSaved.add(num(e.inputTokens), { ...attrs, 'gen_ai.token.type': 'input' });
     tokensSaved.add(num(e.outputTokens), { ...attrs, 'gen_ai.token.type': 'output' });

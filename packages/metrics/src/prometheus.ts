@@ -43,6 +43,7 @@ export const METRIC_NAMES: readonly string[] = [
   'cache_cost_saved_usd_by_model_total',
   'cache_cost_saved_usd_by_provider_total',
   'cache_cost_saved_usd_by_namespace_total',
+  'cache_labels_folded_total',
   'warming_requests_total',
   'warming_success_total',
   'warming_failures_total',
@@ -246,6 +247,16 @@ export function prometheusText(snap: Snapshot, prefix = ''): string {
         rows.map(([value, f]) => ({ labels: { [dim]: value }, value: num(f.costUsd) })),
       );
     }
+    family(
+      'cache_labels_folded_total',
+      'counter',
+      'Hits counted under the label value "other": more distinct tenants, models or (model, tenant) pairs than the limits keep.',
+      [
+        { labels: { dimension: 'tenant' }, value: num(rc.folded?.tenants) },
+        { labels: { dimension: 'model' }, value: num(rc.folded?.models) },
+        ...(snap.savings ? [{ labels: { dimension: 'pair' }, value: num(snap.savingsFolded) }] : []),
+      ],
+    );
   }
 
   const w = snap.warming;

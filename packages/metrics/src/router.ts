@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Cache, Clock, Logger } from '@gatecache/core';
-import { createAuth, systemClock } from '@gatecache/core';
+import type { Cache, Clock, LabelLimits, Logger } from '@gatecache/core';
+import { createAuth, resolveLabelLimits, systemClock } from '@gatecache/core';
 import { createAlertEngine } from './alerts/engine';
 import type { AlertState, AlertTransition } from './alerts/engine';
 import { alertPayload, createWebhook } from './alerts/webhook';
@@ -68,6 +68,11 @@ export interface CacheMetricsOptions {
   adminToken?: string;
   /** Dashboard refresh period in seconds. Default 5. */
   dashboardRefreshSeconds?: number;
+  /**
+   * Distinct (model, tenant) pairs with their own `cache_tokens_saved_total` series (`pairs`); later ones are
+   * counted under `other` and in `cache_labels_folded_total`. Default `DEFAULT_LABEL_LIMITS` (pairs 1000).
+   */
+  labelLimits?: LabelLimits;
 }
 
 export type CacheMetricsRouter = Router & {
@@ -162,10 +167,16 @@ export function cacheMetrics(options: CacheMetricsOptions): CacheMetricsRouter {
   const health: HealthOptions = { tiersRequired, timeoutMs: healthTimeoutMs, memoryLimits, memoryUsage };
   const collector = createCollector(cache);
   const engine = createAlertEngine({ rules, cache, collector, clock, intervalSeconds });
-  const savings = hasEvents(sources.responseCache) ? trackSavings(sources.responseCache) : undefined;
+  const labelLimits = resolveLabelLimits('cacheMetrics: options.labelLimits', options.labelLimits);
+  const savings = hasEvents(sources.responseCache)
+    ? trackSavings(sources.responseCache, labelLimits.pairs)
+    : undefined;
   const detailed = options.detailedStats !== false;
   const snapshot = () =>
-    takeSnapshot(cache, collector, sources, clock.now(), { savings: savings?.rows(), detailed });
+    takeSnapshot(cache, collector, sources, clock.now(), {
+      ...(savings ? { savings: savings.rows(), savingsFolded: savings.folded() } : {}),
+      detailed,
+    });
   const logger = options.logger;
   const webhook = options.webhookUrl
     ? createWebhook({ ...options.webhook, url: options.webhookUrl, ...(logger ? { logger } : {}) })

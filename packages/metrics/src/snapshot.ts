@@ -13,6 +13,8 @@ export interface Snapshot {
   summary?: SummaryFigures;
   /** Tokens and cost saved by model and tenant, from the response cache's `saved` events. */
   savings?: SavingsRow[];
+  /** Hits folded into the (`other`, `other`) savings row (see `labelLimits.pairs`). */
+  savingsFolded?: number;
   /** Per-tier and per-namespace breakdowns in the JSON routes. */
   detailed: boolean;
 }
@@ -36,7 +38,7 @@ export async function takeSnapshot(
   collector: Collector,
   sources: MetricSources,
   now: number,
-  extra: { savings?: SavingsRow[]; detailed?: boolean } = {},
+  extra: { savings?: SavingsRow[]; savingsFolded?: number; detailed?: boolean } = {},
 ): Promise<Snapshot> {
   const snap: Snapshot = {
     at: now,
@@ -45,6 +47,7 @@ export async function takeSnapshot(
     detailed: extra.detailed !== false,
   };
   if (extra.savings) snap.savings = extra.savings;
+  if (extra.savingsFolded !== undefined) snap.savingsFolded = extra.savingsFolded;
   const rc = figuresOf<ResponseCacheFigures>(sources.responseCache);
   const warming = figuresOf<WarmingFigures>(sources.warming);
   if (rc) snap.responseCache = rc;

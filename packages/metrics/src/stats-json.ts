@@ -60,6 +60,7 @@ export function responseCacheJson(snap: Snapshot): Record<string, unknown> | und
     saved_by_model: savedBy(rc.byModel),
     saved_by_provider: savedBy(rc.byProvider),
     saved_by_namespace: savedBy(rc.byNamespace),
+    labels_folded: { tenants: num(rc.folded?.tenants), models: num(rc.folded?.models) },
   };
 }
 

@@ -29,6 +29,8 @@ export interface ResponseCacheFigures {
   byModel?: Record<string, SavedFigures>;
   byNamespace?: Record<string, SavedFigures>;
   byProvider?: Record<string, SavedFigures>;
+  /** Hits counted under the `other` tenant or model (the response cache's `labelLimits`). */
+  folded?: { tenants?: number; models?: number };
 }
 
 /** What the warmer's `stats()` reports; every field optional. */

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import express from 'express';
@@ -14,6 +15,7 @@ import {
 import type { DataPoint } from '@opentelemetry/sdk-metrics';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { cacheMetrics, instrumentCache } from '../src';
+import { trackSavings } from '../src/savings';
 
 const FIXTURES = path.resolve(__dirname, '../../../fixtures/openai');
 const chatRequest = JSON.parse(readFileSync(`${FIXTURES}/chat-completion.request.json`, 'utf8')) as object;
@@ -102,5 +104,23 @@ describe('tokens and cost saved', () => {
       g.metrics.close();
       await g.cache.close();
     }
+  });
+});
+
+describe('trackSavings with many (model, tenant) pairs', () => {
+  it('should fold pairs past the limit into (other, other) and count them', () => {
+    const events = new EventEmitter();
+    const tracker = trackSavings({ events }, 3);
+    for (let i = 0; i < 10; i++) {
+      events.emit('saved', { model: `m${i}`, tenant: `t${i}`, inputTokens: 1, outputTokens: 2, costUsd: 0 });
+    }
+    expect(tracker.rows().map((r) => `${r.model}/${r.tenant}/${r.hits}`)).toEqual([
+      'm0/t0/1',
+      'm1/t1/1',
+      'm2/t2/1',
+      'other/other/7',
+    ]);
+    expect(tracker.folded()).toBe(7);
+    tracker.close();
   });
 });

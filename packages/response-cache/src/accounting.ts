@@ -1,8 +1,13 @@
 import type { EventEmitter } from 'node:events';
 import type { CacheEntry } from '@gatecache/core';
+import { dictOf, labelCap, ownValue } from '@gatecache/core';
+import type { ResolvedOptions } from './options';
 import type { ModelPrice, ResponseCacheStats, SavedEvent, SavedTotals } from './types';
 
-export type Counter = Exclude<keyof ResponseCacheStats, 'saved' | 'byTenant' | 'byModel' | 'byNamespace'>;
+export type Counter = Exclude<
+  keyof ResponseCacheStats,
+  'saved' | 'byTenant' | 'byModel' | 'byNamespace' | 'folded'
+>;
 
 export interface Accounting {
   count(counter: Counter): void;
@@ -15,13 +20,14 @@ const emptyTotals = (): SavedTotals => ({ hits: 0, inputTokens: 0, outputTokens:
 
 /** Price of a model: an exact entry, else the longest configured prefix ('gpt-4o' prices 'gpt-4o-2024-08-06'). */
 export function priceOf(pricing: Record<string, ModelPrice>, model: string): ModelPrice | undefined {
-  const exact = pricing[model];
+  // Own entries only: the model is the client's, and 'constructor' must not find Object's.
+  const exact = ownValue(pricing, model);
   if (exact) return exact;
   let best: string | undefined;
   for (const name of Object.keys(pricing)) {
     if (model.startsWith(name) && (best === undefined || name.length > best.length)) best = name;
   }
-  return best === undefined ? undefined : pricing[best];
+  return best === undefined ? undefined : ownValue(pricing, best);
 }
 
 /** Estimated USD for the tokens, from prices per one million tokens. */
@@ -30,9 +36,17 @@ export function costOf(price: ModelPrice | undefined, inputTokens: number, outpu
   return (inputTokens * price.input + outputTokens * price.output) / 1_000_000;
 }
 
-/** The middleware's counters and the savings of hits, by tenant, model and namespace. */
-export function createAccounting(pricing: Record<string, ModelPrice>, events: EventEmitter): Accounting {
-  const stats: ResponseCacheStats = {
+/**
+ * The middleware's counters and the savings of hits, by tenant, model and namespace. The buckets are Maps
+ * (tenant and model are the client's strings) and capped by `labelLimits`: past the cap a tenant or model is
+ * counted under `other`, and in `folded`.
+ */
+export function createAccounting(
+  o: Pick<ResolvedOptions, 'pricing' | 'labelLimits'>,
+  events: EventEmitter,
+): Accounting {
+  const { pricing, labelLimits } = o;
+  const counters: Record<Counter, number> = {
     requests: 0,
     hits: 0,
     stale: 0,
@@ -43,23 +57,28 @@ export function createAccounting(pricing: Record<string, ModelPrice>, events: Ev
     notStored: 0,
     revalidations: 0,
     errors: 0,
-    saved: emptyTotals(),
-    byTenant: {},
-    byModel: {},
-    byNamespace: {},
   };
+  const saved = emptyTotals();
+  const tenants = labelCap(labelLimits.tenants);
+  const models = labelCap(labelLimits.models);
+  const byTenant = new Map<string, SavedTotals>();
+  const byModel = new Map<string, SavedTotals>();
+  const byNamespace = new Map<string, SavedTotals>();
   const add = (totals: SavedTotals, input: number, output: number, cost: number): void => {
     totals.hits++;
     totals.inputTokens += input;
     totals.outputTokens += output;
     totals.costUsd += cost;
   };
-  const bucket = (map: Record<string, SavedTotals>, name: string): SavedTotals =>
-    (map[name] ??= emptyTotals());
+  const bucket = (map: Map<string, SavedTotals>, name: string): SavedTotals => {
+    let totals = map.get(name);
+    if (!totals) map.set(name, (totals = emptyTotals()));
+    return totals;
+  };
 
   return {
     count(counter) {
-      stats[counter]++;
+      counters[counter]++;
     },
     saved(key, namespace, entry) {
       const usage = entry.usage ?? {};
@@ -68,10 +87,11 @@ export function createAccounting(pricing: Record<string, ModelPrice>, events: Ev
       const model = entry.model ?? 'unknown';
       const tenant = entry.tenant ?? 'unknown';
       const cost = costOf(priceOf(pricing, model), input, output);
-      add(stats.saved, input, output, cost);
-      add(bucket(stats.byTenant, tenant), input, output, cost);
-      add(bucket(stats.byModel, model), input, output, cost);
-      add(bucket(stats.byNamespace, namespace), input, output, cost);
+      add(saved, input, output, cost);
+      add(bucket(byTenant, tenants.label(tenant)), input, output, cost);
+      add(bucket(byModel, models.label(model)), input, output, cost);
+      // Namespaces are the cache's configured ones (an unknown one is refused before the lookup).
+      add(bucket(byNamespace, namespace), input, output, cost);
       if (events.listenerCount('saved') > 0) {
         const event: SavedEvent = {
           key,
@@ -88,14 +108,16 @@ export function createAccounting(pricing: Record<string, ModelPrice>, events: Ev
       }
     },
     snapshot() {
-      const copy = (map: Record<string, SavedTotals>): Record<string, SavedTotals> =>
-        Object.fromEntries(Object.entries(map).map(([k, v]) => [k, { ...v }]));
+      // Prototype-less objects: a tenant or model named '__proto__' is an own property like any other.
+      const copy = (map: Map<string, SavedTotals>): Record<string, SavedTotals> =>
+        dictOf([...map].map(([k, v]) => [k, { ...v }] as const));
       return {
-        ...stats,
-        saved: { ...stats.saved },
-        byTenant: copy(stats.byTenant),
-        byModel: copy(stats.byModel),
-        byNamespace: copy(stats.byNamespace),
+        ...counters,
+        saved: { ...saved },
+        byTenant: copy(byTenant),
+        byModel: copy(byModel),
+        byNamespace: copy(byNamespace),
+        folded: { tenants: tenants.folded, models: models.folded },
       };
     },
   };

@@ -1,3 +1,4 @@
+import { ownValue, setOwn } from '@gatecache/core';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** Per-request cache directives: RFC 9111 request `Cache-Control` plus gatecache's `x-gatecache-*` headers. */
@@ -42,7 +43,7 @@ const TAG = /^[\w.:/@-]{1,128}$/;
 const MAX_TAGS = 32;
 
 function single(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
+  const v = ownValue(headers, name);
   if (v === undefined) return undefined;
   return (Array.isArray(v) ? v.join(',') : v).trim();
 }
@@ -158,9 +159,9 @@ export function stripControlHeaders(headers: IncomingHttpHeaders): Readonly<Reco
   let removed: Record<string, string> | undefined;
   for (const name of Object.keys(headers)) {
     if (!name.startsWith(CONTROL_PREFIX)) continue;
-    const v = headers[name];
-    (removed ??= {})[name] = Array.isArray(v) ? v.join(',') : (v ?? '');
-    delete headers[name];
+    const v = ownValue(headers, name);
+    setOwn((removed ??= {}), name, Array.isArray(v) ? v.join(',') : (v ?? ''));
+    Reflect.deleteProperty(headers, name);
   }
   return removed ?? NO_CONTROL_HEADERS;
 }

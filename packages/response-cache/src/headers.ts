@@ -1,3 +1,4 @@
+import { setOwn } from '@gatecache/core';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 /** `X-Cache` values. */
@@ -64,7 +65,7 @@ export function storableHeaders(
     const lower = name.toLowerCase();
     if (!STORED_HEADERS.includes(lower) && !extra.has(lower)) continue;
     const v = headerString(value);
-    if (v !== undefined) out[lower] = v;
+    if (v !== undefined) setOwn(out, lower, v);
   }
   return out;
 }
@@ -75,7 +76,7 @@ export function shareableHeaders(headers: OutgoingHttpHeaders): OutgoingHttpHead
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (NOT_SHARED.has(lower) || lower === 'cache-status' || lower === 'x-cache' || lower === 'age') continue;
-    if (value !== undefined) out[lower] = value;
+    if (value !== undefined) setOwn(out, lower, value);
   }
   return out;
 }
@@ -87,9 +88,9 @@ export function normalizeHeaders(arg: unknown): OutgoingHttpHeaders {
     // Raw form: [name, value, name, value, ...] or [[name, value], ...].
     const pairs: unknown[][] = Array.isArray(arg[0]) ? (arg as unknown[][]) : [];
     if (!pairs.length) for (let i = 0; i + 1 < arg.length; i += 2) pairs.push([arg[i], arg[i + 1]]);
-    for (const [name, value] of pairs) out[String(name).toLowerCase()] = value as string;
+    for (const [name, value] of pairs) setOwn(out, String(name).toLowerCase(), value as string);
   } else if (arg && typeof arg === 'object') {
-    for (const [name, value] of Object.entries(arg)) out[name.toLowerCase()] = value as string;
+    for (const [name, value] of Object.entries(arg)) setOwn(out, name.toLowerCase(), value as string);
   }
   return out;
 }

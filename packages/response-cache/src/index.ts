@@ -8,7 +8,7 @@ export { STORED_HEADERS, cacheStatus } from './headers';
 export type { CacheOutcome } from './headers';
 export { REVALIDATE_HEADER } from './revalidate';
 export { priceOf, costOf } from './accounting';
-export { DEFAULT_MAX_BODY_BYTES, DEFAULTS } from './options';
+export { DEFAULT_MAX_BODY_BYTES, DEFAULTS, MAX_MODEL_LENGTH } from './options';
 export { shareShapes } from './shapes';
 export { buildRecipe, isSecretHeader, RECIPE_HEADERS, DEFAULT_RECIPE_MAX_BYTES } from './recipe';
 export type { Recipe } from './recipe';

@@ -11,7 +11,7 @@ import { cacheStatus, setCacheHeaders } from './headers';
 import { serveEntry } from './job';
 import type { Deps, Job } from './job';
 import { handleMiss } from './miss';
-import { resolveOptions } from './options';
+import { MAX_MODEL_LENGTH, resolveOptions } from './options';
 import { canAnswer, writeJsonError } from './replay';
 import { createRevalidator } from './revalidate';
 import { shareShapes } from './shapes';
@@ -36,7 +36,7 @@ function bypass(deps: Deps, res: ServerResponse, next: () => void, why: string):
 export function responseCache(options: ResponseCacheOptions): ResponseCacheMiddleware {
   const o = resolveOptions(options);
   const events = new EventEmitter();
-  const acct = createAccounting(o.pricing, events);
+  const acct = createAccounting(o, events);
   const revalidator = createRevalidator({
     logger: o.logger,
     timeoutMs: Math.max(o.upstreamTimeoutMs, MIN_REVALIDATION_TIMEOUT_MS),
@@ -154,6 +154,7 @@ async function handle(
   if (o.shouldCache && !o.shouldCache({ req, route: keyed.route, body, determinism: o.determinism })) {
     return bypass(deps, res, next, 'policy');
   }
+  if (keyed.route.model.length > MAX_MODEL_LENGTH) return bypass(deps, res, next, 'model-too-long');
   let key = keyed.key;
   let namespace = keyed.namespace;
   if (controls.namespace !== undefined) {

@@ -1,4 +1,5 @@
-import type { Cache, Clock, DistributedLock, Logger } from '@gatecache/core';
+import type { Cache, Clock, DistributedLock, LabelLimits, Logger } from '@gatecache/core';
+import { DEFAULT_LABEL_LIMITS, resolveLabelLimits } from '@gatecache/core';
 import { createKeyer, isKeyer } from '@gatecache/cache-key';
 import type { Keyer, RouteInfo } from '@gatecache/cache-key';
 import { defaultShouldCache } from './policy';
@@ -39,7 +40,14 @@ export interface ResolvedOptions {
   clock: Clock;
   logger: Logger;
   random: () => number;
+  labelLimits: Required<LabelLimits>;
 }
+
+/**
+ * Requests naming a longer model pass through uncached: the model is part of the key, and every map of keys
+ * (patterns, popularity, the disk index) would hold it. No provider names a model like that.
+ */
+export const MAX_MODEL_LENGTH = 256;
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -63,6 +71,7 @@ export const DEFAULTS = {
   recordRecipes: true,
   recipeMaxBytes: DEFAULT_RECIPE_MAX_BYTES,
   shareShapes: true,
+  labelLimits: DEFAULT_LABEL_LIMITS as Readonly<Required<LabelLimits>>,
 } as const;
 
 function fail(path: string, message: string): never {
@@ -178,5 +187,6 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
     clock: options.clock ?? cache.clock,
     logger: options.logger ?? cache.logger,
     random,
+    labelLimits: resolveLabelLimits('responseCache: labelLimits', options.labelLimits),
   };
 }

@@ -1,4 +1,5 @@
 import { hasSecretFields, withoutCredentials } from '@gatecache/cache-key';
+import { setOwn } from '@gatecache/core';
 import type { CacheRequest } from './types';
 
 /**
@@ -77,7 +78,7 @@ export function buildRecipe(
     if (!RECIPE_HEADERS.includes(lower) && !extraHeaders.has(lower)) continue;
     if (isSecretHeader(lower)) continue;
     const v = Array.isArray(value) ? value.join(', ') : value;
-    if (typeof v === 'string') headers[lower] = v;
+    if (typeof v === 'string') setOwn(headers, lower, v);
   }
   return {
     v: 1,

@@ -1,3 +1,4 @@
+import { ownValue } from '@gatecache/core';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CacheEntry } from '@gatecache/core';
 import type { RouteInfo } from '@gatecache/cache-key';
@@ -66,9 +67,9 @@ export function writeAnswer(
   // A flat [name, value, ...] list: Node writes it as given, skipping the per-header object bookkeeping that
   // costs a measurable share of a hit.
   const headers: string[] = [];
-  for (const name in answer.headers) {
+  for (const name of Object.keys(answer.headers)) {
     if (OWN_HEADERS.has(name) || (answer.kind === 'sse' && name === 'cache-control')) continue;
-    headers.push(name, answer.headers[name] as string);
+    headers.push(name, ownValue(answer.headers, name) as string);
   }
   headers.push(
     'content-length',

@@ -1,3 +1,4 @@
+import { setOwn } from '@gatecache/core';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -59,10 +60,10 @@ export function createRevalidator(options: RevalidatorOptions): Revalidator {
       running.add(key);
       const headers: http.OutgoingHttpHeaders = {};
       for (const [name, value] of Object.entries(req.headers)) {
-        if (!NOT_REPLAYED.has(name) && value !== undefined) headers[name] = value;
+        if (!NOT_REPLAYED.has(name) && value !== undefined) setOwn(headers, name, value);
       }
       for (const [name, value] of Object.entries(controlHeaders)) {
-        if (name !== 'x-gatecache-bypass' && name !== REVALIDATE_HEADER) headers[name] = value;
+        if (name !== 'x-gatecache-bypass' && name !== REVALIDATE_HEADER) setOwn(headers, name, value);
       }
       headers[REVALIDATE_HEADER] = token;
       const body =

@@ -18,7 +18,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 function toDictionaryMode(target: object, name: string): boolean {
   const descriptor = Object.getOwnPropertyDescriptor(target, name);
   if (!descriptor?.configurable) return false;
-  delete (target as Record<string, unknown>)[name];
+  Reflect.deleteProperty(target, name);
   Object.defineProperty(target, name, descriptor);
   return true;
 }

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import type { Cache, Clock, DistributedLock, Logger } from '@gatecache/core';
+import type { Cache, Clock, DistributedLock, LabelLimits, Logger } from '@gatecache/core';
 import type { KeyOptions, Keyer, RouteInfo } from '@gatecache/cache-key';
 import type { RequestHandler } from 'express';
 
@@ -91,6 +91,12 @@ export interface ResponseCacheOptions {
   logger?: Logger;
   /** Uniform [0, 1): picks the variant bucket. Default Math.random. */
   random?: () => number;
+  /**
+   * Distinct tenants and models with their own bucket in `stats().byTenant` / `byModel` (and so their own
+   * Prometheus series); later ones are counted under `other` and in `stats().folded`. Default
+   * `DEFAULTS.labelLimits` (500 tenants, 200 models).
+   */
+  labelLimits?: LabelLimits;
 }
 
 /** Tokens and money a set of hits saved. */
@@ -123,6 +129,8 @@ export interface ResponseCacheStats {
   byTenant: Record<string, SavedTotals>;
   byModel: Record<string, SavedTotals>;
   byNamespace: Record<string, SavedTotals>;
+  /** Hits counted under the `other` tenant or model because `labelLimits` was reached. */
+  folded: { tenants: number; models: number };
 }
 
 /** Emitted as `saved` on every hit (fresh or stale). */

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { CacheEntry } from '@gatecache/core';
+import { DEFAULT_LABEL_LIMITS } from '@gatecache/core';
 import { costOf, createAccounting, priceOf } from '../src/accounting';
 
 describe('priceOf', () => {
@@ -9,6 +10,12 @@ describe('priceOf', () => {
     expect(priceOf(pricing, 'gpt-4o')).toBe(pricing['gpt-4o']);
     expect(priceOf(pricing, 'gpt-4o-mini-2024-07-18')).toBe(pricing['gpt-4o-mini']);
     expect(priceOf(pricing, 'claude')).toBeUndefined();
+  });
+
+  it('should find no price for a model named like an inherited member', () => {
+    for (const model of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      expect(priceOf(pricing, model)).toBeUndefined();
+    }
   });
 
   it('prices tokens per million', () => {
@@ -22,7 +29,10 @@ describe('createAccounting', () => {
     const events = new EventEmitter();
     const seen: unknown[] = [];
     events.on('saved', (e) => seen.push(e));
-    const acct = createAccounting({ m: { input: 1, output: 1 } }, events);
+    const acct = createAccounting(
+      { pricing: { m: { input: 1, output: 1 } }, labelLimits: DEFAULT_LABEL_LIMITS },
+      events,
+    );
     const entry = {
       model: 'm',
       tenant: 't',
@@ -42,5 +52,42 @@ describe('createAccounting', () => {
     expect(seen).toHaveLength(2);
     s.saved.hits = 99;
     expect(acct.snapshot().saved.hits).toBe(2);
+  });
+});
+
+describe('createAccounting with hostile names and many of them', () => {
+  const entry = (model: string, tenant: string): CacheEntry =>
+    ({ model, tenant, usage: { inputTokens: 1, outputTokens: 1 } }) as CacheEntry;
+
+  it('should keep prototype member names as plain buckets and leave Object.prototype alone', () => {
+    const acct = createAccounting({ pricing: {}, labelLimits: DEFAULT_LABEL_LIMITS }, new EventEmitter());
+    for (const name of ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty']) {
+      acct.saved('k', 'response', entry(name, name));
+      acct.saved('k', 'response', entry(name, name));
+    }
+    const s = acct.snapshot();
+    expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain('hits');
+    expect(Object.hasOwn(s.byModel, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(s.byModel, '__proto__')?.value).toEqual({
+      hits: 2,
+      inputTokens: 2,
+      outputTokens: 2,
+      costUsd: 0,
+    });
+    expect(Object.getOwnPropertyDescriptor(s.byTenant, 'constructor')?.value.hits).toBe(2);
+    expect(s.saved.hits).toBe(10);
+  });
+
+  it('should fold tenants and models past the limits into other and count them', () => {
+    const acct = createAccounting(
+      { pricing: {}, labelLimits: { tenants: 3, models: 2, pairs: 10 } },
+      new EventEmitter(),
+    );
+    for (let i = 0; i < 50; i++) acct.saved('k', 'response', entry(`m${i}`, `t${i}`));
+    const s = acct.snapshot();
+    expect(Object.keys(s.byTenant).sort()).toEqual(['other', 't0', 't1', 't2']);
+    expect(Object.keys(s.byModel).sort()).toEqual(['m0', 'm1', 'other']);
+    expect(s.byTenant.other?.hits).toBe(47);
+    expect(s.folded).toEqual({ tenants: 47, models: 48 });
   });
 });

@@ -1,3 +1,4 @@
+import { dictOf } from '@gatecache/core';
 import type { Layout } from './layout';
 
 /** What the store knows of one key without touching the disk. */
@@ -113,9 +114,9 @@ export class DiskIndex {
   }
 
   namespaceStats(): Record<string, { entries: number; bytes: number }> {
-    const out: Record<string, { entries: number; bytes: number }> = {};
-    for (const [ns, c] of this.namespaces) if (c.entries > 0) out[ns] = { ...c };
-    return out;
+    return dictOf(
+      [...this.namespaces].filter(([, c]) => c.entries > 0).map(([ns, c]) => [ns, { ...c }] as const),
+    );
   }
 
   /** Count a write before it starts; `commit` or `abort` it when it ends. */

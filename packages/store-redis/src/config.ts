@@ -1,3 +1,4 @@
+import { setOwn } from '@gatecache/core';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { RedisStoreOptions } from './types';
 
@@ -71,7 +72,7 @@ function tlsOf(value: unknown): boolean | TlsOptions {
     if (!known.includes(k)) fail(`redis.tls.${k}`, `is not a known option (${known.join(', ')})`);
     if (k === 'reject_unauthorized') out.rejectUnauthorized = bool(`redis.tls.${k}`, v);
     else if (typeof v !== 'string') fail(`redis.tls.${k}`, 'must be a string');
-    else (out as Record<string, string>)[k] = v;
+    else setOwn(out as Record<string, string>, k, v);
   }
   return out;
 }

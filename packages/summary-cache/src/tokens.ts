@@ -1,3 +1,4 @@
+import { ownValue } from '@gatecache/core';
 import { modelToEncodingMap } from 'gpt-tokenizer/mapping';
 import { createWindowTable, DEFAULT_CONTEXT_WINDOW } from './model-table';
 import type { ChatMessage, ChatProvider, TokenCounter, TokenCounterOptions } from './types';
@@ -16,7 +17,7 @@ export const ESTIMATE_TOKENS_PER_MESSAGE = 4;
 let o200k: Encoder | undefined;
 let cl100k: Encoder | undefined;
 function encoderFor(model: string): Encoder {
-  const name = (modelToEncodingMap as Record<string, string | undefined>)[model];
+  const name = ownValue(modelToEncodingMap as Record<string, string | undefined>, model);
   if (name === 'cl100k_base' || /^gpt-(3\.5|4)(?!o|\.)/.test(model)) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     cl100k ??= require('gpt-tokenizer/encoding/cl100k_base') as Encoder;

@@ -1,5 +1,5 @@
 import type { Cache, Clock } from '@gatecache/core';
-import { systemClock } from '@gatecache/core';
+import { dictOf, ownValue, systemClock } from '@gatecache/core';
 import { shardsSampler } from './shards';
 import type { MissRatioCurve, ShardsSampler } from './shards';
 
@@ -215,18 +215,21 @@ export function tuningAdvisor(options: TuningAdvisorOptions = {}): TuningAdvisor
       const now = clock.now();
       if (cached && now - cached.generatedAt < refreshMs) return cached;
       const stats = cache ? await cache.stats() : undefined;
-      const namespaces: Record<string, NamespaceAdvice> = {};
+      const namespaces = new Map<string, NamespaceAdvice>();
       for (const [ns, s] of samplers) {
         const c = s.sampler.curve();
-        const n = stats?.namespaces[ns];
+        const n = ownValue(stats?.namespaces, ns);
         const own = cache?.namespace(ns).maxSizeMb;
-        namespaces[ns] = adviseNamespace(c, s.ownTtl, {
-          avgBytes: n && n.entries > 0 ? n.bytes / n.entries : null,
-          maxBytes: own !== undefined ? own * MB : stats?.memoryMaxBytes ? stats.memoryMaxBytes : null,
-          measured: n?.hitRate ?? 0,
-        });
+        namespaces.set(
+          ns,
+          adviseNamespace(c, s.ownTtl, {
+            avgBytes: n && n.entries > 0 ? n.bytes / n.entries : null,
+            maxBytes: own !== undefined ? own * MB : stats?.memoryMaxBytes ? stats.memoryMaxBytes : null,
+            measured: n?.hitRate ?? 0,
+          }),
+        );
       }
-      cached = { generatedAt: now, enabled, tolerance, namespaces };
+      cached = { generatedAt: now, enabled, tolerance, namespaces: dictOf(namespaces) };
       return cached;
     },
     close() {

@@ -1,3 +1,4 @@
+import { ownValue, setOwn } from '@gatecache/core';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { withoutCredentials } from '@gatecache/cache-key';
@@ -95,7 +96,7 @@ export function upstreamReplay(config: UpstreamConfig, timeoutMs: number): Repla
   }
   return async (recipe, context) => {
     const provider = context.provider ?? '';
-    const target = (config as Record<string, UpstreamTarget | undefined>)[provider];
+    const target = ownValue(config as Record<string, UpstreamTarget | undefined>, provider);
     if (!target) throw new Error(`no upstream configured for provider "${provider}"`);
     // Recipes keep no credential parameter (response-cache removes them; older entries may still hold one):
     // a client's `?key=` is never replayed, the gateway's own credential goes in a header below.
@@ -104,7 +105,7 @@ export function upstreamReplay(config: UpstreamConfig, timeoutMs: number): Repla
     const url = new URL(target.baseUrl.replace(/\/+$/, '') + path);
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries({ ...recipe.headers, ...target.headers })) {
-      if (!CREDENTIAL_HEADERS.includes(name.toLowerCase())) headers[name.toLowerCase()] = value;
+      if (!CREDENTIAL_HEADERS.includes(name.toLowerCase())) setOwn(headers, name.toLowerCase(), value);
     }
     if (provider === 'anthropic') headers['x-api-key'] = target.apiKey;
     else headers.authorization = `Bearer ${target.apiKey}`;

@@ -1,3 +1,4 @@
+import { setOwn } from '@gatecache/core';
 import { DEFAULT_ALERT_RULES } from './rules';
 import type { AlertRuleInput, AlertRulesInput } from './rules';
 
@@ -59,10 +60,10 @@ export function alertsFromConfig(config: AlertConfigInput = {}): AlertOptionsFro
       message: `Cache hit rate below ${Math.round(ratio * 1000) / 10}%`,
     };
   }
-  for (const [name, rule] of Object.entries(alerting?.cache ?? {})) rules[name] = rule;
+  for (const [name, rule] of Object.entries(alerting?.cache ?? {})) setOwn(rules, name, rule);
   if (alerts !== undefined && !Array.isArray(alerts)) throw new Error('alerts must be a list of rules');
   (alerts ?? []).forEach((rule, i) => {
-    rules[rule?.name ?? `alert_${i}`] = rule;
+    setOwn(rules, rule?.name ?? `alert_${i}`, rule);
   });
   if (
     monitoring.enable_detailed_stats !== undefined &&

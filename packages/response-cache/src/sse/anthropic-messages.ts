@@ -1,3 +1,4 @@
+import { setOwn } from '@gatecache/core';
 import { eventJson, isObject, sseBlock, type JsonObject } from './data';
 import type { SseEvent } from './types';
 
@@ -158,7 +159,8 @@ export function messageFromSse(events: SseEvent[]): JsonObject {
         for (const field of DELTA_FIELDS) if (delta[field] !== undefined) message[field] = delta[field];
         if (isObject(data.usage)) {
           const usage = isObject(message.usage) ? message.usage : {};
-          for (const [field, value] of Object.entries(data.usage)) if (value != null) usage[field] = value;
+          for (const [field, value] of Object.entries(data.usage))
+            if (value != null) setOwn(usage, field, value);
           message.usage = usage;
         }
         break;

@@ -1,3 +1,4 @@
+import { ownValue } from '@gatecache/core';
 import type { SseEvent } from './types';
 
 export type JsonObject = Record<string, unknown>;
@@ -32,6 +33,6 @@ export function sseBlock(data: unknown, event?: string, lineEnd = '\n'): string 
 
 /** Reads a numeric field, ignoring anything that is not a finite number. */
 export function numberField(obj: JsonObject | undefined, name: string): number | undefined {
-  const value = obj?.[name];
+  const value = ownValue(obj, name);
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

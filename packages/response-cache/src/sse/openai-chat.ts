@@ -1,3 +1,4 @@
+import { ownValue, setOwn } from '@gatecache/core';
 import { eventJson, isObject, sseBlock, type JsonObject } from './data';
 import type { SseEvent } from './types';
 
@@ -86,8 +87,8 @@ interface ChoiceAcc {
 
 function appendText(target: JsonObject, field: string, piece: unknown): void {
   if (typeof piece !== 'string') return;
-  const prior = target[field];
-  target[field] = (typeof prior === 'string' ? prior : '') + piece;
+  const prior = ownValue(target, field);
+  setOwn(target, field, (typeof prior === 'string' ? prior : '') + piece);
 }
 
 function mergeFunction(target: JsonObject, fn: JsonObject): void {
@@ -95,7 +96,7 @@ function mergeFunction(target: JsonObject, fn: JsonObject): void {
   target.function = current;
   for (const [key, value] of Object.entries(fn)) {
     if (key === 'arguments') appendText(current, 'arguments', value);
-    else if (value !== undefined && value !== null && value !== '') current[key] = value;
+    else if (value !== undefined && value !== null && value !== '') setOwn(current, key, value);
   }
 }
 
@@ -109,7 +110,7 @@ function mergeToolCall(acc: ChoiceAcc, delta: JsonObject): void {
   for (const [key, value] of Object.entries(delta)) {
     if (key === 'index') continue;
     if (key === 'function' && isObject(value)) mergeFunction(call, value);
-    else if (value !== undefined && value !== null && value !== '') call[key] = value;
+    else if (value !== undefined && value !== null && value !== '') setOwn(call, key, value);
   }
 }
 
@@ -120,7 +121,7 @@ function mergeLogprobs(acc: ChoiceAcc, logprobs: unknown): void {
     acc.choice.logprobs = { ...logprobs };
     return;
   }
-  for (const field of ['content', 'refusal']) {
+  for (const field of ['content', 'refusal'] as const) {
     const more = logprobs[field];
     if (!Array.isArray(more)) continue;
     const have = prior[field];

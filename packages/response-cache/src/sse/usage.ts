@@ -1,3 +1,4 @@
+import { setOwn } from '@gatecache/core';
 import { eventJson, isObject, numberField, type JsonObject } from './data';
 import type { SseEvent, SseRoute, TokenUsage } from './types';
 
@@ -76,7 +77,7 @@ export function usageOf(_route: SseRoute, body: unknown): TokenUsage | undefined
   }
   for (const source of sources) {
     for (const usage of usageObjects(source)) {
-      for (const [field, value] of Object.entries(usage)) if (value != null) merged[field] = value;
+      for (const [field, value] of Object.entries(usage)) if (value != null) setOwn(merged, field, value);
     }
   }
   return normalise(merged);
