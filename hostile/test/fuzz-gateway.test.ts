@@ -2,11 +2,9 @@
 // and headers to /v1/chat/completions, /v1/embeddings and /anthropic/v1/messages. Properties: no 5xx that the
 // cache (or the condenser in front of it) caused (the mock may refuse odd bodies itself), /health stays 200,
 // no shared prototype changes. fast-check prints the seed and the shrunk counterexample of a failure.
-// KNOWN_UNTIL_ITEM_1 holds back bodies a known issue-15 item mishandles; FUZZ_NO_KNOWN=1 turns it off.
 import fc from 'fast-check';
 import {
   BAD_UTF8,
-  PROTO_NAMES,
   bodyBytes,
   closeAgent,
   deepNode,
@@ -19,7 +17,7 @@ import {
   snapshotGlobals,
   toWire,
 } from './fuzz-kit';
-import type { Answer, JsonNode } from './fuzz-kit';
+import type { Answer } from './fuzz-kit';
 import { gateway } from './helpers';
 import type { Gateway } from './helpers';
 
@@ -109,24 +107,6 @@ const CONTENT_TYPES = [
   'application/json; charset=latin1',
 ];
 
-/** A model name a known issue-15 item mishandles; see KNOWN_UNTIL_ITEM_1. */
-const PROTO_MODEL = new Set<string>(PROTO_NAMES);
-
-/**
- * KNOWN_UNTIL_ITEM_1 (issue 15, item 1: prototype pollution from per-model buckets kept in plain objects): a
- * body whose `model` is a prototype member name is not generated. Sent twice, `{"model":"__proto__",...}` to
- * /v1/embeddings adds hits, inputTokens, outputTokens and costUsd to Object.prototype, and `"constructor"` adds
- * them to `Object`; the first property then fails on "shared prototypes changed". Remove this filter once item 1
- * is merged (or run with FUZZ_NO_KNOWN=1 to check a merge): the properties must hold for those bodies too.
- */
-function KNOWN_UNTIL_ITEM_1(doc: JsonNode): boolean {
-  if (process.env.FUZZ_NO_KNOWN === '1') return true;
-  if (doc.t !== 'object') return true;
-  return !doc.entries.some(
-    ([name, value]) => name === 'model' && value.t === 'string' && PROTO_MODEL.has(value.value),
-  );
-}
-
 /** A query string on an LLM route: credentials, Azure and Gemini parameters, qs spellings, odd encodings. */
 const query = fc
   .array(
@@ -159,13 +139,11 @@ const request = fc.record({
     .tuple(fc.constantFrom(...ROUTES), fc.oneof({ arbitrary: fc.constant(''), weight: 3 }, query))
     .map(([r, q]) => r + q),
   body: bodyBytes(
-    fc
-      .oneof(
-        { arbitrary: llmBody, weight: 6 },
-        { arbitrary: jsonNode(4), weight: 1 },
-        { arbitrary: deepNode, weight: 1 },
-      )
-      .filter(KNOWN_UNTIL_ITEM_1),
+    fc.oneof(
+      { arbitrary: llmBody, weight: 6 },
+      { arbitrary: jsonNode(4), weight: 1 },
+      { arbitrary: deepNode, weight: 1 },
+    ),
   ),
   headers,
   type: fc.constantFrom(...CONTENT_TYPES),
