@@ -5,7 +5,7 @@ import { cacheAdmin, redactConfig, tierPolicyFromConfig } from '@gatecache/inval
 import type { CacheAdminRouter, TierPolicy } from '@gatecache/invalidation';
 import { DEFAULT_ALERT_RULES, alertsFromConfig, cacheMetrics, instrumentCache } from '@gatecache/metrics';
 import type { CacheInstrumentation, CacheMetricsRouter } from '@gatecache/metrics';
-import { defaultShouldCache, responseCache } from '@gatecache/response-cache';
+import { DEFAULT_MAX_BODY_BYTES, defaultShouldCache, responseCache } from '@gatecache/response-cache';
 import type { ResponseCacheMiddleware } from '@gatecache/response-cache';
 import type { RedisStore } from '@gatecache/store-redis';
 import type { ContextCondenserMiddleware } from '@gatecache/summary-cache';
@@ -192,6 +192,9 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
   };
   const ns = config.namespaces;
   const rc = config.caching.response_cache;
+  // One request body limit for both middlewares that read bodies (the response cache's default when unset).
+  const maxBodyBytes =
+    config.caching.max_body_kb !== undefined ? config.caching.max_body_kb * 1024 : DEFAULT_MAX_BODY_BYTES;
   const middleware = ns.response.enabled
     ? responseCache({
         cache,
@@ -199,7 +202,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
         lock: tiers.lock,
         determinism: rc.determinism,
         variants: rc.variants,
-        maxBodyBytes: rc.max_body_kb !== undefined ? rc.max_body_kb * 1024 : undefined,
+        maxBodyBytes,
         pricing: config.analytics.enabled && config.analytics.track_costs ? config.analytics.pricing : {},
         // A namespace turned off in config is never read or written.
         shouldCache: (ctx) =>
@@ -209,7 +212,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
       })
     : undefined;
 
-  const condenser = buildCondenser(config, { cache, upstreams, keyOptions, clock, logger });
+  const condenser = buildCondenser(config, { cache, upstreams, keyOptions, maxBodyBytes, clock, logger });
   // Before the first write (the configuration below): the warmer keeps recipes from `set` events.
   const warming = buildWarming(config, { cache, upstreams, clock, logger, env });
   if (warming) closers.push(() => warming.close());

@@ -29,7 +29,10 @@ export const responseNamespaceSchema = z.strictObject({
   /** Which generations are cached: every answer, or only temperature 0 / seeded ones. */
   determinism: oneOf(['all', 'deterministic'] as const).optional(),
   variants: int(1, 64).optional(),
-  max_body_kb: int(1, 1024 * 1024).optional(),
+  // Moved up to caching.max_body_kb: one limit for the response cache and the context condenser.
+  max_body_kb: z
+    .undefined({ error: 'moved to caching.max_body_kb (it bounds the context condenser too)' })
+    .optional(),
 });
 
 /** The summary namespace also configures context condensation (@gatecache/summary-cache). */
@@ -80,6 +83,8 @@ export const cachingSchema = z.strictObject({
   compression_threshold: int(0).default(1024),
   enable_validation: bool().optional(),
   validation_interval: seconds(1).default(3600),
+  /** Largest request body read, keyed and condensed; larger ones pass through unread. Default 1024 (1 MiB). */
+  max_body_kb: int(1, 1024 * 1024).optional(),
   response_cache: responseNamespaceSchema.prefault({}),
   summary_cache: summaryNamespaceSchema.prefault({}),
   model_cache: namespaceSchema.prefault({}),
