@@ -13,7 +13,7 @@ import { cacheAdmin, redactConfig, tierPolicyFromConfig } from '@gatecache/inval
 import type { CacheAdminRouter, TierPolicy } from '@gatecache/invalidation';
 import { DEFAULT_ALERT_RULES, alertsFromConfig, cacheMetrics, instrumentCache } from '@gatecache/metrics';
 import type { CacheInstrumentation, CacheMetricsRouter } from '@gatecache/metrics';
-import { defaultShouldCache, responseCache } from '@gatecache/response-cache';
+import { DEFAULT_MAX_BODY_BYTES, defaultShouldCache, responseCache } from '@gatecache/response-cache';
 import type { ResponseCacheMiddleware } from '@gatecache/response-cache';
 import type { RedisStore } from '@gatecache/store-redis';
 import type { ContextCondenserMiddleware } from '@gatecache/summary-cache';
@@ -203,6 +203,9 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
   const rc = config.caching.response_cache;
   // One setting for every per-tenant and per-model map and series (the caps of hostile input).
   const labelLimits = config.monitoring.label_limits;
+  // One request body limit for both middlewares that read bodies (the response cache's default when unset).
+  const maxBodyBytes =
+    config.caching.max_body_kb !== undefined ? config.caching.max_body_kb * 1024 : DEFAULT_MAX_BODY_BYTES;
   const middleware = ns.response.enabled
     ? responseCache({
         cache,
@@ -210,7 +213,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
         lock: tiers.lock,
         determinism: rc.determinism,
         variants: rc.variants,
-        maxBodyBytes: rc.max_body_kb !== undefined ? rc.max_body_kb * 1024 : undefined,
+        maxBodyBytes,
         maxEntryBytes: rc.max_entry_kb !== undefined ? rc.max_entry_kb * 1024 : undefined,
         drainAfterCloseMs:
           rc.drain_after_close !== undefined ? Math.round(rc.drain_after_close * 1000) : undefined,
@@ -224,7 +227,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
       })
     : undefined;
 
-  const condenser = buildCondenser(config, { cache, upstreams, keyOptions, clock, logger });
+  const condenser = buildCondenser(config, { cache, upstreams, keyOptions, maxBodyBytes, clock, logger });
   // Before the first write (the configuration below): the warmer keeps recipes from `set` events.
   const warming = buildWarming(config, { cache, upstreams, clock, logger, env });
   if (warming) closers.push(() => warming.close());

@@ -29,7 +29,10 @@ export const responseNamespaceSchema = z.strictObject({
   /** Which generations are cached: every answer, or only temperature 0 / seeded ones. */
   determinism: oneOf(['all', 'deterministic'] as const).optional(),
   variants: int(1, 64).optional(),
-  max_body_kb: int(1, 1024 * 1024).optional(),
+  // Moved up to caching.max_body_kb: one limit for the response cache and the context condenser.
+  max_body_kb: z
+    .undefined({ error: 'moved to caching.max_body_kb (it bounds the context condenser too)' })
+    .optional(),
   /** Largest answer held and stored (KB, as received); larger ones pass through unstored. Default 8192. */
   max_entry_kb: int(1, 1024 * 1024).optional(),
   /** How long an answer keeps draining into the cache after its client left, with no waiter. Default 60 s. */
@@ -84,6 +87,8 @@ export const cachingSchema = z.strictObject({
   compression_threshold: int(0).default(1024),
   enable_validation: bool().optional(),
   validation_interval: seconds(1).default(3600),
+  /** Largest request body read, keyed and condensed; larger ones pass through unread. Default 1024 (1 MiB). */
+  max_body_kb: int(1, 1024 * 1024).optional(),
   response_cache: responseNamespaceSchema.prefault({}),
   summary_cache: summaryNamespaceSchema.prefault({}),
   model_cache: namespaceSchema.prefault({}),

@@ -12,6 +12,8 @@ interface Deps {
   cache: Cache;
   upstreams: Upstreams;
   keyOptions: KeyOptions;
+  /** The response cache's body limit: the condenser reads no more than it would. */
+  maxBodyBytes: number;
   clock: Clock;
   logger: Logger;
 }
@@ -23,7 +25,7 @@ interface Deps {
  */
 export function buildCondenser(config: GatecacheConfig, deps: Deps): ContextCondenserMiddleware | undefined {
   if (!config.namespaces.summary.enabled) return undefined;
-  const { cache, upstreams, keyOptions, clock, logger } = deps;
+  const { cache, upstreams, keyOptions, maxBodyBytes, clock, logger } = deps;
   const sc = config.caching.summary_cache;
   const provider = sc.provider ?? (upstreams.openai ? 'openai' : 'anthropic');
   const target = upstreams[provider];
@@ -45,6 +47,7 @@ export function buildCondenser(config: GatecacheConfig, deps: Deps): ContextCond
   return contextCondenser({
     summarizer: cachedSummarizer({ cache, summarize, clock }),
     key: keyOptions,
+    maxBodyBytes,
     // Summaries are keyed by the summarizing model, so every conversation model shares them.
     summaryModel: model,
     ...(sc.max_context_tokens !== undefined ? { maxContextTokens: sc.max_context_tokens } : {}),

@@ -46,6 +46,16 @@ describe('loadConfig', () => {
     expect(c.namespaces.models.ttl).toBe(120);
   });
 
+  it('has one request body limit, caching.max_body_kb, and says where the old key moved', () => {
+    expect(parse('caching:\n  max_body_kb: 64\n').caching.max_body_kb).toBe(64);
+    expect(problemsOf('caching:\n  response_cache:\n    max_body_kb: 64\n')).toEqual([
+      {
+        path: 'caching.response_cache.max_body_kb',
+        message: 'moved to caching.max_body_kb (it bounds the context condenser too)',
+      },
+    ]);
+  });
+
   it('substitutes ${ENV} and ${ENV:-default} before validation', () => {
     const c = parse(
       'caching:\n  response_cache:\n    ttl: ${TTL}\n    max_size_mb: ${SIZE:-64}\nredis:\n  enabled: ${REDIS_ON:-false}\ndisk:\n  path: /tmp/$${HOME}/x\n',

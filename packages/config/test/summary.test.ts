@@ -34,6 +34,23 @@ describe('createGatecache summary cache', () => {
   });
   afterEach(() => upstream.close());
 
+  it('bounds the condenser by caching.max_body_kb, the one body limit it shares with the response cache', async () => {
+    const gc = await createGatecache(parseConfig(`${SUMMARY}  max_body_kb: 2\n`, { env: {} }), {
+      env: {},
+      upstream: { openai: { baseUrl: upstream.url, apiKey: 'gateway-key' } },
+    });
+    try {
+      const { app } = appOf(gc);
+      const res = await answer(app, '/v1/chat/completions', longChat());
+      // Over 2 KiB: neither middleware reads it; it goes upstream as sent, uncondensed and uncached.
+      expect(res.headers.get('x-gatecache-condensed')).toBeNull();
+      expect(res.headers.get('cache-status')).toBe('gatecache; fwd=bypass; detail=too-large');
+      expect(upstream.requests).toHaveLength(0);
+    } finally {
+      await gc.close();
+    }
+  });
+
   it('condenses a long conversation with a small model through the gateway upstream, summaries cached', async () => {
     const gc = await createGatecache(parseConfig(SUMMARY, { env: {} }), {
       env: {},

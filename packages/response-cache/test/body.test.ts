@@ -4,6 +4,7 @@ import express from 'express';
 import { createProxyMiddleware, fixRequestBody } from 'http-proxy-middleware';
 import request from 'supertest';
 import { proxyRequestBody, readRequestBody } from '../src';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../src/body';
 import type { BodyResult, CacheRequest } from '../src';
 import { startUpstream } from './helpers/upstream';
 import type { Upstream } from './helpers/upstream';
@@ -115,5 +116,49 @@ describe('re-sending a consumed body through http-proxy-middleware 3', () => {
     const url = await proxyWith(proxyRequestBody, true);
     await request(url).post('/v1/embeddings').send({ a: 1 });
     expect(upstream.requests[0]?.body).toBe('{"a":1}');
+  });
+});
+
+describe('request body bounds', () => {
+  it('measures nesting outside strings only, in one pass', () => {
+    expect(nestsDeeperThan(Buffer.from('[[[]]]'), 3)).toBe(false);
+    expect(nestsDeeperThan(Buffer.from('[[[[]]]]'), 3)).toBe(true);
+    expect(nestsDeeperThan(Buffer.from('{"a":"[[[[[[\\"[[[["}'), 3)).toBe(false);
+    expect(
+      nestsDeeperThan(
+        Buffer.from(`{"a":${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}}`),
+        MAX_JSON_DEPTH,
+      ),
+    ).toBe(true);
+  });
+
+  it('does not parse a body nested deeper than MAX_JSON_DEPTH: it passes through as not JSON', async () => {
+    const s = await echoServer(1 << 20);
+    const deep = `{"a":${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}}`;
+    const res = await request(s.url).post('/').set('content-type', 'application/json').send(deep);
+    expect(JSON.parse(res.text)).toEqual({ status: 'read', raw: deep, rest: '' });
+    await s.close();
+  });
+
+  it('holds its limit over a body another handler read first', async () => {
+    const seen: string[] = [];
+    const app = express();
+    // An earlier reader with a larger limit (a body parser, the context condenser) that keeps the bytes.
+    app.use((req, _res, next) => {
+      void readRequestBody(req as CacheRequest, 1 << 20).then(() => next());
+    });
+    app.use((req, res) => {
+      void readRequestBody(req as CacheRequest, 100).then((r) => {
+        seen.push(r.status === 'skipped' ? r.reason : r.status);
+        res.end();
+      });
+    });
+    await request(app)
+      .post('/')
+      .set('content-type', 'application/json')
+      .send({ text: 'x'.repeat(200) });
+    await request(app).post('/').set('content-type', 'application/json').send({ text: 'x' });
+    await request(app).post('/').set('content-type', 'application/json').send('[[not json');
+    expect(seen).toEqual(['too-large', 'parsed', 'read']);
   });
 });

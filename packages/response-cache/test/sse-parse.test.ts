@@ -176,3 +176,23 @@ describe('createSseParser', () => {
     );
   });
 });
+
+describe('createSseParser on long blocks fed in small chunks', () => {
+  it('gives the same events as one feed, whatever the line ends and the chunk size', () => {
+    const streams = [
+      `event: a\n${'data: x\n'.repeat(500)}\n${'data: y'.repeat(300)}\n\ndata: tail`,
+      `${'data: 1\r'.repeat(200)}\r${'data: 2\r\n'.repeat(200)}\r\n: comment\r\r`,
+      `data: ${'z'.repeat(5000)}`,
+    ];
+    for (const text of streams) {
+      const whole = parseSse(text);
+      for (const size of [1, 3, 7, 64]) {
+        const events: SseEvent[] = [];
+        const parser = createSseParser((e) => events.push(e));
+        for (let i = 0; i < text.length; i += size) parser.feed(text.slice(i, i + size));
+        parser.end();
+        expect(events).toEqual(whole);
+      }
+    }
+  });
+});

@@ -97,7 +97,11 @@ async function handle(
   const output = outputTokens(body, o.defaultOutputTokens);
   const cap = Math.min(window, o.maxContextTokens(model) ?? window);
   const budget = cap - output - o.safetyMarginTokens;
-  const before = o.counter.countRequest(provider, body);
+  // A prompt's text has no more tokens than UTF-8 bytes (a token is at least one byte), and the built-in counter's
+  // text and framing fit in the JSON they came in (a number JSON.stringify spells longer, say 1e30 in a tool
+  // definition, could only skip its own request's condensation): most requests need no counting at all.
+  if (o.counterBoundedByBytes && read.status === 'read' && read.raw.length <= budget) return next();
+  const before = await o.counter.countRequest(provider, body);
   if (before <= budget) return next();
 
   const fitsWindow = (tokens: number): boolean => tokens + output <= window;
@@ -116,6 +120,8 @@ async function handle(
       summaryMaxTokens: o.summaryMaxTokens,
       summaryModel: o.summaryModel ?? model,
       tenant,
+      roomTokens: window - output,
+      concurrency: o.summaryConcurrency,
     });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
@@ -141,12 +147,13 @@ async function handle(
     if (!result && fitsWindow(before)) return next();
     counts.rejected++;
     const tokens = result?.tokensAfter ?? before;
+    const after = !result ? '' : result.unfit ? ' even after condensation' : ' after condensation';
     writeJsonError(
       res,
       400,
       'context_length_exceeded',
-      `The conversation needs ${tokens} prompt tokens${result ? ' after condensation' : ''} + ${output} output ` +
-        `tokens, over the context window of ${model} (${window} tokens); the latest turns alone do not fit.`,
+      `The conversation needs ${result?.unfit ? 'at least ' : ''}${tokens} prompt tokens${after} + ${output} ` +
+        `output tokens, over the context window of ${model} (${window} tokens); the latest turns alone do not fit.`,
     );
     return;
   }

@@ -2,13 +2,16 @@ import { silentLogger, systemClock } from '@gatecache/core';
 import type { Clock, Logger } from '@gatecache/core';
 import { createKeyer, isKeyer } from '@gatecache/cache-key';
 import type { Keyer } from '@gatecache/cache-key';
+import { DEFAULT_MAX_BODY_BYTES as RESPONSE_CACHE_MAX_BODY_BYTES } from '@gatecache/response-cache';
 import { cachedSummarizer } from './cached-summarizer';
-import { createTokenCounter } from './tokens';
+import { TOKEN_COUNTER_DEFAULTS, createTokenCounter, preloadEncodings } from './tokens';
 import type { CachedSummarizer, ContextCondenserOptions, TokenCounter } from './types';
 
 export interface ResolvedCondenserOptions {
   summarizer: CachedSummarizer;
   counter: TokenCounter;
+  /** The built-in counter: never counts more tokens than the request body has bytes. */
+  counterBoundedByBytes: boolean;
   keyer: Keyer;
   blockMessages: number;
   minRecentMessages: number;
@@ -18,14 +21,33 @@ export interface ResolvedCondenserOptions {
   safetyMarginTokens: number;
   defaultOutputTokens: number;
   maxBodyBytes: number;
+  /** Given to the built-in counter; a custom `tokenCounter` budgets itself. */
+  countBudgetMs: number;
+  summaryConcurrency: number;
   logger: Logger;
   clock: Clock;
 }
 
-export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+/**
+ * The request body limit is the response cache's: one setting for both middlewares, so the condenser never
+ * reads (and counts) a body the response cache would refuse, nor the reverse.
+ */
+export const DEFAULT_MAX_BODY_BYTES = RESPONSE_CACHE_MAX_BODY_BYTES;
+
+/** contextCondenser's defaults, in one place. */
+export const DEFAULTS = {
+  blockMessages: 10,
+  minRecentMessages: 4,
+  summaryMaxTokens: 400,
+  safetyMarginTokens: 256,
+  defaultOutputTokens: 4096,
+  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+  countBudgetMs: TOKEN_COUNTER_DEFAULTS.countBudgetMs,
+  summaryConcurrency: 8,
+} as const;
 
 function fail(path: string, message: string): never {
-  throw new Error(`contextCondenser: ${path} ${message}`);
+  throw new TypeError(`contextCondenser: ${path} ${message}`);
 }
 
 function integer(path: string, value: number | undefined, fallback: number, min: number): number {
@@ -65,8 +87,10 @@ export function resolveCondenserOptions(options: ContextCondenserOptions): Resol
   if (counter !== undefined && typeof counter.countRequest !== 'function') {
     fail('tokenCounter', 'must be a TokenCounter (countRequest, countText, exact, contextWindow)');
   }
+  const countBudgetMs = integer('countBudgetMs', options.countBudgetMs, DEFAULTS.countBudgetMs, 0);
   try {
     counter ??= createTokenCounter({
+      countBudgetMs,
       ...(options.contextWindows ? { contextWindows: options.contextWindows } : {}),
       ...(options.defaultContextWindow !== undefined
         ? { defaultContextWindow: options.defaultContextWindow }
@@ -75,18 +99,38 @@ export function resolveCondenserOptions(options: ContextCondenserOptions): Resol
   } catch (err) {
     fail('', (err as Error).message);
   }
+  // Now rather than inside the first request that needs counting: the load holds the event loop ~0.75 s.
+  if (options.tokenCounter === undefined) preloadEncodings();
   return {
     summarizer,
     counter,
+    counterBoundedByBytes: options.tokenCounter === undefined,
     keyer: isKeyer(options.key) ? options.key : createKeyer(options.key),
-    blockMessages: integer('blockMessages', options.blockMessages, 10, 1),
-    minRecentMessages: integer('minRecentMessages', options.minRecentMessages, 4, 1),
-    summaryMaxTokens: integer('summaryMaxTokens', options.summaryMaxTokens, 400, 1),
+    blockMessages: integer('blockMessages', options.blockMessages, DEFAULTS.blockMessages, 1),
+    minRecentMessages: integer('minRecentMessages', options.minRecentMessages, DEFAULTS.minRecentMessages, 1),
+    summaryMaxTokens: integer('summaryMaxTokens', options.summaryMaxTokens, DEFAULTS.summaryMaxTokens, 1),
     ...(options.summaryModel !== undefined ? { summaryModel: options.summaryModel } : {}),
     maxContextTokens,
-    safetyMarginTokens: integer('safetyMarginTokens', options.safetyMarginTokens, 256, 0),
-    defaultOutputTokens: integer('defaultOutputTokens', options.defaultOutputTokens, 4096, 0),
-    maxBodyBytes: integer('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 1),
+    safetyMarginTokens: integer(
+      'safetyMarginTokens',
+      options.safetyMarginTokens,
+      DEFAULTS.safetyMarginTokens,
+      0,
+    ),
+    defaultOutputTokens: integer(
+      'defaultOutputTokens',
+      options.defaultOutputTokens,
+      DEFAULTS.defaultOutputTokens,
+      0,
+    ),
+    maxBodyBytes: integer('maxBodyBytes', options.maxBodyBytes, DEFAULTS.maxBodyBytes, 1),
+    countBudgetMs,
+    summaryConcurrency: integer(
+      'summaryConcurrency',
+      options.summaryConcurrency,
+      DEFAULTS.summaryConcurrency,
+      1,
+    ),
     logger: options.logger ?? silentLogger,
     clock: options.clock ?? systemClock,
   };

@@ -77,11 +77,21 @@ export interface TokenCounterOptions {
   defaultContextWindow?: number;
   /** Characters per token for the estimate used for non-OpenAI models. Default 4. */
   charsPerToken?: number;
+  /**
+   * CPU time (ms) one request may spend counting exactly (OpenAI models); the rest is extrapolated at the ratio
+   * measured so far, capped at one token per UTF-8 byte. Bounds the CPU one request can cost. Default 200.
+   */
+  countBudgetMs?: number;
+  /** Longest the counter runs before it yields the event loop to other requests (ms). Default 5. */
+  sliceMs?: number;
 }
 
 export interface TokenCounter {
-  /** Tokens of a chat request's prompt (messages, system, tools) for the provider and model. */
-  countRequest(provider: ChatProvider, body: ChatBody): number;
+  /**
+   * Tokens of a chat request's prompt (messages, system, tools) for the provider and model. The built-in counter
+   * answers asynchronously, yielding the event loop while it counts; a custom one may answer synchronously.
+   */
+  countRequest(provider: ChatProvider, body: ChatBody): number | Promise<number>;
   /** Tokens of one text for the model. */
   countText(model: string, text: string): number;
   /** Whether counts for this model come from a real tokenizer (true) or the estimate. */
@@ -143,8 +153,15 @@ export interface ContextCondenserOptions {
   tokenCounter?: TokenCounter;
   /** Key options for the tenant scope of summaries, or a ready keyer. Default `createKeyer()` (by credential). */
   key?: KeyOptions | Keyer;
-  /** Largest request body (bytes) read; larger ones pass through untouched. Default 16 MiB. */
+  /**
+   * Largest request body (bytes) read; larger ones pass through untouched, unparsed. Default: the response
+   * cache's `DEFAULT_MAX_BODY_BYTES` (1 MiB); give both middlewares the same value (createGatecache does).
+   */
   maxBodyBytes?: number;
+  /** CPU time (ms) one request may spend counting exactly with the built-in counter (see TokenCounterOptions). Default 200. */
+  countBudgetMs?: number;
+  /** Summarizer calls one request runs at a time. Default 8. */
+  summaryConcurrency?: number;
   logger?: Logger;
   clock?: Clock;
 }

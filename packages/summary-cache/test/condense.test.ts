@@ -28,7 +28,7 @@ async function run(body: ChatBody, budget: number) {
     provider: 'openai',
     body,
     budget,
-    tokensBefore: counter.countRequest('openai', body),
+    tokensBefore: await counter.countRequest('openai', body),
     counter,
     summarizer,
     blockMessages: 4,
@@ -43,7 +43,7 @@ async function run(body: ChatBody, budget: number) {
 describe('condense', () => {
   it('replaces as few whole blocks as bring the prompt within budget', async () => {
     const body = conversation(10);
-    const before = counter.countRequest('openai', body);
+    const before = await counter.countRequest('openai', body);
     const { result, inputs } = await run(body, before - 100);
     expect(result!.blocks).toBe(1);
     expect(inputs).toHaveLength(1);
@@ -69,6 +69,36 @@ describe('condense', () => {
     expect((await run(conversation(1), 10)).result).toBeUndefined();
   });
 
+  it('calls no summarizer when even empty summaries would not fit the window', async () => {
+    let calls = 0;
+    const summarizer = cachedSummarizer({
+      cache: createCache(),
+      summarize: () => {
+        calls++;
+        return Promise.resolve('S');
+      },
+    });
+    const body = conversation(10);
+    const tokensBefore = await counter.countRequest('openai', body);
+    const result = await condense({
+      provider: 'openai',
+      body,
+      budget: 10,
+      tokensBefore,
+      counter,
+      summarizer,
+      blockMessages: 4,
+      minRecentMessages: 2,
+      summaryMaxTokens: 20,
+      summaryModel: 'm',
+      tenant: 'global',
+      roomTokens: 20,
+    });
+    expect(result).toMatchObject({ unfit: true, blocks: 0 });
+    expect(result!.tokensAfter).toBeGreaterThan(20);
+    expect(calls).toBe(0);
+  });
+
   it('lets a summarizer error through and returns nothing partial', async () => {
     const summarizer = cachedSummarizer({
       cache: createCache(),
@@ -80,7 +110,7 @@ describe('condense', () => {
         provider: 'openai',
         body,
         budget: 100,
-        tokensBefore: counter.countRequest('openai', body),
+        tokensBefore: await counter.countRequest('openai', body),
         counter,
         summarizer,
         blockMessages: 4,

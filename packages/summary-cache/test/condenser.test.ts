@@ -119,7 +119,7 @@ describe('contextCondenser', () => {
       const reply = await post(`${gateway.url}/v1/chat/completions`, request);
       expect(reply.status).toBe(200);
       const sent = upstream.requests.at(-1)!.body;
-      expect(counter.countRequest('openai', { ...sent, messages: sent.messages })).toBeLessThanOrEqual(
+      expect(await counter.countRequest('openai', { ...sent, messages: sent.messages })).toBeLessThanOrEqual(
         budget,
       );
       expect(toolPairsIntact(sent.messages)).toBe(true);
@@ -127,9 +127,9 @@ describe('contextCondenser', () => {
       expect(sent.messages.at(-1)).toEqual(ask);
       if (reply.headers.get('x-gatecache-condensed') === '1') {
         condensedTurns++;
-        const full = counter.countRequest('openai', request as never);
+        const full = await counter.countRequest('openai', request as never);
         const removed = Number(reply.headers.get('x-gatecache-tokens-removed'));
-        expect(removed).toBe(full - counter.countRequest('openai', sent as never));
+        expect(removed).toBe(full - (await counter.countRequest('openai', sent as never)));
         // A growing conversation adds at most one new block per turn (two the first time it is condensed).
         expect(summarize.inputs.length - callsBefore).toBeLessThanOrEqual(condensedTurns === 1 ? 2 : 1);
       }
@@ -279,7 +279,7 @@ describe('contextCondenser', () => {
     // The boundary before message 4 would fall between tool_use and tool_result: it moved past the pair.
     expect(summarize.inputs[0]).toContain('[tool call lookup');
     expect(summarize.inputs[0]).toContain('[tool result tu_1');
-    expect(counter.countRequest('anthropic', sent as never)).toBeLessThanOrEqual(600 - 50);
+    expect(await counter.countRequest('anthropic', sent as never)).toBeLessThanOrEqual(600 - 50);
   });
 
   it('scopes summaries by tenant: another credential never reads the first tenant’s summaries', async () => {

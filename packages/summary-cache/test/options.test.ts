@@ -1,6 +1,7 @@
 import { createCache } from '@gatecache/core';
 import { createKeyer } from '@gatecache/cache-key';
-import { resolveCondenserOptions } from '../src/options';
+import { DEFAULT_MAX_BODY_BYTES as RESPONSE_CACHE_MAX_BODY_BYTES } from '@gatecache/response-cache';
+import { DEFAULTS, resolveCondenserOptions } from '../src/options';
 
 describe('resolveCondenserOptions', () => {
   const cache = createCache();
@@ -14,10 +15,20 @@ describe('resolveCondenserOptions', () => {
       summaryMaxTokens: 400,
       safetyMarginTokens: 256,
       defaultOutputTokens: 4096,
-      maxBodyBytes: 16 * 1024 * 1024,
+      maxBodyBytes: 1024 * 1024,
+      countBudgetMs: 200,
+      summaryConcurrency: 8,
     });
     expect(o.maxContextTokens('gpt-4o')).toBeUndefined();
     expect(o.counter.contextWindow('gpt-4o')).toBe(128_000);
+  });
+
+  it('takes its body limit from the response cache: one setting for both middlewares', () => {
+    expect(DEFAULTS.maxBodyBytes).toBe(RESPONSE_CACHE_MAX_BODY_BYTES);
+    expect(() => resolveCondenserOptions({ cache, summarize, countBudgetMs: -1 })).toThrow(
+      new TypeError('contextCondenser: countBudgetMs must be an integer >= 0 (got -1)'),
+    );
+    expect(() => resolveCondenserOptions({ cache, summarize, summaryConcurrency: 0 })).toThrow(TypeError);
   });
 
   it('accepts a per-model cap and a ready keyer', () => {

@@ -22,8 +22,13 @@ export interface SseParser {
  * dispatched, so a stream cut inside its terminal event can never look complete.
  */
 export function createSseParser(onEvent: (e: SseEvent) => void): SseParser {
+  // `buf` holds the current line (and what follows it); earlier lines of an unfinished block wait in `parts`.
+  // Keeping `buf` short matters: every search flattens it, and a block that never ends, fed in small chunks,
+  // was rescanned whole on each one (1 MB in 7-byte chunks: 111 s).
   let buf = '';
+  let parts: string[] = [];
   let blockStart = 0;
+  let lineBegin = 0;
   let pos = 0;
   // True when `pos` begins a line, so a line terminator there is the blank line closing the block.
   let lineStart = true;
@@ -61,6 +66,13 @@ export function createSseParser(onEvent: (e: SseEvent) => void): SseParser {
   let nextLf = -1;
   let searched = false;
 
+  /** The character before `buf[i]` in the current block, also when it waits in `parts`. */
+  function charBefore(i: number): number {
+    if (i > 0) return buf.charCodeAt(i - 1);
+    const last = parts[parts.length - 1];
+    return last === undefined ? NaN : last.charCodeAt(last.length - 1);
+  }
+
   function scan(final: boolean): void {
     while (pos < buf.length) {
       if (!searched || (nextCr !== -1 && nextCr < pos)) nextCr = buf.indexOf('\r', pos);
@@ -80,23 +92,35 @@ export function createSseParser(onEvent: (e: SseEvent) => void): SseParser {
         // A CR at the end of what we have may be the first half of a CRLF split across chunks. At the end
         // of the stream it counts only after another CR (a CR-only stream): a CRLF stream cut before its
         // last LF is not complete.
-        if (next === buf.length && !(final && buf.charCodeAt(t - 1) === CR)) {
+        if (next === buf.length && !(final && charBefore(t) === CR)) {
           pos = t;
           break;
         }
         if (buf.charCodeAt(next) === LF) next++;
       }
       if (lineStart) {
-        emit(buf.slice(blockStart, next), true);
+        emit(
+          parts.length === 0 ? buf.slice(blockStart, next) : parts.join('') + buf.slice(blockStart, next),
+          true,
+        );
+        parts = [];
         blockStart = next;
       }
       lineStart = true;
       pos = next;
+      lineBegin = next;
     }
     if (blockStart > 0) {
       buf = buf.slice(blockStart);
       pos -= blockStart;
+      lineBegin -= blockStart;
       blockStart = 0;
+    }
+    if (lineBegin > 0) {
+      parts.push(buf.slice(0, lineBegin));
+      buf = buf.slice(lineBegin);
+      pos -= lineBegin;
+      lineBegin = 0;
     }
     searched = false;
   }
@@ -105,6 +129,13 @@ export function createSseParser(onEvent: (e: SseEvent) => void): SseParser {
     feed(chunk: string): void {
       if (ended) throw new Error('createSseParser: feed() called after end()');
       if (chunk.length === 0) return;
+      // Mid-line, nothing pending, no line end in the chunk: nothing to search, so `buf` is not touched.
+      if (pos === buf.length && chunk.indexOf('\n') === -1 && chunk.indexOf('\r') === -1) {
+        buf += chunk;
+        pos = buf.length;
+        lineStart = false;
+        return;
+      }
       buf += chunk;
       scan(false);
     },
@@ -112,8 +143,10 @@ export function createSseParser(onEvent: (e: SseEvent) => void): SseParser {
       if (ended) return;
       ended = true;
       scan(true);
-      if (buf.length > 0) emit(buf, false);
+      const rest = parts.join('') + buf;
+      if (rest.length > 0) emit(rest, false);
       buf = '';
+      parts = [];
       fields.reset();
     },
   };
