@@ -16,7 +16,12 @@ import { canAnswer, writeJsonError } from './replay';
 import { createRevalidator } from './revalidate';
 import { shareShapes } from './shapes';
 import { judgeEntry, ttlSeconds } from './stale';
-import type { CacheRequest, ResponseCacheMiddleware, ResponseCacheOptions } from './types';
+import type {
+  CacheRequest,
+  ResponseCacheMiddleware,
+  ResponseCacheOptions,
+  ResponseCacheStats,
+} from './types';
 import type { KeyRequest, KeyResult } from '@gatecache/cache-key';
 
 /** Give a background refresh this long at least (ms); LLM answers can take minutes. */
@@ -62,7 +67,9 @@ export function responseCache(options: ResponseCacheOptions): ResponseCacheMiddl
       if (!res.headersSent) pass();
     });
   };
-  return Object.assign(middleware, { stats: () => acct.snapshot(), events });
+  const stats = (): ResponseCacheStats =>
+    o.lock ? { ...acct.snapshot(), lock: o.lock.stats() } : acct.snapshot();
+  return Object.assign(middleware, { stats, events });
 }
 
 async function handle(

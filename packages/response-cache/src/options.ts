@@ -1,4 +1,5 @@
-import type { Cache, Clock, DistributedLock, Logger } from '@gatecache/core';
+import { guardLock } from '@gatecache/core';
+import type { Cache, Clock, GuardedLock, Logger } from '@gatecache/core';
 import { createKeyer, isKeyer } from '@gatecache/cache-key';
 import type { Keyer, RouteInfo } from '@gatecache/cache-key';
 import { defaultShouldCache } from './policy';
@@ -23,7 +24,8 @@ export interface ResolvedOptions {
   /** Absent when it would admit every request (the default policy with `determinism: 'all'`). */
   shouldCache?: (ctx: ShouldCacheContext) => boolean;
   cacheUnknownEndpoints: boolean;
-  lock?: DistributedLock;
+  /** Behind the cache's tier guard: a server that does not answer is skipped (local-only single flight). */
+  lock?: GuardedLock;
   lockTtlMs: number;
   lockWaitMs: number;
   upstreamTimeoutMs: number;
@@ -129,7 +131,7 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
       ? { shouldCache: options.shouldCache ?? defaultShouldCache }
       : {}),
     cacheUnknownEndpoints: options.cacheUnknownEndpoints ?? false,
-    ...(lock ? { lock } : {}),
+    ...(lock ? { lock: guardLock(lock, cache.guard, { logger: options.logger ?? cache.logger }) } : {}),
     lockTtlMs: positiveInt('lockTtlMs', options.lockTtlMs, 30_000),
     lockWaitMs: positiveInt('lockWaitMs', options.lockWaitMs, 60_000),
     upstreamTimeoutMs: positiveInt('upstreamTimeoutMs', options.upstreamTimeoutMs, 30_000),

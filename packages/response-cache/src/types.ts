@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import type { Cache, Clock, DistributedLock, Logger } from '@gatecache/core';
+import type { Cache, Clock, DistributedLock, LockStats, Logger } from '@gatecache/core';
 import type { KeyOptions, Keyer, RouteInfo } from '@gatecache/cache-key';
 import type { RequestHandler } from 'express';
 
@@ -46,7 +46,11 @@ export interface ResponseCacheOptions {
   shouldCache?: (ctx: ShouldCacheContext) => boolean;
   /** Also cache POSTs to endpoints the keyer does not recognise (keyed on method, path and whole body). Default false. */
   cacheUnknownEndpoints?: boolean;
-  /** Cross-instance single-flight (e.g. store-redis's lock). Default: none (in-process only). */
+  /**
+   * Cross-instance single-flight (e.g. store-redis's lock). Put behind the cache's tier guard (the breaker of
+   * the tier named by `lock.tier`, else one of its own): while it is open, a miss goes on without the lock.
+   * Default: none (in-process only).
+   */
   lock?: DistributedLock;
   /** Lock lease (ms), extended while the upstream answer is running. Default 30000. */
   lockTtlMs?: number;
@@ -111,6 +115,8 @@ export interface ResponseCacheStats {
   byTenant: Record<string, SavedTotals>;
   byModel: Record<string, SavedTotals>;
   byNamespace: Record<string, SavedTotals>;
+  /** With a `lock`: acquires that took it, found it held, or went on without it (breaker open, call failed). */
+  lock?: LockStats;
 }
 
 /** Emitted as `saved` on every hit (fresh or stale). */
