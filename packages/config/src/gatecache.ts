@@ -200,6 +200,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
         determinism: rc.determinism,
         variants: rc.variants,
         maxBodyBytes: rc.max_body_kb !== undefined ? rc.max_body_kb * 1024 : undefined,
+        followerWaitMs: rc.follower_wait_ms,
         pricing: config.analytics.enabled && config.analytics.track_costs ? config.analytics.pricing : {},
         // A namespace turned off in config is never read or written.
         shouldCache: (ctx) =>

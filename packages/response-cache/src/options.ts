@@ -29,6 +29,8 @@ export interface ResolvedOptions {
   lockTtlMs: number;
   lockWaitMs: number;
   upstreamTimeoutMs: number;
+  followerWaitMs: number;
+  requestNamespaces: ReadonlySet<string>;
   exposeKey: boolean;
   pricing: Record<string, ModelPrice>;
   storeHeaders: ReadonlySet<string>;
@@ -42,6 +44,10 @@ export interface ResolvedOptions {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Ten minutes: the OpenAI SDK's own request timeout; a long non-streamed answer has its head only at the end. */
+export const DEFAULT_FOLLOWER_WAIT_MS = 600_000;
+/** The namespace the keyer puts responses in; `x-gatecache-namespace` may choose only from this list. */
+export const DEFAULT_REQUEST_NAMESPACES: readonly string[] = Object.freeze(['response']);
 
 function fail(path: string, message: string): never {
   throw new Error(`responseCache: ${path} ${message}`);
@@ -116,6 +122,16 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
   if (options.shareShapes !== undefined && typeof options.shareShapes !== 'boolean') {
     fail('shareShapes', 'must be a boolean');
   }
+  const requestNamespaces = options.requestNamespaces ?? DEFAULT_REQUEST_NAMESPACES;
+  if (!Array.isArray(requestNamespaces))
+    throw new TypeError('responseCache: requestNamespaces must be an array');
+  requestNamespaces.forEach((name, i) => {
+    if (typeof name !== 'string' || cache.namespace(name).name !== name) {
+      throw new TypeError(
+        `responseCache: requestNamespaces[${i}] must name a namespace configured on the cache (got ${String(name)})`,
+      );
+    }
+  });
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') fail('random', 'must be a function returning [0, 1)');
   return {
@@ -135,6 +151,8 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
     lockTtlMs: positiveInt('lockTtlMs', options.lockTtlMs, 30_000),
     lockWaitMs: positiveInt('lockWaitMs', options.lockWaitMs, 60_000),
     upstreamTimeoutMs: positiveInt('upstreamTimeoutMs', options.upstreamTimeoutMs, 30_000),
+    followerWaitMs: positiveInt('followerWaitMs', options.followerWaitMs, DEFAULT_FOLLOWER_WAIT_MS),
+    requestNamespaces: new Set(requestNamespaces),
     exposeKey: options.exposeKey ?? true,
     pricing,
     storeHeaders: new Set(storeHeaders.map((h) => h.toLowerCase())),

@@ -58,6 +58,16 @@ export interface ResponseCacheOptions {
   lockWaitMs?: number;
   /** Time to first byte (ms) after which a stale-if-error candidate is served instead. Default 30000. */
   upstreamTimeoutMs?: number;
+  /**
+   * Longest wait (ms) of a collapsed request for the head of the upstream call it joined; then it answers 504
+   * (`Cache-Status: ...; detail=follower-timeout`). Set it to the proxy's upstream timeout. Default 600000.
+   */
+  followerWaitMs?: number;
+  /**
+   * Namespaces a request may choose with `x-gatecache-namespace`; any other is refused with 400. Each must be
+   * configured on the cache. Default `['response']`: never `config`, `summary` or `models`.
+   */
+  requestNamespaces?: string[];
   /** Send `X-Gatecache-Key` on cached routes. Default true. */
   exposeKey?: boolean;
   /** Prices by model (exact name, else the longest configured prefix), for the cost a hit saved. Default {}. */
