@@ -48,6 +48,8 @@ function proxyTo(target, timeoutMs = DEFAULT_UPSTREAM_TIMEOUT_MS) {
  * MOCK_ERROR_RATE, MOCK_SEED. Resolves to { url, port, gatecache, close() }.
  */
 async function startGateway({ env = process.env, log = (line) => console.log(line), logger } = {}) {
+  // Checked before anything starts listening: a bad value must not leave a mock provider running.
+  const timeoutMs = upstreamTimeoutMs(env);
   let openai = env.OPENAI_BASE_URL;
   let anthropic = env.ANTHROPIC_BASE_URL;
   let mock;
@@ -71,7 +73,6 @@ async function startGateway({ env = process.env, log = (line) => console.log(lin
     );
   }
   const configPath = env.GATECACHE_CONFIG || path.join(__dirname, 'config.yaml');
-  const timeoutMs = upstreamTimeoutMs(env);
   // REDIS_URL turns the shared tier on (config.yaml reads REDIS_ENABLED and REDIS_URL). The upstream timeout is
   // also the followers' wait (config.yaml reads UPSTREAM_TIMEOUT_MS): one setting for both.
   const configEnv = {
