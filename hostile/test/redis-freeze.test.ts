@@ -1,6 +1,6 @@
 // Issue 15 item 8: a frozen Redis (SIGSTOP) must not turn every miss into a wait on the distributed lock.
 // Two gateway examples share one real redis-server; the test freezes it, sends misses, thaws it.
-import { chat, gateway, post, whileServing } from './helpers';
+import { admin, chat, gateway, post, whileServing } from './helpers';
 import type { Gateway } from './helpers';
 import type { Gatecache } from '@gatecache/config';
 import { redisAvailable, startRedis } from './redis-server';
@@ -81,6 +81,9 @@ describe('gateway example on a Redis that freezes (SIGSTOP) and comes back (SIGC
     const frozen = lockStats(a);
     expect(frozen.skipped - before.skipped).toBeGreaterThanOrEqual(70);
     expect(frozen.acquired).toBe(before.acquired);
+    // Operators see it: the Prometheus counter of lock skips.
+    const prom = await (await fetch(`${a.url}/metrics/prometheus`, { headers: admin })).text();
+    expect(Number(/^cache_lock_skipped_total (\d+)/m.exec(prom)?.[1])).toBeGreaterThanOrEqual(70);
     // The tier's own stats show the shared breaker open.
     expect((await stack(a).cache.stats()).tiers.redis!.healthy).toBe(false);
 
