@@ -17,5 +17,6 @@ module.exports = function preset(dir) {
       '^@gatecache/([a-z-]+)$': path.join(root, 'packages/$1/src'),
     },
     testTimeout: 30000,
+    setupFiles: [path.join(root, 'jest.fuzz-seed.js')],
   };
 };

@@ -8,12 +8,32 @@ const { createGatecache, loadConfig } = require('@gatecache/config');
 const { proxyRequestBody } = require('@gatecache/response-cache');
 const { createMockProvider } = require('@gatecache/example-mock-provider');
 
-/** A proxy with a keep-alive agent: without one, http-proxy-middleware 3 sends `Connection: close` both ways. */
-function proxyTo(target) {
+/** Ten minutes, the OpenAI SDK's own timeout: a long non-streamed answer sends nothing until it is done. */
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 600_000;
+
+/** UPSTREAM_TIMEOUT_MS from the environment, checked: a typo must not turn the timeout off. */
+function upstreamTimeoutMs(env) {
+  const raw = env.UPSTREAM_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return DEFAULT_UPSTREAM_TIMEOUT_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1) {
+    throw new TypeError(`UPSTREAM_TIMEOUT_MS must be a positive integer of milliseconds (got "${raw}")`);
+  }
+  return ms;
+}
+
+/**
+ * A proxy with a keep-alive agent (without one, http-proxy-middleware 3 sends `Connection: close` both ways)
+ * and an upstream timeout: `proxyTimeout` ends a call whose upstream socket stays silent that long (no head
+ * yet, or a stalled stream) with a 504 (or a cut stream), which the response cache passes to the requests that
+ * joined the call and never stores.
+ */
+function proxyTo(target, timeoutMs = DEFAULT_UPSTREAM_TIMEOUT_MS) {
   const Agent = target.startsWith('https:') ? https.Agent : http.Agent;
   return createProxyMiddleware({
     target,
     changeOrigin: true,
+    proxyTimeout: timeoutMs,
     agent: new Agent({ keepAlive: true, maxSockets: 256 }),
     // responseCache read the body to build the key: send it on.
     on: { proxyReq: proxyRequestBody },
@@ -23,10 +43,13 @@ function proxyTo(target) {
 /**
  * Start the gateway. `env`: PORT (8000), HOST, GATECACHE_CONFIG (./config.yaml), OPENAI_BASE_URL (with /v1),
  * ANTHROPIC_BASE_URL (without /v1), OPENAI_API_KEY / ANTHROPIC_API_KEY (the gateway's own credential, for
- * warming and summaries only), GATECACHE_ADMIN_TOKEN, REDIS_URL (turns Redis on), MOCK_LATENCY_MS,
+ * warming and summaries only), GATECACHE_ADMIN_TOKEN, REDIS_URL (turns Redis on), UPSTREAM_TIMEOUT_MS
+ * (600000: the proxy's upstream timeout and the response cache's follower wait), MOCK_LATENCY_MS,
  * MOCK_ERROR_RATE, MOCK_SEED. Resolves to { url, port, gatecache, close() }.
  */
 async function startGateway({ env = process.env, log = (line) => console.log(line), logger } = {}) {
+  // Checked before anything starts listening: a bad value must not leave a mock provider running.
+  const timeoutMs = upstreamTimeoutMs(env);
   let openai = env.OPENAI_BASE_URL;
   let anthropic = env.ANTHROPIC_BASE_URL;
   let mock;
@@ -50,8 +73,13 @@ async function startGateway({ env = process.env, log = (line) => console.log(lin
     );
   }
   const configPath = env.GATECACHE_CONFIG || path.join(__dirname, 'config.yaml');
-  // REDIS_URL turns the shared tier on (config.yaml reads REDIS_ENABLED and REDIS_URL).
-  const configEnv = env.REDIS_URL ? { REDIS_ENABLED: 'true', ...env } : env;
+  // REDIS_URL turns the shared tier on (config.yaml reads REDIS_ENABLED and REDIS_URL). The upstream timeout is
+  // also the followers' wait (config.yaml reads UPSTREAM_TIMEOUT_MS): one setting for both.
+  const configEnv = {
+    ...(env.REDIS_URL ? { REDIS_ENABLED: 'true' } : {}),
+    ...env,
+    UPSTREAM_TIMEOUT_MS: String(timeoutMs),
+  };
   const config = await loadConfig(configPath, { env: configEnv });
   const gatecache = await createGatecache(config, { env: configEnv, logger, upstream });
 
@@ -62,8 +90,9 @@ async function startGateway({ env = process.env, log = (line) => console.log(lin
   // The condenser goes before the response cache: the cache keys on, and the proxy sends, the condensed request.
   if (openai) app.use('/v1/chat/completions', gatecache.contextCondenser);
   if (anthropic) app.use('/anthropic/v1/messages', gatecache.contextCondenser);
-  if (openai) app.use('/v1', gatecache.responseCache, proxyTo(openai.replace(/\/+$/, '')));
-  if (anthropic) app.use('/anthropic', gatecache.responseCache, proxyTo(anthropic.replace(/\/+$/, '')));
+  if (openai) app.use('/v1', gatecache.responseCache, proxyTo(openai.replace(/\/+$/, ''), timeoutMs));
+  if (anthropic)
+    app.use('/anthropic', gatecache.responseCache, proxyTo(anthropic.replace(/\/+$/, ''), timeoutMs));
 
   const server = http.createServer(app);
   // Keep-alive sockets from clients must outlive load balancers' idle timeouts (60 s on most).
@@ -106,4 +135,4 @@ async function startGateway({ env = process.env, log = (line) => console.log(lin
   };
 }
 
-module.exports = { startGateway, proxyTo };
+module.exports = { startGateway, proxyTo, DEFAULT_UPSTREAM_TIMEOUT_MS };

@@ -99,10 +99,12 @@ function escapeOdd(c: string): string {
 /**
  * `text` as it may stand in a request target: percent-encoded once or twice, or raw, where only what Node's
  * parser refuses (controls, space, non-ASCII) is escaped, byte by byte in latin1, so `%FF` (not UTF-8) goes out.
+ * `#` is escaped too: it starts a fragment, which no client sends (a raw one would cut the query short, and a
+ * dry run would turn into the bare purge).
  */
 export function inQuery(text: string, how: 'encoded' | 'raw' | 'twice'): string {
   const out = how === 'encoded' ? encode(text) : how === 'twice' ? encode(encode(text)) : text;
-  return out.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]|[^\x21-\x7e]/g, escapeOdd);
+  return out.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]|[^\x21-\x22\x24-\x7e]/g, escapeOdd);
 }
 
 /** A JSON document as a tree, so one document can be written out with duplicates and odd spellings. */

@@ -217,6 +217,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
         maxEntryBytes: rc.max_entry_kb !== undefined ? rc.max_entry_kb * 1024 : undefined,
         drainAfterCloseMs:
           rc.drain_after_close !== undefined ? Math.round(rc.drain_after_close * 1000) : undefined,
+        followerWaitMs: rc.follower_wait_ms,
         pricing: config.analytics.enabled && config.analytics.track_costs ? config.analytics.pricing : {},
         // A namespace turned off in config is never read or written.
         shouldCache: (ctx) =>

@@ -26,6 +26,8 @@ export const namespaceSchema = z.strictObject(namespaceShape);
 
 export const responseNamespaceSchema = z.strictObject({
   ...namespaceShape,
+  /** Longest wait (ms) of a collapsed request for the upstream call it joined: the proxy's upstream timeout. */
+  follower_wait_ms: int(1, 86_400_000).optional(),
   /** Which generations are cached: every answer, or only temperature 0 / seeded ones. */
   determinism: oneOf(['all', 'deterministic'] as const).optional(),
   variants: int(1, 64).optional(),

@@ -56,7 +56,10 @@ export function buildTiers(
   if (!options) throw new Error('redis.enabled is true but the redis block did not give a connection');
   const redis = redisStore({ ...options, clock, logger });
   const bus = invalidationBus({ ...options, keyPrefix: options.keyPrefix, logger });
-  const lock = config.redis.lock ? redisLock({ ...options, keyPrefix: options.keyPrefix }) : undefined;
+  // Same server as the Redis tier: the response cache puts the lock behind that tier's breaker.
+  const lock = config.redis.lock
+    ? redisLock({ ...options, keyPrefix: options.keyPrefix, tier: redis.name })
+    : undefined;
   return {
     tiers: [...local, redis],
     local,

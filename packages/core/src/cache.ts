@@ -107,6 +107,8 @@ export interface CacheEvents {
 
 export interface Cache {
   readonly tiers: readonly Store[];
+  /** The tiers' timeouts and circuit breakers; a distributed lock on a tier's server shares that tier's (guardLock). */
+  readonly guard: TierGuard;
   readonly singleFlight: SingleFlight;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -186,7 +188,7 @@ class TieredCache extends EventEmitter implements Cache {
   readonly logger: Logger;
   private readonly namespaces = new Map<string, ResolvedNamespace>();
   private readonly fallbackNamespace: ResolvedNamespace;
-  private readonly guard: TierGuard;
+  readonly guard: TierGuard;
   private readonly counters = createStats();
   private readonly keyring?: Keyring;
   private readonly signingKey?: Buffer;
@@ -490,7 +492,10 @@ class TieredCache extends EventEmitter implements Cache {
   }
 
   async close(): Promise<void> {
-    await this.onAllTiers('close', (tier) => tier.close(), undefined);
+    // Every tier is closed, even one whose breaker is open: skipping it would leave its connection open.
+    await Promise.all(
+      this.tiers.map(async (tier) => this.guard.call(tier, 'close', () => tier.close(), undefined)),
+    );
     this.removeAllListeners();
   }
 

@@ -1,12 +1,18 @@
 import type { Clock, Logger, MaybePromise, Store } from './types';
 import { isPromise } from './util';
 
+/** What the guard needs of a tier: its name. A distributed lock on a tier's server goes by that tier's name. */
+export type Guarded = Pick<Store, 'name'>;
+
 export interface TierGuardOptions {
   /** A tier call slower than this is abandoned and counted as a failure. Default 200 ms. */
   timeoutMs?: number;
   /** Consecutive failures after which the tier is skipped. Default 3. */
   failureThreshold?: number;
-  /** How long a failing tier is skipped before one call probes it again. Default 5000 ms. */
+  /**
+   * How long a failing tier is skipped before one call probes it again (half-open: while the probe runs, for
+   * at most `timeoutMs`, other calls keep skipping). Default 5000 ms.
+   */
   cooldownMs?: number;
 }
 
@@ -35,6 +41,7 @@ export class TierGuard {
   private readonly timeoutMs: number;
   private readonly threshold: number;
   private readonly cooldownMs: number;
+  private readonly watchers = new Set<(tier: string, healthy: boolean) => void>();
 
   constructor(
     options: TierGuardOptions,
@@ -62,24 +69,53 @@ export class TierGuard {
     return s;
   }
 
-  available(tier: Store): boolean {
+  /**
+   * Whether a call may go to the tier now; a skipped call is counted. Once the cooldown is over, one call is
+   * let through as the probe, and the others keep skipping until it answers (or for at most `timeoutMs`), so a
+   * tier that is still down costs one timeout per cooldown, not one per concurrent caller.
+   */
+  available(tier: Guarded): boolean {
     const s = this.state(tier.name);
-    if (s.openUntil > this.clock.now()) {
+    const now = this.clock.now();
+    if (s.openUntil > now) {
       s.skipped++;
       return false;
     }
+    if (!s.healthy) s.openUntil = now + this.timeoutMs;
     return true;
+  }
+
+  /** Whether the breaker is open for this tier now (nothing counted). */
+  isOpen(tier: Guarded): boolean {
+    return this.state(tier.name).openUntil > this.clock.now();
+  }
+
+  /** Calls `fn` on every change of health (the same changes that are logged); returns the unsubscribe. */
+  watch(fn: (tier: string, healthy: boolean) => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
   }
 
   /** Synchronous tiers answer synchronously (no promise on the memory hit path); others get a timeout. */
   run<T>(
-    tier: Store,
+    tier: Guarded,
     op: string,
     fn: () => MaybePromise<T>,
     fallback: T,
     options: { timeoutMs?: number } = {},
   ): MaybePromise<T> {
     if (!this.available(tier)) return fallback;
+    return this.call(tier, op, fn, fallback, options);
+  }
+
+  /** `run` for a caller that asked `available()` itself: the call, its timeout and its outcome counted. */
+  call<T>(
+    tier: Guarded,
+    op: string,
+    fn: () => MaybePromise<T>,
+    fallback: T,
+    options: { timeoutMs?: number } = {},
+  ): MaybePromise<T> {
     let result: MaybePromise<T>;
     try {
       result = fn();
@@ -103,18 +139,18 @@ export class TierGuard {
     );
   }
 
-  succeeded(tier: Store): void {
+  succeeded(tier: Guarded): void {
     const s = this.state(tier.name);
     s.consecutiveFailures = 0;
     if (!s.healthy) {
       s.healthy = true;
       s.openUntil = 0;
       this.logger.info('gatecache: tier recovered', { tier: tier.name });
-      this.hooks.onState?.(tier.name, true);
+      this.changed(tier.name, true);
     }
   }
 
-  failed(tier: Store, op: string, error: Error): void {
+  failed(tier: Guarded, op: string, error: Error): void {
     const s = this.state(tier.name);
     s.errors++;
     s.consecutiveFailures++;
@@ -130,8 +166,13 @@ export class TierGuard {
         error: error.message,
         retryInMs: this.cooldownMs,
       });
-      this.hooks.onState?.(tier.name, false);
+      this.changed(tier.name, false);
     }
+  }
+
+  private changed(tier: string, healthy: boolean): void {
+    this.hooks.onState?.(tier, healthy);
+    for (const fn of [...this.watchers]) fn(tier, healthy);
   }
 
   private withTimeout<T>(promise: Promise<T>, tier: string, op: string, ms = this.timeoutMs): Promise<T> {

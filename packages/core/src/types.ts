@@ -172,6 +172,11 @@ export interface LockHandle {
  * miss; instances that do not get it wait for its release and read the stored answer.
  */
 export interface DistributedLock {
+  /**
+   * The name of the cache tier on the same server (e.g. `redis`): guarded, the lock shares that tier's
+   * circuit breaker. Absent: a breaker of its own.
+   */
+  readonly tier?: string;
   /** Try once; undefined when another owner holds the lock. */
   acquire(key: string, ttlMs: number): Promise<LockHandle | undefined>;
   /** Resolves when the lock for `key` is released or expires, or after `timeoutMs`, whichever is first. */

@@ -135,6 +135,16 @@ describe('createCache', () => {
     expect(errors).toContain('set');
   });
 
+  it('closes a tier whose breaker is open (its connection must not outlive the cache)', async () => {
+    let closed = 0;
+    const broken = { ...brokenTier('throw'), close: () => void closed++ };
+    const cache = createCache({ tiers: [memoryStore(), broken], tierGuard: { failureThreshold: 1 } });
+    await cache.get('response:k');
+    expect((await cache.stats()).tiers['broken-throw']!.healthy).toBe(false);
+    await cache.close();
+    expect(closed).toBe(1);
+  });
+
   it('treats a corrupt lower-tier entry as a miss, removes it and counts it', async () => {
     const lower = encodedTier();
     const cache = createCache({ tiers: [memoryStore({ name: 'top' }), lower] });

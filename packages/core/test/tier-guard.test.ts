@@ -60,3 +60,51 @@ describe('TierGuard', () => {
     expect(() => new TierGuard({ timeoutMs: 0 }, manualClock(), recordingLogger())).toThrow(/timeoutMs/);
   });
 });
+
+describe('TierGuard half-open probe', () => {
+  const tier = { name: 'r' };
+
+  it('lets one call probe after the cooldown while the others keep skipping, then closes on its success', async () => {
+    const clock = manualClock(0);
+    const guard = new TierGuard(
+      { failureThreshold: 1, cooldownMs: 1000, timeoutMs: 50 },
+      clock,
+      recordingLogger(),
+    );
+    await guard.run(tier, 'get', () => Promise.reject(new Error('down')), 'fb');
+    expect(guard.isOpen(tier)).toBe(true);
+    clock.advance(1000);
+    let answer: (v: string) => void = () => undefined;
+    const probe = guard.run(tier, 'get', () => new Promise<string>((r) => (answer = r)), 'fb');
+    let others = 0;
+    const second = guard.run(tier, 'get', () => (others++, 'x'), 'fb');
+    expect(second).toBe('fb');
+    expect(others).toBe(0);
+    answer('up');
+    await expect(probe).resolves.toBe('up');
+    expect(guard.state('r').healthy).toBe(true);
+    expect(guard.run(tier, 'get', () => 'x', 'fb')).toBe('x');
+  });
+
+  it('opens again for a whole cooldown when the probe fails, and tells watchers of each change', async () => {
+    const clock = manualClock(0);
+    const guard = new TierGuard({ failureThreshold: 2, cooldownMs: 1000 }, clock, recordingLogger());
+    const changes: string[] = [];
+    const unwatch = guard.watch((t, healthy) => changes.push(`${t}:${healthy}`));
+    const fail = (): never => {
+      throw new Error('down');
+    };
+    void guard.run(tier, 'get', fail, null);
+    void guard.run(tier, 'get', fail, null);
+    clock.advance(1000);
+    void guard.run(tier, 'get', fail, null);
+    expect(guard.isOpen(tier)).toBe(true);
+    clock.advance(999);
+    expect(guard.isOpen(tier)).toBe(true);
+    clock.advance(1);
+    void guard.run(tier, 'get', () => 1, null);
+    unwatch();
+    void guard.run(tier, 'get', fail, null);
+    expect(changes).toEqual(['r:false', 'r:true']);
+  });
+});

@@ -208,6 +208,14 @@ export function prometheusText(snap: Snapshot, prefix = ''): string {
       "Misses answered by another request's upstream call.",
       [{ value: num(rc.collapsed) }],
     );
+    if (rc.lock) {
+      family(
+        'cache_lock_skipped_total',
+        'counter',
+        'Misses that went upstream without the distributed lock (its breaker open, or the call failed).',
+        [{ value: num(rc.lock.skipped) }],
+      );
+    }
     family('cache_upstream_calls_avoided_total', 'counter', 'Upstream calls the cache made unnecessary.', [
       { value: num(rc.hits) + num(rc.stale) + num(rc.collapsed) },
     ]);

@@ -19,6 +19,8 @@ export interface ResponseCacheFigures {
   misses?: number;
   /** Misses answered by another request's upstream call (request coalescing). */
   collapsed?: number;
+  /** The distributed lock's acquires (response cache with a `lock`); `skipped` went on without it. */
+  lock?: { acquired?: number; contended?: number; skipped?: number; waitsCut?: number };
   bypassed?: number;
   stored?: number;
   notStored?: number;

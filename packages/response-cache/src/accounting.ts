@@ -6,7 +6,7 @@ import type { ModelPrice, ResponseCacheStats, SavedEvent, SavedTotals } from './
 
 export type Counter = Exclude<
   keyof ResponseCacheStats,
-  'saved' | 'byTenant' | 'byModel' | 'byNamespace' | 'folded'
+  'saved' | 'byTenant' | 'byModel' | 'byNamespace' | 'folded' | 'lock'
 >;
 
 export interface Accounting {

@@ -5,6 +5,7 @@ import type { KeyResult } from '@gatecache/cache-key';
 import type { CapturedHead } from './capture';
 import { contentEncodingOf, contentTypeOf, forbidsStorage, isEventStream, storableHeaders } from './headers';
 import { parseSse, streamOutcome, usageOf } from './sse';
+import { isObject } from './sse/data';
 import type { SseEvent } from './sse';
 import type { Recipe } from './recipe';
 
@@ -168,6 +169,24 @@ function streamVerdict(
   return usageEvents.length > 0 ? { usageEvents } : {};
 }
 
+/** Whether one JSON object is an error payload: `error` set (not null, as in a Responses object), or typed as one. */
+function isErrorObject(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const { error } = value;
+  if (error !== undefined && error !== null && error !== false && error !== '') return true;
+  return value.object === 'error' || value.type === 'error';
+}
+
+/**
+ * Whether a JSON answer is an error although its status is 2xx: vLLM and other OpenAI-compatible servers
+ * answer `200 {"object":"error","message":...}` or `200 {"error":{...}}`, and a Gemini JSON stream (an array of
+ * chunks) can end in an `{"error":...}` element. Only the top level and an array's elements are looked at.
+ */
+export function isErrorPayload(json: unknown): boolean {
+  if (Array.isArray(json)) return json.some(isErrorObject);
+  return isErrorObject(json);
+}
+
 export interface BuildArgs {
   head: CapturedHead;
   chunks: Buffer[];
@@ -215,6 +234,7 @@ export function buildEntry(args: BuildArgs): StoreVerdict {
     } catch {
       return { ok: false, reason: 'invalid JSON body' };
     }
+    if (isErrorPayload(usageSource)) return { ok: false, reason: 'error object in a 2xx body' };
   } else {
     kind = 'raw';
   }

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { createAccounting } from './accounting';
 import { HeldBody, readRawBody } from './body';
+import { bodyRefusal } from './body-check';
 import { ControlError, requestControls, stripControlHeaders } from './controls';
 import type { RequestControls } from './controls';
 import { Flights } from './flight';
@@ -17,7 +18,12 @@ import { createRevalidator } from './revalidate';
 import { shareShapes } from './shapes';
 import { TooLargeKeys } from './too-large';
 import { judgeEntry, ttlSeconds } from './stale';
-import type { CacheRequest, ResponseCacheMiddleware, ResponseCacheOptions } from './types';
+import type {
+  CacheRequest,
+  ResponseCacheMiddleware,
+  ResponseCacheOptions,
+  ResponseCacheStats,
+} from './types';
 import type { KeyRequest, KeyResult } from '@gatecache/cache-key';
 
 /** Give a background refresh this long at least (ms); LLM answers can take minutes. */
@@ -65,7 +71,9 @@ export function responseCache(options: ResponseCacheOptions): ResponseCacheMiddl
       if (!res.headersSent) pass();
     });
   };
-  return Object.assign(middleware, { stats: () => acct.snapshot(), events });
+  const stats = (): ResponseCacheStats =>
+    o.lock ? { ...acct.snapshot(), lock: o.lock.stats() } : acct.snapshot();
+  return Object.assign(middleware, { stats, events });
 }
 
 async function handle(
@@ -104,12 +112,15 @@ async function handle(
     o.logger.warn(`gatecache: ignored Cache-Control directive: ${warning}`);
   if (controls.bypass) return bypass(deps, res, next, 'bypass');
   if (controls.noStore) return bypass(deps, res, next, 'no-store');
-  if (controls.namespace !== undefined && o.cache.namespace(controls.namespace).name !== controls.namespace) {
+  if (controls.namespace !== undefined && !o.requestNamespaces.has(controls.namespace)) {
+    // Only namespaces meant for responses: the others (config, summary, models) hold the gateway's own data.
     writeJsonError(
       res,
       400,
       'invalid_request_error',
-      `x-gatecache-namespace: unknown namespace "${controls.namespace}"`,
+      `x-gatecache-namespace: "${controls.namespace}" cannot be chosen by a request (allowed: ${[
+        ...o.requestNamespaces,
+      ].join(', ')})`,
     );
     return;
   }
@@ -131,6 +142,9 @@ async function handle(
     if (!keyed) {
       body = read.status === 'read' ? held.parse() : read.json;
       if (body === undefined) return bypass(deps, res, next, 'not-json');
+      // Only bytes that mean what their parsed value says are keyed on it (invalid UTF-8, duplicate keys).
+      const refusal = rawBody !== undefined ? bodyRefusal(rawBody, body) : undefined;
+      if (refusal) return bypass(deps, res, next, refusal);
     }
     if (o.hooksSeeRequest) held.attach();
   }

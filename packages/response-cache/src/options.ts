@@ -1,5 +1,5 @@
-import type { Cache, Clock, DistributedLock, LabelLimits, Logger } from '@gatecache/core';
-import { DEFAULT_LABEL_LIMITS, resolveLabelLimits } from '@gatecache/core';
+import type { Cache, Clock, GuardedLock, LabelLimits, Logger } from '@gatecache/core';
+import { DEFAULT_LABEL_LIMITS, guardLock, resolveLabelLimits } from '@gatecache/core';
 import { createKeyer, isKeyer } from '@gatecache/cache-key';
 import type { Keyer, RouteInfo } from '@gatecache/cache-key';
 import { defaultShouldCache } from './policy';
@@ -26,10 +26,13 @@ export interface ResolvedOptions {
   /** Absent when it would admit every request (the default policy with `determinism: 'all'`). */
   shouldCache?: (ctx: ShouldCacheContext) => boolean;
   cacheUnknownEndpoints: boolean;
-  lock?: DistributedLock;
+  /** Behind the cache's tier guard: a server that does not answer is skipped (local-only single flight). */
+  lock?: GuardedLock;
   lockTtlMs: number;
   lockWaitMs: number;
   upstreamTimeoutMs: number;
+  followerWaitMs: number;
+  requestNamespaces: ReadonlySet<string>;
   exposeKey: boolean;
   pricing: Record<string, ModelPrice>;
   storeHeaders: ReadonlySet<string>;
@@ -50,6 +53,10 @@ export interface ResolvedOptions {
 export const MAX_MODEL_LENGTH = 256;
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Ten minutes: the OpenAI SDK's own request timeout; a long non-streamed answer has its head only at the end. */
+export const DEFAULT_FOLLOWER_WAIT_MS = 600_000;
+/** The namespace the keyer puts responses in; `x-gatecache-namespace` may choose only from this list. */
+export const DEFAULT_REQUEST_NAMESPACES: readonly string[] = Object.freeze(['response']);
 
 /** The defaults of the options that have a fixed one (the others default to the cache's or to none). */
 export const DEFAULTS = {
@@ -71,6 +78,8 @@ export const DEFAULTS = {
   recordRecipes: true,
   recipeMaxBytes: DEFAULT_RECIPE_MAX_BYTES,
   shareShapes: true,
+  followerWaitMs: DEFAULT_FOLLOWER_WAIT_MS,
+  requestNamespaces: DEFAULT_REQUEST_NAMESPACES,
   labelLimits: DEFAULT_LABEL_LIMITS as Readonly<Required<LabelLimits>>,
 } as const;
 
@@ -147,6 +156,16 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
   if (options.shareShapes !== undefined && typeof options.shareShapes !== 'boolean') {
     fail('shareShapes', 'must be a boolean');
   }
+  const requestNamespaces = options.requestNamespaces ?? DEFAULTS.requestNamespaces;
+  if (!Array.isArray(requestNamespaces))
+    throw new TypeError('responseCache: requestNamespaces must be an array');
+  requestNamespaces.forEach((name, i) => {
+    if (typeof name !== 'string' || cache.namespace(name).name !== name) {
+      throw new TypeError(
+        `responseCache: requestNamespaces[${i}] must name a namespace configured on the cache (got ${String(name)})`,
+      );
+    }
+  });
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') fail('random', 'must be a function returning [0, 1)');
   return {
@@ -169,7 +188,7 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
       ? { shouldCache: options.shouldCache ?? defaultShouldCache }
       : {}),
     cacheUnknownEndpoints: options.cacheUnknownEndpoints ?? DEFAULTS.cacheUnknownEndpoints,
-    ...(lock ? { lock } : {}),
+    ...(lock ? { lock: guardLock(lock, cache.guard, { logger: options.logger ?? cache.logger }) } : {}),
     lockTtlMs: positiveInt('lockTtlMs', options.lockTtlMs, DEFAULTS.lockTtlMs),
     lockWaitMs: positiveInt('lockWaitMs', options.lockWaitMs, DEFAULTS.lockWaitMs),
     upstreamTimeoutMs: positiveInt(
@@ -177,6 +196,8 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
       options.upstreamTimeoutMs,
       DEFAULTS.upstreamTimeoutMs,
     ),
+    followerWaitMs: positiveInt('followerWaitMs', options.followerWaitMs, DEFAULTS.followerWaitMs),
+    requestNamespaces: new Set(requestNamespaces),
     exposeKey: options.exposeKey ?? DEFAULTS.exposeKey,
     pricing,
     storeHeaders: new Set(storeHeaders.map((h) => h.toLowerCase())),

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import type { Cache, Clock, DistributedLock, LabelLimits, Logger } from '@gatecache/core';
+import type { Cache, Clock, DistributedLock, LabelLimits, LockStats, Logger } from '@gatecache/core';
 import type { KeyOptions, Keyer, RouteInfo } from '@gatecache/cache-key';
 import type { RequestHandler } from 'express';
 
@@ -58,7 +58,11 @@ export interface ResponseCacheOptions {
   shouldCache?: (ctx: ShouldCacheContext) => boolean;
   /** Also cache POSTs to endpoints the keyer does not recognise (keyed on method, path and whole body). Default false. */
   cacheUnknownEndpoints?: boolean;
-  /** Cross-instance single-flight (e.g. store-redis's lock). Default: none (in-process only). */
+  /**
+   * Cross-instance single-flight (e.g. store-redis's lock). Put behind the cache's tier guard (the breaker of
+   * the tier named by `lock.tier`, else one of its own): while it is open, a miss goes on without the lock.
+   * Default: none (in-process only).
+   */
   lock?: DistributedLock;
   /** Lock lease (ms), extended while the upstream answer is running. Default 30000. */
   lockTtlMs?: number;
@@ -66,6 +70,16 @@ export interface ResponseCacheOptions {
   lockWaitMs?: number;
   /** Time to first byte (ms) after which a stale-if-error candidate is served instead. Default 30000. */
   upstreamTimeoutMs?: number;
+  /**
+   * Longest wait (ms) of a collapsed request for the head of the upstream call it joined; then it answers 504
+   * (`Cache-Status: ...; detail=follower-timeout`). Set it to the proxy's upstream timeout. Default 600000.
+   */
+  followerWaitMs?: number;
+  /**
+   * Namespaces a request may choose with `x-gatecache-namespace`; any other is refused with 400. Each must be
+   * configured on the cache. Default `['response']`: never `config`, `summary` or `models`.
+   */
+  requestNamespaces?: string[];
   /** Send `X-Gatecache-Key` on cached routes. Default true. */
   exposeKey?: boolean;
   /** Prices by model (exact name, else the longest configured prefix), for the cost a hit saved. Default {}. */
@@ -131,6 +145,8 @@ export interface ResponseCacheStats {
   byNamespace: Record<string, SavedTotals>;
   /** Hits counted under the `other` tenant or model because `labelLimits` was reached. */
   folded: { tenants: number; models: number };
+  /** With a `lock`: acquires that took it, found it held, or went on without it (breaker open, call failed). */
+  lock?: LockStats;
 }
 
 /** Emitted as `saved` on every hit (fresh or stale). */

@@ -3,7 +3,7 @@ import type { Flight } from './flight';
 import { cacheStatus, contentEncodingOf, isEventStream, shareableHeaders } from './headers';
 import { serveEntry } from './job';
 import type { Deps, Job } from './job';
-import { failResponse } from './replay';
+import { failResponse, writeJsonError } from './replay';
 import { ttlSeconds } from './stale';
 
 type Flushable = ServerResponse & { flush?: () => void };
@@ -38,8 +38,27 @@ export function joinFlight(job: Job, deps: Deps, flight: Flight, goAlone: () => 
   const subscription: { off?: () => void } = {};
   const leave = (): void => {
     gone = true;
+    clearTimeout(deadline);
     subscription.off?.();
   };
+  // A follower waits for the leader's head at most followerWaitMs: a hung upstream call without a timeout of
+  // its own must not hold every request that joined it for as long as it hangs.
+  const deadline = setTimeout(() => {
+    if (gone || started || res.headersSent) return;
+    leave();
+    writeJsonError(
+      res,
+      504,
+      'upstream_timeout',
+      `no answer from the upstream call this request joined within ${o.followerWaitMs} ms`,
+      {
+        'x-cache': 'MISS',
+        'cache-status': `${cacheStatus.collapsed()}; detail=follower-timeout`,
+        ...(o.exposeKey ? { 'x-gatecache-key': job.key } : {}),
+      },
+    );
+  }, o.followerWaitMs);
+  deadline.unref();
   const alone = (): void => {
     if (gone) return;
     leave();
@@ -54,6 +73,7 @@ export function joinFlight(job: Job, deps: Deps, flight: Flight, goAlone: () => 
         return;
       }
       started = true;
+      clearTimeout(deadline);
       sse = isEventStream(head.headers);
       const headers = {
         ...shareableHeaders(head.headers),
@@ -74,11 +94,13 @@ export function joinFlight(job: Job, deps: Deps, flight: Flight, goAlone: () => 
       res.end();
     },
     fail(leaderStarted) {
+      clearTimeout(deadline);
       if (gone) return;
       if (!started || !leaderStarted) alone();
       else failResponse(res, sse);
     },
     entry(entry, reason, upstream) {
+      clearTimeout(deadline);
       if (gone) return;
       const now = o.clock.now();
       const status =

@@ -64,6 +64,12 @@ describe('parseControls', () => {
   });
 });
 
+async function collect(keys: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const k of keys) out.push(k);
+  return out;
+}
+
 describe('request controls through the gateway', () => {
   let upstream: Upstream;
   let gw: Gateway;
@@ -156,7 +162,28 @@ describe('request controls through the gateway', () => {
     expect(gw.mw.stats().notStored).toBe(1);
   });
 
-  it('x-gatecache-namespace stores under another configured namespace, and refuses unknown ones', async () => {
+  it('x-gatecache-namespace refuses namespaces not listed in requestNamespaces: config, summary, models, unlisted ones', async () => {
+    for (const ns of ['config', 'summary', 'models', 'experiments', 'nowhere']) {
+      const bad = await post({ 'x-gatecache-namespace': ns });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toEqual({
+        type: 'invalid_request_error',
+        message: `x-gatecache-namespace: "${ns}" cannot be chosen by a request (allowed: response)`,
+      });
+    }
+    expect((await post({ 'x-gatecache-namespace': 'response' })).headers['x-cache']).toBe('MISS');
+    expect(upstream.calls).toBe(1);
+    expect([...(await collect(gw.cache.keys('*')))].every((k) => k.startsWith('response:'))).toBe(true);
+  });
+
+  it('x-gatecache-namespace stores under another namespace listed in requestNamespaces, and refuses unknown ones', async () => {
+    const { cache } = clockedCache({ experiments: { ttl: 5 } }, clock);
+    await gw.close();
+    gw = await startGateway({
+      upstream: upstream.url,
+      cache,
+      middleware: { requestNamespaces: ['response', 'experiments'] },
+    });
     const res = await post({ 'x-gatecache-namespace': 'experiments' });
     expect(res.headers['x-gatecache-key']).toMatch(/^experiments:openai:chat\.completions:/);
     expect((await post({ 'x-gatecache-namespace': 'experiments' })).headers['x-cache']).toBe('HIT');

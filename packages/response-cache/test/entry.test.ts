@@ -256,3 +256,42 @@ describe('streamRefusal', () => {
     expect(streamRefusal(route, parseSse(fixture('anthropic/messages.stream.sse')))).toBeUndefined();
   });
 });
+
+describe('buildEntry on 2xx answers that are errors (vLLM and other OpenAI-compatible servers)', () => {
+  const jsonHead = { 'content-type': 'application/json' };
+  const sseHead = { 'content-type': 'text/event-stream' };
+
+  it('refuses a 200 JSON body that is an error object, in every known spelling', () => {
+    for (const body of [
+      { error: { message: 'model overloaded', type: 'server_error' } },
+      { object: 'error', message: 'The model `x` does not exist.', type: 'NotFoundError', code: 404 },
+      { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
+      { error: 'upstream connect error' },
+      [{ candidates: [] }, { error: { code: 500, message: 'internal', status: 'INTERNAL' } }],
+    ]) {
+      expect(buildEntry(args(200, jsonHead, JSON.stringify(body)))).toEqual({
+        ok: false,
+        reason: 'error object in a 2xx body',
+      });
+    }
+  });
+
+  it('stores an answer whose error member is null (a completed Responses API object)', () => {
+    const body = { id: 'resp_1', object: 'response', status: 'completed', error: null, output: [] };
+    expect(buildEntry(args(200, jsonHead, JSON.stringify(body))).ok).toBe(true);
+    expect(buildEntry(args(200, jsonHead, json)).ok).toBe(true);
+  });
+
+  it('refuses a stream with an error payload before [DONE], vLLM style or OpenAI style', () => {
+    const first = sse.slice(0, sse.indexOf('\n\n') + 2);
+    for (const error of [
+      'data: {"object":"error","message":"out of memory","type":"InternalServerError","code":500}\n\n',
+      'data: {"error":{"message":"overloaded","type":"server_error"}}\n\n',
+    ]) {
+      expect(buildEntry(args(200, sseHead, first + error + 'data: [DONE]\n\n'))).toEqual({
+        ok: false,
+        reason: 'error event in stream',
+      });
+    }
+  });
+});

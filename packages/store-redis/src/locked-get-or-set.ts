@@ -1,3 +1,4 @@
+import { guardLock } from '@gatecache/core';
 import type { Cache, CacheEntry, DistributedLock, EntryInput, GetOptions, SetOptions } from '@gatecache/core';
 
 export interface LockedGetOrSetOptions extends SetOptions, GetOptions {
@@ -37,16 +38,18 @@ function originEntry(
  * `cache.getOrSet` across instances: concurrent misses for one key make one `loader` call in the whole
  * fleet. Within an instance the cache's single-flight collapses callers; across instances the one that
  * takes the lock loads and stores, the others wait for its release and read the stored answer. If Redis
- * cannot be reached for the lock, the instance loads on its own (a cache never fails a request).
+ * cannot be reached for the lock, the instance loads on its own (a cache never fails a request); the lock
+ * is put behind the cache's tier guard (guardLock), so a Redis that does not answer is skipped at once.
  */
 export async function lockedGetOrSet(
   cache: Cache,
-  lock: DistributedLock,
+  given: DistributedLock,
   key: string,
   loader: () => Promise<EntryInput>,
   options: LockedGetOrSetOptions = {},
 ): Promise<CacheEntry> {
   const { lockTtlMs = 30_000, maxWaitMs = lockTtlMs * 2, ...cacheOptions } = options;
+  const lock = guardLock(given, cache.guard, { logger: cache.logger });
   const cached = await cache.get(key, cacheOptions);
   if (cached) return cached;
   return cache.singleFlight.run(key, async () => {

@@ -19,6 +19,12 @@ export interface RedisLockOptions extends RedisConnectionOptions {
    * therefore expired instead of being released, with no announcement) is noticed. Default 100 ms.
    */
   pollIntervalMs?: number;
+  /**
+   * The name of the cache tier on the same Redis: a response cache (or lockedGetOrSet) puts the lock behind
+   * that tier's circuit breaker, so one breaker covers both. Default `redis` (redisStore's default name); name
+   * another tier, or one of its own, when the lock talks to another server.
+   */
+  tier?: string;
   randomBytes?: (size: number) => Buffer;
 }
 
@@ -77,7 +83,8 @@ async function run(
 export function redisLock(options: RedisLockOptions = {}): RedisLock {
   const who = 'redisLock';
   checkConnectionOptions(who, options);
-  const { keyPrefix = 'gatecache:', pollIntervalMs = 100, logger = silentLogger } = options;
+  const { keyPrefix = 'gatecache:', pollIntervalMs = 100, tier = 'redis', logger = silentLogger } = options;
+  if (typeof tier !== 'string' || tier === '') throw new TypeError(`${who}: tier must be a non-empty string`);
   if (!(Number.isFinite(pollIntervalMs) && pollIntervalMs > 0)) {
     throw new Error(`${who}: pollIntervalMs must be a positive number (got ${pollIntervalMs})`);
   }
@@ -118,12 +125,22 @@ export function redisLock(options: RedisLockOptions = {}): RedisLock {
   }
 
   return {
+    tier,
     async acquire(key: string, ttlMs: number): Promise<LockHandle | undefined> {
       if (!(Number.isInteger(ttlMs) && ttlMs > 0))
         throw new Error(`${who}: ttlMs must be a positive integer (got ${ttlMs})`);
       const token = random(16).toString('hex');
       const name = lockKey(key);
-      if ((await client.set(name, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
+      let reply: string | null;
+      try {
+        reply = await client.set(name, token, 'PX', ttlMs, 'NX');
+      } catch (err) {
+        // A timed-out SET still runs once a stalled Redis answers again: delete the lock then if it is ours
+        // (queued behind the SET on this connection), so nobody's lock blocks the key for ttlMs.
+        run(client, RELEASE, name, [token, channel, key]).catch(() => undefined);
+        throw err;
+      }
+      if (reply !== 'OK') return undefined;
       return {
         async release() {
           try {

@@ -42,7 +42,8 @@ function isError(event: SseEvent, json: LazyJson): boolean {
   const value = json();
   if (value === undefined) return false;
   if (value.error !== undefined && value.error !== null) return true;
-  return value.type === 'error' || value.type === 'response.failed';
+  // vLLM and other OpenAI-compatible servers send `{"object":"error","message":...}` inside a 200 stream.
+  return value.type === 'error' || value.type === 'response.failed' || value.object === 'error';
 }
 
 function geminiFinished(json: JsonObject): boolean {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache, Store, TierGuardOptions } from '@gatecache/core';
 import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
-import type { ResponseCacheOptions } from '@gatecache/response-cache';
+import type { ResponseCacheMiddleware, ResponseCacheOptions } from '@gatecache/response-cache';
 import express from 'express';
 import type { Express, RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
@@ -27,6 +27,8 @@ export interface Instance {
   redis: RedisStore;
   bus: InvalidationBus;
   lock: RedisLock;
+  /** The response cache middleware (its stats()). */
+  mw: ResponseCacheMiddleware;
   close(): Promise<void>;
 }
 
@@ -58,7 +60,8 @@ export async function startInstance(name: string, options: InstanceOptions): Pro
   const agent = new http.Agent({ keepAlive: true });
   const app = express();
   options.before?.(app, { name, cache, bus });
-  app.use(responseCache({ ...options.middleware, cache, lock }));
+  const mw = responseCache({ ...options.middleware, cache, lock });
+  app.use(mw);
   app.use(
     createProxyMiddleware({
       target: options.upstream.url,
@@ -77,6 +80,7 @@ export async function startInstance(name: string, options: InstanceOptions): Pro
     redis,
     bus,
     lock,
+    mw,
     async close() {
       agent.destroy();
       server.closeAllConnections();

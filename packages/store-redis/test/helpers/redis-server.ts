@@ -125,6 +125,10 @@ export interface RedisProcess {
   readonly dir: string;
   /** Kill the process (SIGKILL: like a crash) and wait until it is gone. */
   stop(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections open and answers nothing, like a frozen or swapped-out host. */
+  freeze(): void;
+  /** SIGCONT after freeze(): it answers what queued up meanwhile. */
+  thaw(): void;
 }
 
 function launch(
@@ -142,6 +146,12 @@ function launch(
     port,
     url: `redis://${HOST}:${port}`,
     dir,
+    freeze() {
+      if (!exited) child.kill('SIGSTOP');
+    },
+    thaw() {
+      if (!exited) child.kill('SIGCONT');
+    },
     async stop() {
       if (!exited) child.kill('SIGKILL');
       await exit;

@@ -1,0 +1,185 @@
+// Issue 15 item 11 over real HTTP: error bodies under 200, request bodies whose bytes mean more than their
+// parsed value, and followers of an upstream call that hangs.
+import * as http from 'node:http';
+import { createCache } from '@gatecache/core';
+import { responseCache } from '../src';
+import { rawRequest, startGateway, until } from './helpers/gateway';
+import type { Gateway } from './helpers/gateway';
+import { fixture, fixtureJson, sendJson, sendSse, startUpstream } from './helpers/upstream';
+import type { Upstream } from './helpers/upstream';
+
+const chatRequest = fixtureJson('openai/chat-completion.request.json');
+const chatStream = fixture('openai/chat-completion.stream.sse');
+const AUTH = { authorization: 'Bearer sk-test-low' };
+const URL_PATH = '/v1/chat/completions';
+
+let upstream: Upstream;
+const gateways: Gateway[] = [];
+beforeEach(async () => {
+  upstream = await startUpstream();
+});
+afterEach(async () => {
+  await Promise.all(gateways.splice(0).map((g) => g.close()));
+  await upstream.close();
+});
+async function gateway(options: Partial<Parameters<typeof startGateway>[0]> = {}): Promise<Gateway> {
+  const gw = await startGateway({ upstream: upstream.url, ...options });
+  gateways.push(gw);
+  return gw;
+}
+
+/** POSTs exact bytes. */
+function postBytes(
+  url: string,
+  bytes: Buffer,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...AUTH } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(bytes);
+  });
+}
+
+describe('2xx answers that are errors', () => {
+  it.each([
+    ['an error member', { error: { message: 'overloaded', type: 'server_error' } }],
+    [
+      'vLLM object: error',
+      { object: 'error', message: 'out of memory', type: 'InternalServerError', code: 500 },
+    ],
+    [
+      'an Anthropic-style error',
+      { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
+    ],
+  ])('passes a 200 JSON body with %s to the client and never stores it', async (_name, body) => {
+    const gw = await gateway();
+    upstream.override = (_req, res) => sendJson(res, 200, body);
+    const first = await rawRequest(`${gw.url}${URL_PATH}`, { body: chatRequest, headers: AUTH });
+    expect(first.status).toBe(200);
+    expect(JSON.parse(first.body)).toEqual(body);
+    await until(() => gw.mw.stats().notStored === 1);
+    const again = await rawRequest(`${gw.url}${URL_PATH}`, { body: chatRequest, headers: AUTH });
+    expect(again.headers['x-cache']).toBe('MISS');
+    expect(upstream.calls).toBe(2);
+    expect(gw.mw.stats().stored).toBe(0);
+  });
+
+  it('never stores a 200 stream that carries {"object":"error"} before [DONE]', async () => {
+    const gw = await gateway();
+    const reasons: string[] = [];
+    gw.mw.events.on('not-stored', (e: { reason: string }) => reasons.push(e.reason));
+    const first = chatStream.slice(0, chatStream.indexOf('\n\n') + 2);
+    upstream.override = (_req, res) =>
+      sendSse(res, `${first}data: {"object":"error","message":"engine died","code":500}\n\ndata: [DONE]\n\n`);
+    const body = { ...chatRequest, stream: true };
+    await rawRequest(`${gw.url}${URL_PATH}`, { body, headers: AUTH });
+    await until(() => reasons.length === 1);
+    expect(reasons).toEqual(['error event in stream']);
+    const again = await rawRequest(`${gw.url}${URL_PATH}`, { body, headers: AUTH });
+    expect(again.headers['x-cache']).toBe('MISS');
+  });
+});
+
+describe('request bodies whose bytes mean more than their parsed value', () => {
+  it('passes a body that is not valid UTF-8 through uncached, saying why', async () => {
+    const gw = await gateway();
+    const body = (bad: number[]): Buffer =>
+      Buffer.concat([
+        Buffer.from('{"model":"gpt-4o-mini","messages":[{"role":"user","content":"x'),
+        Buffer.from(bad),
+        Buffer.from('"}]}'),
+      ]);
+    // Both decode to the same U+FFFD: keyed on the decoded text they would share an entry.
+    for (const bad of [[0xff], [0xfe], [0xff]]) {
+      const res = await postBytes(`${gw.url}${URL_PATH}`, body(bad));
+      expect(res.status).toBe(200);
+      expect(res.headers['x-cache']).toBe('BYPASS');
+      expect(res.headers['cache-status']).toBe('gatecache; fwd=bypass; detail=invalid-utf8');
+    }
+    expect(upstream.calls).toBe(3);
+    expect(gw.mw.stats().stored).toBe(0);
+  });
+
+  it('passes a body with a duplicate member name (at any depth) through uncached, saying why', async () => {
+    const gw = await gateway();
+    const variants = [
+      '{"model":"gpt-4o-mini","model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}',
+      '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"a","content":"b"}]}',
+      '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"temperature":0,"\\u0074emperature":1}',
+    ];
+    for (const text of variants) {
+      const res = await postBytes(`${gw.url}${URL_PATH}`, Buffer.from(text));
+      expect(res.headers['cache-status']).toBe('gatecache; fwd=bypass; detail=duplicate-keys');
+      // The provider got the bytes as sent.
+      expect(upstream.requests.at(-1)!.body).toBe(text);
+    }
+    // The same meaning without duplicates is cached as usual.
+    const clean = Buffer.from('{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}');
+    await postBytes(`${gw.url}${URL_PATH}`, clean);
+    await until(() => gw.mw.stats().stored === 1);
+    expect((await postBytes(`${gw.url}${URL_PATH}`, clean)).headers['x-cache']).toBe('HIT');
+  });
+});
+
+describe('followers of an upstream call that hangs', () => {
+  it('answers followers 504 after followerWaitMs when the proxy has no upstream timeout', async () => {
+    const gw = await gateway({ middleware: { followerWaitMs: 300 } });
+    let release: () => void = () => undefined;
+    upstream.override = async (_req, res) => {
+      await new Promise<void>((r) => (release = r));
+      sendJson(res, 200, fixtureJson('openai/chat-completion.response.json'));
+    };
+    const leader = rawRequest(`${gw.url}${URL_PATH}`, { body: chatRequest, headers: AUTH });
+    await until(() => upstream.calls === 1);
+    const followers = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        rawRequest(`${gw.url}${URL_PATH}`, { body: chatRequest, headers: AUTH }),
+      ),
+    );
+    for (const f of followers) {
+      expect(f.status).toBe(504);
+      expect(f.headers['cache-status']).toBe('gatecache; fwd=miss; collapsed; detail=follower-timeout');
+      expect(JSON.parse(f.body).error.type).toBe('upstream_timeout');
+    }
+    expect(upstream.calls).toBe(1);
+    release();
+    expect((await leader).status).toBe(200);
+  });
+
+  it('passes the proxy timeout (504 from http-proxy-middleware) to the leader and every follower, storing nothing', async () => {
+    const gw = await gateway({ proxyTimeout: 300 });
+    upstream.override = () => new Promise<void>(() => undefined);
+    const all = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        rawRequest(`${gw.url}${URL_PATH}`, { body: chatRequest, headers: AUTH }),
+      ),
+    );
+    expect(all.map((a) => a.status)).toEqual([504, 504, 504, 504]);
+    expect(upstream.calls).toBe(1);
+    expect(gw.mw.stats().stored).toBe(0);
+  });
+
+  it('refuses a followerWaitMs or requestNamespaces that makes no sense, naming the option', () => {
+    const cache = createCache();
+    expect(() => responseCache({ cache, followerWaitMs: 0 })).toThrow(/followerWaitMs/);
+    expect(() => responseCache({ cache, requestNamespaces: ['nowhere'] })).toThrow(TypeError);
+    expect(() => responseCache({ cache, requestNamespaces: ['nowhere'] })).toThrow(/requestNamespaces\[0\]/);
+    expect(() => responseCache({ cache, requestNamespaces: 'response' as never })).toThrow(
+      /requestNamespaces/,
+    );
+  });
+});
