@@ -160,7 +160,14 @@ async function handle(
       ...(body !== undefined ? { body } : {}),
       ...(rawBody !== undefined ? { rawBody } : {}),
     };
-    keyed = o.keyer.key(keyRequest, { remember: false });
+    try {
+      keyed = o.keyer.key(keyRequest, { remember: false });
+    } catch (err) {
+      // The keyer refuses values JSON allows but cannot key (1e999 is Infinity; nesting past MAX_BODY_DEPTH)
+      // with a TypeError: the client's doing, so a bypass, not an error counted and logged for anyone to fill.
+      if (!(err instanceof TypeError)) throw err;
+      return bypass(deps, res, next, 'unkeyable');
+    }
   }
   const rememberKey = (): void => {
     if (keyRequest) o.keyer.remember?.(keyRequest, keyed);

@@ -114,6 +114,21 @@ describe('request bodies whose bytes mean more than their parsed value', () => {
     expect(gw.mw.stats().stored).toBe(0);
   });
 
+  it('passes a body the keyer cannot key through uncached, as a bypass and not an error', async () => {
+    const gw = await gateway();
+    const variants = [
+      '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"temperature":1e999}',
+      '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"logit_bias":{"1":-1e400}}',
+    ];
+    for (const text of variants) {
+      const res = await postBytes(`${gw.url}${URL_PATH}`, Buffer.from(text));
+      expect(res.status).toBe(200);
+      expect(res.headers['cache-status']).toBe('gatecache; fwd=bypass; detail=unkeyable');
+      expect(upstream.requests.at(-1)!.body).toBe(text);
+    }
+    expect(gw.mw.stats()).toMatchObject({ errors: 0, bypassed: 2, stored: 0 });
+  });
+
   it('passes a body with a duplicate member name (at any depth) through uncached, saying why', async () => {
     const gw = await gateway();
     const variants = [
