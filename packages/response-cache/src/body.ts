@@ -160,11 +160,34 @@ export class HeldBody {
   }
 }
 
+/** Request headers that describe the client's own connection (RFC 9110 7.6.1), never the upstream's. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'];
+/** Framing the upstream request needs, whatever a client's `Connection` names. */
+const FRAMING = new Set(['host', 'content-length', 'transfer-encoding']);
+
 /**
- * For http-proxy-middleware 3: `on: { proxyReq: proxyRequestBody }`. Re-sends the body that `responseCache`
- * (or express.json) consumed, byte for byte when the raw bytes are known, else as JSON.
+ * Drops the client's hop-by-hop headers, and those its `Connection` names, from the proxied request. http-proxy
+ * forwards them when it has an agent: a client's `Connection: close` then reaches the provider on a pooled
+ * socket, which the provider closes after answering while the agent may hand it to another client's request
+ * (seen: a 400 for the next request after a stream whose answer said `keep-alive`).
+ */
+function dropHopByHop(proxyReq: ClientRequest): void {
+  const named = proxyReq.getHeader('connection');
+  const tokens = Array.isArray(named) ? named.join(',') : typeof named === 'string' ? named : '';
+  for (const token of tokens.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name && !FRAMING.has(name)) proxyReq.removeHeader(name);
+  }
+  for (const name of HOP_BY_HOP) proxyReq.removeHeader(name);
+}
+
+/**
+ * For http-proxy-middleware 3 and 4: `on: { proxyReq: proxyRequestBody }`. Re-sends the body that
+ * `responseCache` (or express.json) consumed, byte for byte when the raw bytes are known, else as JSON; and
+ * drops the client's hop-by-hop headers, which are not the upstream connection's.
  */
 export function proxyRequestBody(proxyReq: ClientRequest, req: CacheRequest): void {
+  dropHopByHop(proxyReq);
   if (!req.readableEnded) return; // Not consumed (too large, GET): the proxy pipes it itself.
   let bytes: Buffer | undefined = req.rawBody;
   if (!Buffer.isBuffer(bytes)) {

@@ -162,3 +162,25 @@ describe('request body bounds', () => {
     expect(seen).toEqual(['too-large', 'parsed', 'read']);
   });
 });
+
+describe('proxyRequestBody and hop-by-hop headers', () => {
+  it('drops the client connection headers and those Connection names, keeping the framing', () => {
+    const proxyReq = http.request('http://127.0.0.1:9/v1/chat/completions', {
+      method: 'POST',
+      headers: {
+        connection: 'close, X-Hop, content-length, host',
+        'x-hop': '1',
+        'keep-alive': 'timeout=0',
+        'proxy-connection': 'close',
+        te: 'trailers',
+        upgrade: 'h2c',
+        'content-length': '2',
+        authorization: 'Bearer sk-kept',
+      },
+    });
+    proxyReq.on('error', () => undefined);
+    proxyRequestBody(proxyReq, { readableEnded: false } as unknown as CacheRequest);
+    expect(proxyReq.getHeaderNames().sort()).toEqual(['authorization', 'content-length', 'host']);
+    proxyReq.destroy();
+  });
+});
