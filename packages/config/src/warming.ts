@@ -67,6 +67,10 @@ export function buildWarming(config: GatecacheConfig, deps: Deps): Warming | und
     ...(w.prediction_model === 'linear_regression' ? { predictionModel: w.prediction_model } : {}),
     predictionWindow: w.prediction_window,
     pricing: analytics.enabled && analytics.track_costs ? analytics.pricing : {},
+    // The response cache's cap: a warm never stores what a miss would not.
+    ...(config.caching.response_cache.max_entry_kb !== undefined
+      ? { maxEntryBytes: config.caching.response_cache.max_entry_kb * 1024 }
+      : {}),
     clock,
     logger,
   });

@@ -1,5 +1,6 @@
 import type { Cache, Clock, Logger } from '@gatecache/core';
 import { globMatcher } from '@gatecache/core';
+import { DEFAULTS as RESPONSE_DEFAULTS } from '@gatecache/response-cache';
 import type { ModelPrice } from '@gatecache/response-cache';
 import type { WarmBudget } from './budget';
 import type { KeyInfo } from './key-info';
@@ -49,6 +50,11 @@ export interface CacheWarmerOptions {
   pricing?: Record<string, ModelPrice>;
   /** Give up on one warm after this long (ms). Default 120000. */
   timeoutMs?: number;
+  /**
+   * Largest answer a warm holds and stores (bytes, as received); a larger one is dropped as it arrives and
+   * the warm fails with 'too-large'. Default the response cache's `maxEntryBytes` (8 MiB): give both the same.
+   */
+  maxEntryBytes?: number;
   clock?: Clock;
   logger?: Logger;
 }
@@ -70,6 +76,7 @@ export interface ResolvedWarmerOptions {
   predictive: boolean;
   predictionWindow: number;
   pricing: Record<string, ModelPrice>;
+  maxEntryBytes: number;
   clock: Clock;
   logger: Logger;
 }
@@ -113,7 +120,11 @@ export function resolveWarmerOptions(o: CacheWarmerOptions): ResolvedWarmerOptio
   if (!o.replay && !o.upstream)
     fail('upstream', 'or replay is required: warming needs a way to call the provider');
   const timeoutMs = num('timeoutMs', o.timeoutMs, 120_000, { min: 1 });
-  const replay = o.replay ?? upstreamReplay(o.upstream as UpstreamConfig, timeoutMs);
+  const maxEntryBytes = num('maxEntryBytes', o.maxEntryBytes, RESPONSE_DEFAULTS.maxEntryBytes, {
+    int: true,
+    min: 1,
+  });
+  const replay = o.replay ?? upstreamReplay(o.upstream as UpstreamConfig, timeoutMs, maxEntryBytes);
   if (o.predictionModel !== undefined && o.predictionModel !== 'linear_regression') {
     fail('predictionModel', `must be 'linear_regression' (got ${String(o.predictionModel)})`);
   }
@@ -154,6 +165,7 @@ export function resolveWarmerOptions(o: CacheWarmerOptions): ResolvedWarmerOptio
     predictive: o.predictive ?? false,
     predictionWindow: num('predictionWindow', o.predictionWindow, interval, { min: 1 }),
     pricing: o.pricing ?? {},
+    maxEntryBytes,
     clock: o.clock ?? o.cache.clock,
     logger: o.logger ?? o.cache.logger,
   };

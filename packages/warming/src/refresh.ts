@@ -13,6 +13,8 @@ export interface RefreshArgs {
   /** The entry being refreshed, when it is still there: its TTL, tags and tenant are kept. */
   old?: CacheEntry;
   pricing: Record<string, ModelPrice>;
+  /** Largest answer stored; a custom replay's larger answer is refused as 'too-large'. */
+  maxEntryBytes?: number;
   now: number;
 }
 
@@ -54,6 +56,7 @@ export async function refreshKey(args: RefreshArgs): Promise<RefreshResult> {
     tags: old?.tags ?? [],
     extraHeaders: new Set(),
     recipe,
+    ...(args.maxEntryBytes !== undefined ? { maxBytes: args.maxEntryBytes } : {}),
   });
   if (!verdict.ok) return { ok: false, reason: verdict.reason, tokens: 0, costUsd: 0 };
   const input = verdict.input;

@@ -1,4 +1,5 @@
 import { ownValue, setOwn } from '@gatecache/core';
+import * as buffer from 'node:buffer';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { withoutCredentials } from '@gatecache/cache-key';
@@ -59,12 +60,21 @@ function send(
   headers: http.OutgoingHttpHeaders,
   body: Buffer | undefined,
   timeoutMs: number,
+  maxBytes: number,
 ): Promise<ReplayAnswer> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const req = client.request(url, { method, headers, agent: false, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= maxBytes) return void chunks.push(c);
+        // An answer that cannot be stored is not held either: stop reading it at the cap.
+        chunks.length = 0;
+        res.destroy();
+        reject(new Error(`too-large: the answer passed ${maxBytes} bytes`));
+      });
       res.once('error', reject);
       res.once('end', () => {
         if (!res.complete) reject(new Error('upstream answer was cut short'));
@@ -82,7 +92,11 @@ function send(
  * (OpenAI `Authorization: Bearer`, Anthropic `x-api-key`), identity encoding, and nothing else of the client's:
  * no credential header and no credential query parameter.
  */
-export function upstreamReplay(config: UpstreamConfig, timeoutMs: number): ReplayFunction {
+export function upstreamReplay(
+  config: UpstreamConfig,
+  timeoutMs: number,
+  maxBytes: number = buffer.kMaxLength,
+): ReplayFunction {
   for (const [name, target] of Object.entries(config) as [string, UpstreamTarget | undefined][]) {
     if (!target) continue;
     if (name !== 'openai' && name !== 'anthropic')
@@ -112,6 +126,6 @@ export function upstreamReplay(config: UpstreamConfig, timeoutMs: number): Repla
     headers['accept-encoding'] = 'identity';
     const body = recipe.body !== undefined ? Buffer.from(recipe.body, 'base64') : undefined;
     if (body) headers['content-length'] = body.length;
-    return send(url, recipe.method, headers, body, timeoutMs);
+    return send(url, recipe.method, headers, body, timeoutMs, maxBytes);
   };
 }

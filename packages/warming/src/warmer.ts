@@ -153,6 +153,7 @@ export function cacheWarmer(options: CacheWarmerOptions): CacheWarmer {
         recipe: c.recipe,
         ...(c.old ? { old: c.old } : {}),
         pricing: o.pricing,
+        maxEntryBytes: o.maxEntryBytes,
         now: started,
       });
       budget.settle(clock.now(), estimate, result);

@@ -51,4 +51,17 @@ describe('upstreamReplay', () => {
       await up.close();
     }
   });
+
+  it('stops reading an answer at maxBytes and fails the warm as too large', async () => {
+    const up = await startUpstream();
+    try {
+      const recipe = { v: 1 as const, method: 'GET', path: '/v1/models', headers: {} };
+      const capped = upstreamReplay({ openai: { baseUrl: up.url, apiKey: 'gw-openai' } }, 5000, 64);
+      await expect(capped(recipe, { key: 'k', provider: 'openai' })).rejects.toThrow(/too-large/);
+      const roomy = upstreamReplay({ openai: { baseUrl: up.url, apiKey: 'gw-openai' } }, 5000, 1 << 20);
+      expect((await roomy(recipe, { key: 'k', provider: 'openai' })).body.length).toBeGreaterThan(64);
+    } finally {
+      await up.close();
+    }
+  });
 });

@@ -250,6 +250,35 @@ describe('cacheWarmer', () => {
     expect(warmer!.status().failures).toBe(1);
   });
 
+  it('stores no answer over maxEntryBytes and keeps the old entry, reading no more of it than the cap', async () => {
+    const key = await use(prompt(1), 3);
+    const before = await gw.cache.get(key, { record: false });
+    clock.advance((TTL - 30) * 1000);
+    // The upstream's answer is the entry's own body: a cap just under it refuses the warm.
+    const job = await makeWarmer({ maxEntryBytes: before!.body.length - 1 }).runCycle();
+    expect(job).toMatchObject({ failed: 1, succeeded: 0 });
+    expect(warmer!.status().failures).toBe(1);
+    const after = await gw.cache.get(key, { record: false });
+    expect(after!.expiresAt).toBe(before!.expiresAt);
+    warmer!.close();
+    // At the answer's size it is stored again.
+    expect(await makeWarmer({ maxEntryBytes: before!.body.length }).runCycle()).toMatchObject({
+      succeeded: 1,
+    });
+  });
+
+  it('refuses an answer over maxEntryBytes from a custom replay too', async () => {
+    const key = await use(prompt(1), 3);
+    clock.advance((TTL - 30) * 1000);
+    const big = Buffer.alloc(4096, 'x');
+    const job = await makeWarmer({
+      maxEntryBytes: 1024,
+      replay: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: big }),
+    }).runCycle();
+    expect(job).toMatchObject({ failed: 1, succeeded: 0 });
+    expect((await gw.cache.get(key, { record: false }))!.body.length).toBeLessThan(4096);
+  });
+
   it('skips excluded tenants and models, and namespaces that did not opt in', async () => {
     const key = await use(prompt(1), 3);
     const tenant = key.split(':')[4]!;
