@@ -478,9 +478,10 @@ describe.each(['simple', 'extended'] as const)('admin routes with the %s query p
       }),
       { numRuns: 300 },
     );
-    // The run got past the parsers to the routes (200) and was refused by them (400), not only one of the two.
-    expect(statuses.get(200)).toBeGreaterThanOrEqual(20);
-    expect(statuses.get(400)).toBeGreaterThanOrEqual(20);
+    // The run got past the parsers to the routes (200) and was refused by them (400), not only one of the two:
+    // each in at least a tenth of the runs (the default seed gives 40-41 answers of 200, on every Node line).
+    expect(statuses.get(200)).toBeGreaterThanOrEqual(30);
+    expect(statuses.get(400)).toBeGreaterThanOrEqual(30);
   });
 
   it('should count in a dry run exactly what the purge then removes', async () => {

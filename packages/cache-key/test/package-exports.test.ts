@@ -9,16 +9,28 @@ const dist = path.resolve(__dirname, '../dist/index.js');
 
 const smoke = `
   const r = createKeyer({ tenantSecret: 's' }).key({ method: 'POST', url: '/v1/chat/completions', headers: {}, body: { model: 'm', b: 1, a: 2 } });
-  console.log(JSON.stringify({ names: Object.keys(lib).filter((k) => k !== 'default' && k !== '__esModule').sort(), key: r.key }));
+  const hasModuleExports = Object.keys(lib).includes('module.exports');
+  const names = Object.keys(lib).filter((k) => k !== 'default' && k !== '__esModule' && k !== 'module.exports').sort();
+  console.log(JSON.stringify({ names, hasModuleExports, key: r.key }));
 `;
 
-function run(args: string[]): { names: string[]; key: string } {
+// Node 23+ adds a 'module.exports' name to the namespace of an imported CommonJS module (the whole
+// exports object); Node 20 and 22 do not. It is Node's, not ours, so it is checked apart from our names.
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+
+interface Loaded {
+  names: string[];
+  hasModuleExports: boolean;
+  key: string;
+}
+
+function run(args: string[]): Loaded {
   const out = spawnSync(process.execPath, ['--no-experimental-require-module', ...args], {
     cwd: repo,
     encoding: 'utf8',
   });
   if (out.status !== 0) throw new Error(`node exited ${out.status}: ${out.stderr}`);
-  return JSON.parse(out.stdout.trim()) as { names: string[]; key: string };
+  return JSON.parse(out.stdout.trim()) as Loaded;
 }
 
 describe('@gatecache/cache-key as a built package', () => {
@@ -50,5 +62,7 @@ describe('@gatecache/cache-key as a built package', () => {
     );
     expect(cjs.names).toEqual(expect.arrayContaining(['tenantHash', 'FIELD_RULES', 'KEY_FORMAT_VERSION']));
     expect(esm.names).toEqual(cjs.names);
+    expect(cjs.hasModuleExports).toBe(false);
+    expect(esm.hasModuleExports).toBe(nodeMajor >= 23);
   });
 });

@@ -11,16 +11,28 @@ const smoke = `
   const cache = createCache({ tiers: [memoryStore()] });
   await cache.set('response:k', { body: 'ok' });
   const entry = await cache.get('response:k');
-  console.log(JSON.stringify({ names: Object.keys(lib).filter((k) => k !== 'default' && k !== '__esModule').sort(), body: entry.body.toString() }));
+  const hasModuleExports = Object.keys(lib).includes('module.exports');
+  const names = Object.keys(lib).filter((k) => k !== 'default' && k !== '__esModule' && k !== 'module.exports').sort();
+  console.log(JSON.stringify({ names, hasModuleExports, body: entry.body.toString() }));
 `;
 
-function run(args: string[]): { names: string[]; body: string } {
+// Node 23+ adds a 'module.exports' name to the namespace of an imported CommonJS module (the whole
+// exports object); Node 20 and 22 do not. It is Node's, not ours, so it is checked apart from our names.
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+
+interface Loaded {
+  names: string[];
+  hasModuleExports: boolean;
+  body: string;
+}
+
+function run(args: string[]): Loaded {
   const out = spawnSync(process.execPath, ['--no-experimental-require-module', ...args], {
     cwd: repo,
     encoding: 'utf8',
   });
   if (out.status !== 0) throw new Error(`node exited ${out.status}: ${out.stderr}`);
-  return JSON.parse(out.stdout.trim()) as { names: string[]; body: string };
+  return JSON.parse(out.stdout.trim()) as Loaded;
 }
 
 describe('@gatecache/core as a built package', () => {
@@ -51,5 +63,7 @@ describe('@gatecache/core as a built package', () => {
     ]);
     expect(esm.body).toBe('ok');
     expect(esm.names).toEqual(cjs.names);
+    expect(cjs.hasModuleExports).toBe(false);
+    expect(esm.hasModuleExports).toBe(nodeMajor >= 23);
   });
 });

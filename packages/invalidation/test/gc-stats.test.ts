@@ -1,4 +1,11 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { watchGc } from '../src/gc-stats';
+
+// Churn alone did not always collect: in a full run on Node 24 the observer saw no collection after it.
+// A forced collection makes "counts collections" something every line must show.
+setFlagsFromString('--expose-gc');
+const forceGc = runInNewContext('gc') as () => void;
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
 
@@ -14,6 +21,7 @@ describe('watchGc', () => {
     const gc = watchGc();
     try {
       expect(churn()).toBe(600_000);
+      forceGc();
       await settle();
       const s = gc.stats();
       expect(s.heap_used_mb).toBeGreaterThan(0);
@@ -36,6 +44,7 @@ describe('watchGc', () => {
     gc.stop();
     const before = gc.stats().gc;
     churn();
+    forceGc();
     await settle();
     expect(gc.stats().gc).toEqual(before);
     const copy = gc.stats().gc;
