@@ -51,7 +51,11 @@ describe('gateway example on a Redis that freezes (SIGSTOP) and comes back (SIGC
 
   it('should keep misses flowing without a lock wait while Redis is frozen, count the skips, and coalesce again once it is back', async () => {
     let n = 0;
-    expect(await coalesced(`warm ${n++}`)).toBe(true);
+    // Coalescing across gateways works before the freeze: the first pair may race a lock connection that is
+    // still warming up on a loaded machine (both go upstream), so it must be seen within a few pairs.
+    let warm = false;
+    for (let i = 0; i < 5 && !warm; i++) warm = await coalesced(`warm ${n++}`);
+    expect(warm).toBe(true);
     const before = lockStats(a);
 
     redis.freeze();
