@@ -148,6 +148,9 @@ const BUILTIN_NAMESPACES: Record<string, NamespaceOptions> = {
   config: { ttl: 600, compression: false },
 };
 
+/** What a guarded delete answers when its tier failed, told apart from "nothing to delete". */
+const FAILED = Symbol('failed');
+
 const DEFAULT_COMPRESSION: CompressionOptions = { algorithm: 'gzip', level: 6, threshold: 1024 };
 
 function checkSeconds(path: string, value: number | undefined): void {
@@ -319,7 +322,17 @@ class TieredCache extends EventEmitter implements Cache {
     await Promise.all(
       this.tiers.map(async (tier) => {
         let n = 0;
-        for (const key of list) if (await this.guard.run(tier, 'delete', () => tier.delete(key), false)) n++;
+        for (const key of list) {
+          // Past an open breaker too (see deleteMatching); the first failure ends this tier's turn.
+          const removed = await this.guard.call<boolean | typeof FAILED>(
+            tier,
+            'delete',
+            () => tier.delete(key),
+            FAILED,
+          );
+          if (removed === FAILED) break;
+          if (removed) n++;
+        }
         setOwn(byTier, tier.name, n);
       }),
     );
@@ -429,7 +442,9 @@ class TieredCache extends EventEmitter implements Cache {
     const byTier: Record<string, number> = {};
     await Promise.all(
       this.tiers.map(async (tier) => {
-        const removed = await this.guard.run(
+        // A purge goes to every tier even while its breaker is open: an entry left in a lower tier would be
+        // served again, so the tier is tried and its failure reported rather than skipped in silence.
+        const removed = await this.guard.call(
           tier,
           'deleteMatching',
           async () => {

@@ -19,11 +19,12 @@ function encodedTier(name = 'lower'): Store & { records: Map<string, StoredRecor
   });
 }
 
+const fail = (): never => {
+  throw new Error('tier is down');
+};
+
 /** A tier that fails every call, the way a dead disk or Redis does. */
 function brokenTier(mode: 'throw' | 'hang'): Store {
-  const fail = (): never => {
-    throw new Error('tier is down');
-  };
   const op = mode === 'throw' ? fail : () => new Promise<never>(() => undefined);
   return {
     name: `broken-${mode}`,
@@ -237,6 +238,39 @@ describe('createCache', () => {
     const left: string[] = [];
     for await (const k of cache.keys()) left.push(k);
     expect(left).toEqual(['summary:c']);
+  });
+
+  it('purges a tier whose breaker is open instead of skipping it, and stops at its first failure', async () => {
+    const clock = manualClock(0);
+    const lower = encodedTier();
+    const realGet = lower.get.bind(lower);
+    let down = false;
+    lower.get = (key) => {
+      if (down) throw new Error('a slow moment');
+      return realGet(key);
+    };
+    const cache = createCache({
+      clock,
+      tiers: [memoryStore(), lower],
+      tierGuard: { failureThreshold: 1, cooldownMs: 60_000 },
+    });
+    for (const k of ['response:a', 'response:b']) await cache.set(k, { body: k });
+    await cache.tiers[0]!.clear();
+    down = true;
+    await cache.get('response:a');
+    down = false;
+    expect((await cache.stats()).tiers.lower!.healthy).toBe(false);
+    // Still inside the cooldown: a lookup would skip the tier, a purge must not.
+    expect(await cache.deleteMatching('response:a')).toEqual({ deleted: 1, byTier: { memory: 0, lower: 1 } });
+    expect(await cache.deleteMany(['response:b'])).toMatchObject({ byTier: { lower: 1 } });
+    expect(lower.has('response:a') || lower.has('response:b')).toBe(false);
+
+    const deletes: string[] = [];
+    const broken = { ...brokenTier('throw'), delete: (k: string) => (deletes.push(k), fail()) };
+    const withBroken = createCache({ tiers: [memoryStore(), broken as Store] });
+    const r = await withBroken.deleteMany(['response:x', 'response:y', 'response:z']);
+    expect(r.byTier['broken-throw']).toBe(0);
+    expect(deletes).toEqual(['response:x']);
   });
 
   it('counts hits, misses, sets, deletes and evictions per namespace and tier', async () => {
