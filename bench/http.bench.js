@@ -8,9 +8,11 @@
 //                         that answers at once (the proxy's own cost, CPU-bound) and one that takes
 //                         BENCH_UPSTREAM_MS (default 50; real LLM answers take hundreds)
 // Run: `npm run build && npm run bench -w @gatecache/bench` (BENCH_DURATION seconds per run, default 8).
+// A full run writes its table into docs/benchmarks.md (BENCH_WRITE=0 leaves the document alone).
 const http = require('node:http');
 const { request } = require('./payloads');
 const { start, stop, cpuOf, load: loadRun, median } = require('./procs');
+const { writeSection } = require('./report');
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -224,26 +226,37 @@ async function scenario(name, upstream, opts) {
     await stop(slowChild);
     await stop(partsChild);
   }
-  console.log(
-    `\nnode ${process.version}, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds (medians), autocannon\n`,
-  );
-  console.log(
+  const out = [
+    `${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds (medians), autocannon. ` +
+      '"CPU ratio" is requests per CPU-second of the server process, subject over baseline: the cost of the ' +
+      'code itself, apart from how the cores were shared with the load generator in that run.',
+    '',
     '| scenario | subject | req/s | baseline | req/s | ratio | server CPU us/req (base) | CPU ratio | p50 ms (base) | p99 ms (base) |',
-  );
-  console.log('|---|---|---:|---|---:|---:|---:|---:|---:|---:|');
+    '|---|---|---:|---|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const { label, baseName, subjectName, b, s, ratio, cpuRatio } of rows) {
-    console.log(
+    out.push(
       `| ${label} | ${subjectName} | ${s.rps.toFixed(0)} | ${baseName} | ${b.rps.toFixed(0)} | ${ratio.toFixed(2)} | ` +
         `${s.cpu.toFixed(0)} (${b.cpu.toFixed(0)}) | ${cpuRatio.toFixed(2)} | ${s.p50} (${b.p50}) | ${s.p99} (${b.p99}) |`,
     );
   }
   if (latency) {
     const { n, base, subject } = latency;
-    console.log(
-      `\nOne connection, ${n} sequential requests per run, Node's clock: gatecache hit p50 ${subject.p50.toFixed(0)} us, ` +
-        `p99 ${subject.p99.toFixed(0)} us; bare Express route p50 ${base.p50.toFixed(0)} us, p99 ${base.p99.toFixed(0)} us; ` +
-        `added at p99 ${(subject.p99 - base.p99).toFixed(0)} us.\n`,
+    out.push(
+      '',
+      `Latency of a hit (one connection, ${n} sequential requests per run, Node's clock): gatecache p50 ` +
+        `${subject.p50.toFixed(0)} us, p99 ${subject.p99.toFixed(0)} us; bare Express route p50 ${base.p50.toFixed(0)} us, ` +
+        `p99 ${base.p99.toFixed(0)} us; added at p99 ${(subject.p99 - base.p99).toFixed(0)} us.`,
     );
+  }
+  console.log(`\nnode ${process.version}\n\n${out.join('\n')}\n`);
+  // Only a full run replaces the document's section: a subset would leave it with rows of different runs.
+  if (!only && process.env.BENCH_WRITE !== '0') {
+    writeSection('http', {
+      title: 'HTTP: hit and miss paths against bare Express, a bare proxy and apicache',
+      command: `npm run build && BENCH_DURATION=${DURATION} BENCH_ROUNDS=${ROUNDS} npm run bench -w @gatecache/bench`,
+      body: out.join('\n'),
+    });
   }
 })().catch((err) => {
   console.error(err);

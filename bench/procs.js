@@ -5,10 +5,13 @@ const path = require('node:path');
 const autocannon = require('autocannon');
 const { request } = require('./payloads');
 
-/** Forks `file` (in this folder) and resolves with the URL it prints once listening. */
-function start(file, args = []) {
+/** Forks `file` (in this folder), with another Node binary if `execPath` names one, and resolves with the URL it prints once listening. */
+function start(file, args = [], execPath = process.execPath) {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, file), args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const child = fork(path.join(__dirname, file), args, {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      execPath,
+    });
     child.stdout.once('data', (d) => resolve({ child, url: d.toString().trim() }));
     child.once('exit', (code) => reject(new Error(`${file} ${args.join(' ')} exited ${code}`)));
   });
