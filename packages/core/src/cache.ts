@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { CorruptEntryError, decodeRecord, encodeRecord, keyringFromEnv } from './codec';
-import type { CompressionOptions, Keyring, RecordFields } from './codec';
+import type { CompressionOptions, Keyring, RecordFields, RecordTiming } from './codec';
 import { globMatcher } from './glob';
 import { memoryStore } from './memory-store';
 import { createSingleFlight } from './single-flight';
@@ -345,24 +345,39 @@ class TieredCache extends EventEmitter implements Cache {
   }
 
   async set(key: string, input: EntryInput, options: SetOptions = {}): Promise<boolean> {
-    const namespace = this.namespaceOf(key);
-    const ns = this.namespace(namespace);
+    return (await this.write(key, input, options)).stored;
+  }
+
+  /**
+   * The one place an entry's timing is decided (freshness and stale windows, both capped by maxTtl), so what
+   * getOrSet hands back is what set stored. A ttl of 0 stores nothing and answers an already-expired timing.
+   */
+  private timingOf(ns: ResolvedNamespace, options: SetOptions, now: number): RecordTiming {
     const ttl = options.ttl ?? ns.ttl;
     checkSeconds('ttl', ttl);
-    if (ttl <= 0) return false;
-    const now = this.clock.now();
     const freshMs = Math.min(ttl * 1000, this.maxTtlMs);
     const staleMs =
       Math.max(
         options.staleWhileRevalidate ?? ns.staleWhileRevalidate,
         options.staleIfError ?? ns.staleIfError,
       ) * 1000;
-    const timing = {
+    return {
       createdAt: now,
       expiresAt: now + freshMs,
       staleUntil: now + Math.min(freshMs + staleMs, this.maxTtlMs),
     };
+  }
+
+  private async write(
+    key: string,
+    input: EntryInput,
+    options: SetOptions,
+  ): Promise<{ stored: boolean; timing: RecordTiming; namespace: string; body: Buffer }> {
+    const namespace = this.namespaceOf(key);
+    const ns = this.namespace(namespace);
+    const timing = this.timingOf(ns, options, this.clock.now());
     const body = typeof input.body === 'string' ? Buffer.from(input.body) : input.body;
+    if (timing.expiresAt <= timing.createdAt) return { stored: false, timing, namespace, body };
     const fields = this.fieldsOf(input, options.tags);
     let plain: Promise<StoredRecord> | undefined;
     let encoded: Promise<StoredRecord> | undefined;
@@ -392,7 +407,7 @@ class TieredCache extends EventEmitter implements Cache {
         meta: sample.meta,
       });
     }
-    return stored;
+    return { stored, timing, namespace, body };
   }
 
   async getOrSet(
@@ -404,20 +419,19 @@ class TieredCache extends EventEmitter implements Cache {
     if (cached) return cached;
     return this.singleFlight.run(key, async () => {
       const input = await loader();
-      await this.set(key, input, options);
-      const now = this.clock.now();
-      const body = typeof input.body === 'string' ? Buffer.from(input.body) : input.body;
-      const ttl = options.ttl ?? this.namespace(this.namespaceOf(key)).ttl;
-      const meta = {
-        key,
-        namespace: this.namespaceOf(key),
-        createdAt: now,
-        expiresAt: now + ttl * 1000,
-        staleUntil: now + ttl * 1000,
-        size: body.length,
+      const { timing, namespace, body } = await this.write(key, input, options);
+      return {
         ...this.fieldsOf(input, options.tags),
+        key,
+        namespace,
+        ...timing,
+        size: body.length,
+        body,
+        age: 0,
+        ttl: Math.floor((timing.expiresAt - timing.createdAt) / 1000),
+        stale: false,
+        tier: 'origin',
       };
-      return { ...meta, body, age: 0, ttl, stale: false, tier: 'origin' } as CacheEntry;
     });
   }
 

@@ -196,6 +196,24 @@ describe('createCache', () => {
     await expect(cache.get('response:k', { allowStale: true })).resolves.toBeUndefined();
   });
 
+  it('getOrSet answers the timing set stored: maxTtl and stale windows included', async () => {
+    const clock = manualClock(1_000);
+    const cache = createCache({ clock, maxTtl: 60, namespaces: { response: { staleIfError: 30 } } });
+    const loaded = await cache.getOrSet('response:k', async () => ({ body: 'v' }), { ttl: 45 });
+    const stored = await cache.get('response:k');
+    expect(loaded.expiresAt).toBe(46_000);
+    expect(loaded.staleUntil).toBe(61_000);
+    expect(loaded.ttl).toBe(45);
+    expect({ expiresAt: stored?.expiresAt, staleUntil: stored?.staleUntil }).toEqual({
+      expiresAt: loaded.expiresAt,
+      staleUntil: loaded.staleUntil,
+    });
+    const capped = await cache.getOrSet('response:long', async () => ({ body: 'v' }), { ttl: 86400 });
+    expect(capped.expiresAt).toBe(61_000);
+    expect(capped.staleUntil).toBe(61_000);
+    expect(capped.ttl).toBe(60);
+  });
+
   it('coalesces concurrent getOrSet calls into one loader call', async () => {
     const cache = createCache();
     let calls = 0;
