@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import request from 'supertest';
+import { METRIC_NAMES } from '../src';
 import { script, stack } from './helpers';
 import type { Stack } from './helpers';
 
@@ -98,6 +99,17 @@ describe('GET /metrics/prometheus', () => {
           ),
       );
     expect(problems).toEqual([]);
+  });
+
+  it('renders only families METRIC_NAMES lists, each name once', async () => {
+    const rc = sources.responseCache.stats();
+    s = stack({ sources: { ...sources, responseCache: { stats: () => ({ ...rc, lock: { skipped: 1 } }) } } });
+    await script(s.cache, 1, 1);
+    const { text } = await request(s.app).get('/metrics/prometheus').expect(200);
+    const names = parsePrometheusTextFormat(text).map((f) => f.name);
+    expect(names).toContain('cache_lock_skipped_total');
+    expect(names.filter((n) => !METRIC_NAMES.includes(n))).toEqual([]);
+    expect(new Set(METRIC_NAMES).size).toBe(METRIC_NAMES.length);
   });
 
   it('prepends the prefix to every metric name', async () => {
