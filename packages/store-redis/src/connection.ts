@@ -248,3 +248,78 @@ export async function closeClient(client: RedisClient): Promise<void> {
   // QUIT leaves the Sentinel failover detector's own connections open; disconnect() closes them too.
   client.disconnect();
 }
+
+export interface PubSubHandlers {
+  /** The channel the subscriber connection listens on. */
+  channel: string;
+  /** A message on `channel`. */
+  onMessage(message: string): void;
+  /** The subscriber came back after being down: messages sent meanwhile were missed. */
+  onResubscribe(): void;
+}
+
+/** A command connection plus a subscriber connection on one channel: the shape the bus and the lock share. */
+export interface PubSubConnection {
+  /** The command connection: the caller's `client`, or one made from the options. */
+  readonly client: RedisClient;
+  /** Open the subscriber connection and subscribe (once; later calls return the same promise). */
+  subscribe(): Promise<void>;
+  /** Resolves once both connections are up and the subscription is live; rejects after `timeoutMs`. */
+  ready(timeoutMs: number): Promise<void>;
+  /** Close the subscriber, and the command connection when it is ours; no outage is logged for either. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connect (or adopt a client), watch the connection, and open a subscriber connection on demand, with one
+ * set of rules for every user: a caller's client is not watched or closed by us, our own connections are.
+ */
+export function pubSubConnection(
+  name: string,
+  options: RedisConnectionOptions,
+  handlers: PubSubHandlers,
+  logger: Logger = silentLogger,
+): PubSubConnection {
+  const { client, owned } = connect(options);
+  const watch = options.client ? undefined : watchConnection(client, name, logger);
+  let subscriber: RedisClient | undefined;
+  let subscriberWatch: ConnectionWatch | undefined;
+  let subscribed: Promise<void> | undefined;
+
+  function subscribe(): Promise<void> {
+    if (subscribed) return subscribed;
+    const sub = subscriberOf(client);
+    subscriber = sub;
+    subscriberWatch = watchConnection(sub, `${name}-subscriber`, logger);
+    sub.on('message', (ch: string, message: string) => {
+      if (ch === handlers.channel) handlers.onMessage(message);
+    });
+    subscriberWatch.onRestore(() => handlers.onResubscribe());
+    subscribed = sub.subscribe(handlers.channel).then(() => undefined);
+    // Whoever asked sees the failure; an eager subscribe nobody awaits yet must not be an unhandled rejection.
+    subscribed.catch(() => undefined);
+    return subscribed;
+  }
+
+  return {
+    client,
+    subscribe,
+    async ready(timeoutMs) {
+      const pending = subscribe();
+      // Commands run on the command connection, which fails fast (no offline queue) until it is up: ready
+      // means both connections are.
+      await Promise.all([whenReady(client, timeoutMs), whenReady(subscriber as RedisClient, timeoutMs)]);
+      await pending;
+    },
+    async close() {
+      subscriberWatch?.silence();
+      watch?.silence();
+      if (subscriber) {
+        await closeClient(subscriber);
+        subscriberWatch?.detach();
+      }
+      if (owned) await closeClient(client);
+      watch?.detach();
+    },
+  };
+}

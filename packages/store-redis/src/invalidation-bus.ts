@@ -2,14 +2,7 @@ import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { silentLogger } from '@gatecache/core';
 import type { Cache, CacheEvents, Store } from '@gatecache/core';
-import {
-  checkConnectionOptions,
-  closeClient,
-  connect,
-  subscriberOf,
-  watchConnection,
-  whenReady,
-} from './connection';
+import { checkConnectionOptions, pubSubConnection } from './connection';
 import type { RedisConnectionOptions } from './types';
 
 /** What travels on the channel. `value` is a key (`key`), a glob (`pattern`) or absent (`all`). */
@@ -105,10 +98,6 @@ export function invalidationBus(options: InvalidationBusOptions = {}): Invalidat
   const random = options.randomBytes ?? nodeRandomBytes;
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${random(4).toString('hex')}`;
 
-  const { client: publisher, owned } = connect(options);
-  const publisherWatch = options.client ? undefined : watchConnection(publisher, 'invalidation-bus', logger);
-  const subscriber = subscriberOf(publisher);
-  const subscriberWatch = watchConnection(subscriber, 'invalidation-bus-subscriber', logger);
   const stats: BusStats = { published: 0, publishErrors: 0, received: 0, applied: 0, ignored: 0, resyncs: 0 };
   const attached = new Set<{ tiers: readonly Store[] }>();
   let publishFailing = false;
@@ -127,32 +116,36 @@ export function invalidationBus(options: InvalidationBusOptions = {}): Invalidat
     }
   };
 
-  subscriber.on('message', (ch: string, raw: string) => {
-    if (ch !== channel) return;
-    stats.received++;
-    const msg = parse(raw);
-    if (!msg) {
-      stats.ignored++;
-      return;
-    }
-    if (msg.origin === instanceId) return;
-    stats.applied++;
-    applyAll(msg);
-  });
-  subscriberWatch.onRestore(() => {
-    stats.resyncs++;
-    logger.info(
-      'gatecache: invalidation bus reconnected; clearing local tiers (purges may have been missed)',
-      {
-        instanceId,
+  const connection = pubSubConnection(
+    'invalidation-bus',
+    options,
+    {
+      channel,
+      onMessage(raw) {
+        stats.received++;
+        const msg = parse(raw);
+        if (!msg) {
+          stats.ignored++;
+          return;
+        }
+        if (msg.origin === instanceId) return;
+        stats.applied++;
+        applyAll(msg);
       },
-    );
-    applyAll({ origin: instanceId, type: 'all' });
-  });
-  const subscribed = subscriber.subscribe(channel).then(
-    () => undefined,
-    (err: Error) => err,
+      onResubscribe() {
+        stats.resyncs++;
+        logger.info(
+          'gatecache: invalidation bus reconnected; clearing local tiers (purges may have been missed)',
+          { instanceId },
+        );
+        applyAll({ origin: instanceId, type: 'all' });
+      },
+    },
+    logger,
   );
+  const publisher = connection.client;
+  // Subscribed from the start: purges from other instances must reach this one before it is asked to.
+  void connection.subscribe();
 
   async function publish(message: Omit<PurgeMessage, 'origin'>): Promise<boolean> {
     const payload: PurgeMessage = { origin: instanceId, type: message.type };
@@ -182,11 +175,8 @@ export function invalidationBus(options: InvalidationBusOptions = {}): Invalidat
     instanceId,
     channel,
     stats,
-    async ready(timeoutMs = 5000) {
-      // Purges go out on the publishing connection, which fails fast (no offline queue) until it is up.
-      await Promise.all([whenReady(publisher, timeoutMs), whenReady(subscriber, timeoutMs)]);
-      const err = await subscribed;
-      if (err) throw err;
+    ready(timeoutMs = 5000) {
+      return connection.ready(timeoutMs);
     },
     publish,
     attach(cache, localTiers) {
@@ -208,12 +198,7 @@ export function invalidationBus(options: InvalidationBusOptions = {}): Invalidat
     },
     async close() {
       attached.clear();
-      subscriberWatch.silence();
-      publisherWatch?.silence();
-      await closeClient(subscriber);
-      subscriberWatch.detach();
-      if (owned) await closeClient(publisher);
-      publisherWatch?.detach();
+      await connection.close();
     },
   };
 }

@@ -1,14 +1,7 @@
 import { createHash, randomBytes as nodeRandomBytes } from 'node:crypto';
 import { silentLogger } from '@gatecache/core';
 import type { DistributedLock, LockHandle } from '@gatecache/core';
-import {
-  checkConnectionOptions,
-  closeClient,
-  connect,
-  subscriberOf,
-  watchConnection,
-  whenReady,
-} from './connection';
+import { checkConnectionOptions, pubSubConnection } from './connection';
 import type { RedisClient, RedisConnectionOptions } from './types';
 
 export interface RedisLockOptions extends RedisConnectionOptions {
@@ -92,37 +85,29 @@ export function redisLock(options: RedisLockOptions = {}): RedisLock {
   const channel = `${keyPrefix}lock-released`;
   const lockKey = (key: string): string => `${keyPrefix}lock:${key}`;
 
-  const { client, owned } = connect(options);
-  const watch = options.client ? undefined : watchConnection(client, 'redis-lock', logger);
   const waiters = new Map<string, Set<() => void>>();
-  let subscriber: RedisClient | undefined;
-  let subscriberWatch: ReturnType<typeof watchConnection> | undefined;
-  let subscribed: Promise<unknown> | undefined;
-
   const wake = (key: string): void => {
     for (const fn of [...(waiters.get(key) ?? [])]) fn();
   };
-
-  function subscribe(): Promise<unknown> {
-    if (!subscribed) {
-      const sub = subscriberOf(client);
-      subscriber = sub;
-      subscriberWatch = watchConnection(sub, 'redis-lock-subscriber', logger);
-      sub.on('message', (ch: string, key: string) => {
-        if (ch === channel) wake(key);
-      });
+  // The release subscription is opened by the first wait (or ready()): an instance that never waits needs none.
+  const connection = pubSubConnection(
+    'redis-lock',
+    options,
+    {
+      channel,
+      onMessage: wake,
       // After a reconnect, releases may have been missed: let every waiter look again.
-      subscriberWatch.onRestore(() => {
+      onResubscribe() {
         for (const key of waiters.keys())
           void client.exists(lockKey(key)).then(
             (n) => n === 0 && wake(key),
             () => {},
           );
-      });
-      subscribed = sub.subscribe(channel);
-    }
-    return subscribed;
-  }
+      },
+    },
+    logger,
+  );
+  const client = connection.client;
 
   return {
     tier,
@@ -183,28 +168,17 @@ export function redisLock(options: RedisLockOptions = {}): RedisLock {
         const timer = setTimeout(finish, timeoutMs);
         const poll = setInterval(check, pollIntervalMs);
         // Once subscribed, look once: the release may have happened before the subscription was live.
-        subscribe().then(check, check);
+        connection.subscribe().then(check, check);
       });
     },
 
-    async ready(timeoutMs = 5000) {
-      const pending = subscribe();
-      // acquire() runs on the command connection, which fails fast (no offline queue) until it is up: ready
-      // means both connections are.
-      await Promise.all([whenReady(client, timeoutMs), whenReady(subscriber as RedisClient, timeoutMs)]);
-      await pending;
+    ready(timeoutMs = 5000) {
+      return connection.ready(timeoutMs);
     },
 
     async close() {
       for (const key of [...waiters.keys()]) wake(key);
-      subscriberWatch?.silence();
-      watch?.silence();
-      if (subscriber) {
-        await closeClient(subscriber);
-        subscriberWatch?.detach();
-      }
-      if (owned) await closeClient(client);
-      watch?.detach();
+      await connection.close();
     },
   };
 }
