@@ -1,4 +1,4 @@
-import { countMinSketch } from '../src';
+import { countMinSketch } from '../src/count-min';
 
 describe('countMinSketch', () => {
   it('never under-counts and stays close for heavy keys', () => {

@@ -1,4 +1,4 @@
-import { fitLine, forecastRequests } from '../src';
+import { fitLine, forecastRequests } from '../src/forecast';
 
 describe('forecastRequests', () => {
   it('extends a rising trend and never forecasts below zero', () => {

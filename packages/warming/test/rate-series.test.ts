@@ -1,4 +1,4 @@
-import { rateSeries } from '../src';
+import { rateSeries } from '../src/rate-series';
 
 describe('rateSeries', () => {
   it('counts per bucket and forgets what left the window', () => {

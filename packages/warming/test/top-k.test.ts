@@ -1,4 +1,4 @@
-import { topK } from '../src';
+import { topK } from '../src/top-k';
 
 describe('topK', () => {
   it('keeps the K highest counts and evicts the least popular', () => {
