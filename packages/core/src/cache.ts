@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { CorruptEntryError, decodeRecord, encodeRecord, keyringFromEnv } from './codec';
 import type { CompressionOptions, Keyring, RecordFields, RecordTiming } from './codec';
+import { DEFAULTS } from './defaults';
 import { globMatcher } from './glob';
 import { memoryStore } from './memory-store';
+import { optionChecker } from './options';
+import type { OptionChecker } from './options';
 import { createSingleFlight } from './single-flight';
 import type { SingleFlight } from './single-flight';
 import { createStats } from './stats';
@@ -23,17 +26,17 @@ import { ownValue, setOwn } from './own';
 import { MB, isPromise, namespaceOf, silentLogger, systemClock } from './util';
 
 export interface NamespaceOptions {
-  /** Freshness in seconds. Default: the cache's `defaults.ttl`, else 1800. */
+  /** Freshness in seconds. Default: the cache's `defaults.ttl`, else `DEFAULTS.createCache.namespace.ttl`. */
   ttl?: number;
-  /** Seconds past expiry during which a stale entry may be served while it is refreshed (RFC 5861). Default 0. */
+  /** Seconds past expiry during which a stale entry may be served while it is refreshed (RFC 5861). */
   staleWhileRevalidate?: number;
-  /** Seconds past expiry during which a stale entry may be served when the origin fails (RFC 5861). Default 0. */
+  /** Seconds past expiry during which a stale entry may be served when the origin fails (RFC 5861). */
   staleIfError?: number;
   /** Byte cap (MB) of this namespace's own partition in memory tiers. Default: shares the tier's cap. */
   maxSizeMb?: number;
-  /** Compression of bodies in encoded tiers (disk, Redis). Default gzip level 6 above 1024 bytes; false for none. */
+  /** Compression of bodies in encoded tiers (disk, Redis); false for none. */
   compression?: CompressionOptions | false;
-  /** Encrypt bodies at rest (AES-256-GCM) with the cache's keyring. Default false. */
+  /** Encrypt bodies at rest (AES-256-GCM) with the cache's keyring. */
   encrypt?: boolean;
 }
 
@@ -43,9 +46,12 @@ export type ResolvedNamespace = Required<Omit<NamespaceOptions, 'maxSizeMb'>> & 
 };
 
 export interface CacheOptions {
-  /** Tiers, fastest first. Default: one 100 MB memory tier. */
+  /** Tiers, fastest first. Default: one memoryStore() with its defaults. */
   tiers?: Store[];
-  /** Per-namespace settings; a key's namespace is its first `:` segment (`response:...`). */
+  /**
+   * Per-namespace settings; a key's namespace is its first `:` segment (`response:...`). Defaults for every
+   * namespace, and the built-in ones' own, are in `DEFAULTS.createCache`.
+   */
   namespaces?: Record<string, NamespaceOptions>;
   /** Settings for namespaces that do not set their own (and for keys outside any namespace). */
   defaults?: NamespaceOptions;
@@ -141,21 +147,27 @@ export interface Cache {
   close(): Promise<void>;
 }
 
-const BUILTIN_NAMESPACES: Record<string, NamespaceOptions> = {
-  response: { ttl: 1800 },
-  summary: { ttl: 3600 },
-  models: { ttl: 300 },
-  config: { ttl: 600, compression: false },
-};
+const BUILTIN_NAMESPACES: Readonly<Record<string, NamespaceOptions>> = DEFAULTS.createCache.namespaces;
 
 /** What a guarded delete answers when its tier failed, told apart from "nothing to delete". */
 const FAILED = Symbol('failed');
 
-const DEFAULT_COMPRESSION: CompressionOptions = { algorithm: 'gzip', level: 6, threshold: 1024 };
+const CACHE_OPTIONS = optionChecker('createCache');
+const SET_OPTIONS = optionChecker('cache.set');
 
-function checkSeconds(path: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
-    throw new Error(`createCache: ${path} must be a finite number of seconds >= 0 (got ${String(value)})`);
+function checkNamespace(check: OptionChecker, own: NamespaceOptions): void {
+  check.object('', own);
+  for (const field of ['ttl', 'staleWhileRevalidate', 'staleIfError'] as const) {
+    check.nonNegative(field, own[field]);
+  }
+  check.sizeMb('maxSizeMb', own.maxSizeMb);
+  check.boolean('encrypt', own.encrypt);
+  if (own.compression !== undefined && own.compression !== false) {
+    const c = check.group('compression');
+    c.object('', own.compression);
+    c.oneOf('algorithm', own.compression.algorithm, ['gzip', 'br', 'zstd']);
+    c.nonNegativeInt('level', own.compression.level);
+    c.nonNegativeInt('threshold', own.compression.threshold);
   }
 }
 
@@ -164,22 +176,15 @@ function resolveNamespace(
   own: NamespaceOptions,
   defaults: NamespaceOptions,
 ): ResolvedNamespace {
-  for (const field of ['ttl', 'staleWhileRevalidate', 'staleIfError'] as const) {
-    checkSeconds(`namespaces.${name}.${field}`, own[field]);
-  }
-  if (own.maxSizeMb !== undefined && !(own.maxSizeMb > 0)) {
-    throw new Error(
-      `createCache: namespaces.${name}.maxSizeMb must be a positive number (got ${own.maxSizeMb})`,
-    );
-  }
-  const merged = { ...defaults, ...own };
+  checkNamespace(CACHE_OPTIONS.group(`namespaces.${name}`), own);
+  const merged = { ...DEFAULTS.createCache.namespace, ...defaults, ...own };
   return {
     name,
-    ttl: merged.ttl ?? 1800,
-    staleWhileRevalidate: merged.staleWhileRevalidate ?? 0,
-    staleIfError: merged.staleIfError ?? 0,
-    compression: merged.compression === undefined ? DEFAULT_COMPRESSION : merged.compression,
-    encrypt: merged.encrypt ?? false,
+    ttl: merged.ttl,
+    staleWhileRevalidate: merged.staleWhileRevalidate,
+    staleIfError: merged.staleIfError,
+    compression: merged.compression,
+    encrypt: merged.encrypt,
     ...(own.maxSizeMb !== undefined ? { maxSizeMb: own.maxSizeMb } : {}),
   };
 }
@@ -200,23 +205,26 @@ class TieredCache extends EventEmitter implements Cache {
 
   constructor(options: CacheOptions) {
     super();
+    const check = CACHE_OPTIONS;
+    check.object('options', options);
+    if (options.tiers !== undefined && !Array.isArray(options.tiers))
+      check.fail('tiers', 'must be an array of stores');
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.tiers = options.tiers ?? [memoryStore({ clock: this.clock })];
-    if (this.tiers.length === 0) throw new Error('createCache: tiers must hold at least one store');
+    if (this.tiers.length === 0) check.fail('tiers', 'must hold at least one store');
     const names = new Set<string>();
     for (const tier of this.tiers) {
-      if (names.has(tier.name))
-        throw new Error(`createCache: two tiers are named "${tier.name}"; names must differ`);
+      if (names.has(tier.name)) check.fail('tiers', `has two stores named "${tier.name}"; names must differ`);
       names.add(tier.name);
     }
-    checkSeconds('maxTtl', options.maxTtl);
-    this.maxTtlMs = options.maxTtl !== undefined ? options.maxTtl * 1000 : Infinity;
+    this.maxTtlMs = check.nonNegative('maxTtl', options.maxTtl, DEFAULTS.createCache.maxTtl / 1000) * 1000;
     const defaults = options.defaults ?? {};
+    checkNamespace(check.group('defaults'), defaults);
+    check.object('namespaces', options.namespaces);
     const own = { ...BUILTIN_NAMESPACES, ...(options.namespaces ?? {}) };
     for (const [name, ns] of Object.entries(own)) {
-      if (!/^[a-z][a-z0-9_-]*$/i.test(name))
-        throw new Error(`createCache: namespace name "${name}" must be a word`);
+      if (!/^[a-z][a-z0-9_-]*$/i.test(name)) check.fail(`namespaces.${name}`, 'must be named by a word');
       const builtin = ownValue(BUILTIN_NAMESPACES, name) ?? {};
       this.namespaces.set(name, resolveNamespace(name, { ...builtin, ...ns }, defaults));
     }
@@ -227,10 +235,13 @@ class TieredCache extends EventEmitter implements Cache {
     const needsKeys = [...this.namespaces.values(), this.fallbackNamespace].some((ns) => ns.encrypt);
     this.keyring = options.keyring ?? (needsKeys ? keyringFromEnv() : undefined);
     if (needsKeys && !this.keyring) {
-      throw new Error(
-        'createCache: a namespace sets encrypt: true but no keyring was given and GATECACHE_ENCRYPTION_KEY is not set',
+      check.fail(
+        'keyring',
+        'is required when a namespace sets encrypt: true (or set GATECACHE_ENCRYPTION_KEY)',
       );
     }
+    check.methods('clock', options.clock, ['now'], 'a Clock');
+    check.fn('randomBytes', options.randomBytes);
     this.guard = new TierGuard(options.tierGuard ?? {}, this.clock, this.logger, {
       onError: (tier, op, error) => this.emit('tier-error', { tier, op, error }),
       onState: (tier, healthy) => this.emit('tier-state', { tier, healthy }),
@@ -353,8 +364,7 @@ class TieredCache extends EventEmitter implements Cache {
    * getOrSet hands back is what set stored. A ttl of 0 stores nothing and answers an already-expired timing.
    */
   private timingOf(ns: ResolvedNamespace, options: SetOptions, now: number): RecordTiming {
-    const ttl = options.ttl ?? ns.ttl;
-    checkSeconds('ttl', ttl);
+    const ttl = SET_OPTIONS.nonNegative('ttl', options.ttl, ns.ttl);
     const freshMs = Math.min(ttl * 1000, this.maxTtlMs);
     const staleMs =
       Math.max(

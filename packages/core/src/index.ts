@@ -10,6 +10,9 @@ export type {
   AuthScope,
 } from './auth';
 export { createCache } from './cache';
+export { DEFAULTS } from './defaults';
+export { optionChecker } from './options';
+export type { OptionChecker } from './options';
 export type {
   Cache,
   CacheEvents,

@@ -1,18 +1,20 @@
 import { LRUCache } from 'lru-cache';
+import { DEFAULTS } from './defaults';
 import { globMatcher } from './glob';
+import { optionChecker } from './options';
 import type { Clock, RemovalReason, Store, StoreListener, StoredRecord, TierStats } from './types';
 import { MB, systemClock } from './util';
 
 export interface MemoryStoreOptions {
-  /** Tier name in stats and logs. Default `memory`. */
+  /** Tier name in stats and logs. Defaults of every option: `DEFAULTS.memoryStore`. */
   name?: string;
-  /** Byte cap for keys in namespaces without a size of their own. Default 100. */
+  /** Byte cap for keys in namespaces without a size of their own. */
   maxSizeMb?: number;
-  /** Bytes counted per entry on top of body and metadata (key, record object, LRU node). Default 256. */
+  /** Bytes counted per entry on top of body and metadata (key, record object, LRU node). */
   entryOverheadBytes?: number;
-  /** Store compressed/encrypted records rather than plain ones. Default false (faster hits). */
+  /** Store compressed/encrypted records rather than plain ones (off: faster hits). */
   encoded?: boolean;
-  /** Drop entries past their stale window on read. Default true; false keeps them until evicted. */
+  /** Drop entries past their stale window on read; false keeps them until evicted. */
   honorTtl?: boolean;
   clock?: Clock;
 }
@@ -50,16 +52,20 @@ interface Partition {
  * outgrow it. Namespaces that set a size get a partition of their own (their own LRU and cap).
  */
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
-  const {
-    name = 'memory',
-    maxSizeMb = 100,
-    entryOverheadBytes = 256,
-    encoded = false,
-    honorTtl = true,
-    clock = systemClock,
-  } = options;
-  if (!(maxSizeMb > 0))
-    throw new Error(`memoryStore: maxSizeMb must be a positive number (got ${maxSizeMb})`);
+  const check = optionChecker('memoryStore');
+  check.object('options', options);
+  const d = DEFAULTS.memoryStore;
+  const name = check.string('name', options.name, d.name);
+  const maxSizeMb = check.sizeMb('maxSizeMb', options.maxSizeMb, d.maxSizeMb);
+  const entryOverheadBytes = check.nonNegativeInt(
+    'entryOverheadBytes',
+    options.entryOverheadBytes,
+    d.entryOverheadBytes,
+  );
+  const encoded = check.boolean('encoded', options.encoded, d.encoded);
+  const honorTtl = check.boolean('honorTtl', options.honorTtl, d.honorTtl);
+  check.methods('clock', options.clock, ['now'], 'a Clock');
+  const clock = options.clock ?? systemClock;
 
   const listeners: StoreListener[] = [];
   const counters = { evictions: 0, rejected: 0, expired: 0 };

@@ -1,17 +1,19 @@
 import type { Clock, Logger, MaybePromise, Store } from './types';
+import { DEFAULTS } from './defaults';
+import { optionChecker } from './options';
 import { isPromise } from './util';
 
 /** What the guard needs of a tier: its name. A distributed lock on a tier's server goes by that tier's name. */
 export type Guarded = Pick<Store, 'name'>;
 
 export interface TierGuardOptions {
-  /** A tier call slower than this is abandoned and counted as a failure. Default 200 ms. */
+  /** A tier call slower than this (ms) is abandoned and counted as a failure. Defaults: `DEFAULTS.tierGuard`. */
   timeoutMs?: number;
-  /** Consecutive failures after which the tier is skipped. Default 3. */
+  /** Consecutive failures after which the tier is skipped. */
   failureThreshold?: number;
   /**
    * How long a failing tier is skipped before one call probes it again (half-open: while the probe runs, for
-   * at most `timeoutMs`, other calls keep skipping). Default 5000 ms.
+   * at most `timeoutMs`, other calls keep skipping), in ms.
    */
   cooldownMs?: number;
 }
@@ -52,12 +54,12 @@ export class TierGuard {
       onState?(tier: string, healthy: boolean): void;
     } = {},
   ) {
-    this.timeoutMs = options.timeoutMs ?? 200;
-    this.threshold = options.failureThreshold ?? 3;
-    this.cooldownMs = options.cooldownMs ?? 5000;
-    if (!(this.timeoutMs > 0) || !(this.threshold >= 1) || !(this.cooldownMs >= 0)) {
-      throw new Error('tierGuard: timeoutMs and failureThreshold must be positive and cooldownMs >= 0');
-    }
+    const check = optionChecker('createCache', 'tierGuard.');
+    check.object('', options);
+    const d = DEFAULTS.tierGuard;
+    this.timeoutMs = check.positive('timeoutMs', options.timeoutMs, d.timeoutMs);
+    this.threshold = check.positiveInt('failureThreshold', options.failureThreshold, d.failureThreshold);
+    this.cooldownMs = check.nonNegative('cooldownMs', options.cooldownMs, d.cooldownMs);
   }
 
   state(tier: string): TierState {

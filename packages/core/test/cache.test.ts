@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createCache } from '../src/cache';
+import type { CacheOptions } from '../src/cache';
+import { DEFAULTS } from '../src/defaults';
 import { createKeyring } from '../src/codec';
 import { memoryStore } from '../src/memory-store';
 import type { Store, StoredRecord } from '../src/types';
@@ -316,12 +318,51 @@ describe('createCache', () => {
     expect(stats).toMatchObject({ hits: 1, misses: 2, totalRequests: 3 });
   });
 
-  it('rejects bad options with the option path', () => {
-    expect(() => createCache({ namespaces: { response: { ttl: -1 } } })).toThrow(/namespaces.response.ttl/);
-    expect(() => createCache({ tiers: [] })).toThrow(/at least one/);
-    expect(() => createCache({ tiers: [memoryStore(), memoryStore()] })).toThrow(
-      /two tiers are named "memory"/,
-    );
+  it('rejects bad options with a TypeError naming the option path', () => {
+    const bad: Array<[CacheOptions, RegExp]> = [
+      [{ namespaces: { response: { ttl: -1 } } }, /^createCache: namespaces\.response\.ttl must be/],
+      [{ tiers: [] }, /^createCache: tiers must hold at least one/],
+      [{ tiers: [memoryStore(), memoryStore()] }, /^createCache: tiers has two stores named "memory"/],
+      [{ maxTtl: Number.NaN }, /^createCache: maxTtl must be a finite number >= 0/],
+      [{ defaults: { staleIfError: -5 } }, /^createCache: defaults\.staleIfError must be/],
+      [
+        { namespaces: { summary: { maxSizeMb: 0 } } },
+        /^createCache: namespaces\.summary\.maxSizeMb must be a size/,
+      ],
+      [
+        { namespaces: { summary: { encrypt: 'yes' as never } } },
+        /^createCache: namespaces\.summary\.encrypt must be a boolean/,
+      ],
+      [
+        { namespaces: { response: { compression: { algorithm: 'lz4' as never } } } },
+        /^createCache: namespaces\.response\.compression\.algorithm must be one of "gzip", "br", "zstd"/,
+      ],
+      [
+        { tierGuard: { failureThreshold: 1.5 } },
+        /^createCache: tierGuard\.failureThreshold must be a positive integer/,
+      ],
+      [{ tierGuard: { timeoutMs: 0 } }, /^createCache: tierGuard\.timeoutMs must be a positive number/],
+      [{ randomBytes: 'x' as never }, /^createCache: randomBytes must be a function/],
+      [{ namespaces: { 'a b': {} } }, /^createCache: namespaces\.a b must be named by a word/],
+    ];
+    for (const [options, message] of bad) {
+      expect(() => createCache(options)).toThrow(TypeError);
+      expect(() => createCache(options)).toThrow(message);
+    }
+  });
+
+  it('fills every namespace default from DEFAULTS', () => {
+    const cache = createCache({ namespaces: { custom: {} } });
+    const d = DEFAULTS.createCache;
+    expect(cache.namespace('custom')).toMatchObject({
+      ttl: d.namespace.ttl,
+      staleWhileRevalidate: d.namespace.staleWhileRevalidate,
+      staleIfError: d.namespace.staleIfError,
+      compression: d.namespace.compression,
+      encrypt: d.namespace.encrypt,
+    });
+    expect(cache.namespace('summary').ttl).toBe(d.namespaces.summary.ttl);
+    expect(cache.namespace('config').compression).toBe(false);
   });
 
   it('reports every lookup with its duration, and counts only recorded ones as hits', async () => {

@@ -1,4 +1,5 @@
 import { encodeRecord } from '../src/codec';
+import { DEFAULTS } from '../src/defaults';
 import { memoryStore, recordBytes } from '../src/memory-store';
 import type { StoredRecord } from '../src/types';
 import { MB } from '../src/util';
@@ -19,6 +20,24 @@ async function record(
 }
 
 describe('memoryStore', () => {
+  it.each([
+    [{ maxSizeMb: -1 }, /^memoryStore: maxSizeMb must be a size in MB > 0/],
+    [{ name: '' }, /^memoryStore: name must be a non-empty string/],
+    [{ entryOverheadBytes: 1.5 }, /^memoryStore: entryOverheadBytes must be an integer >= 0/],
+    [{ encoded: 'no' }, /^memoryStore: encoded must be a boolean/],
+    [{ honorTtl: 0 }, /^memoryStore: honorTtl must be a boolean/],
+    [{ clock: {} }, /^memoryStore: clock must be a Clock \(now\)/],
+  ])('rejects %p with a TypeError naming the option', (options, message) => {
+    expect(() => memoryStore(options as never)).toThrow(TypeError);
+    expect(() => memoryStore(options as never)).toThrow(message);
+  });
+
+  it('takes its defaults from DEFAULTS.memoryStore', () => {
+    const store = memoryStore();
+    expect(store.name).toBe(DEFAULTS.memoryStore.name);
+    expect(store.encoded).toBe(DEFAULTS.memoryStore.encoded);
+  });
+
   it('keeps the bytes it holds under maxSizeMb, counting per-entry overhead for many small entries', async () => {
     const store = memoryStore({ maxSizeMb: 0.25 });
     for (let i = 0; i < 5000; i++) await store.set(await record(`response:k${i}`, 10));
