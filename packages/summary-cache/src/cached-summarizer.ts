@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { systemClock } from '@gatecache/core';
+import { optionChecker, systemClock } from '@gatecache/core';
+import type { OptionChecker } from '@gatecache/core';
+import { DEFAULTS } from './defaults';
 import { summaryKey } from '@gatecache/cache-key';
 import type {
   CachedSummarizeOptions,
@@ -8,29 +10,26 @@ import type {
   SummarizerStats,
 } from './types';
 
-function fail(path: string, message: string): never {
-  throw new Error(`cachedSummarizer: ${path} ${message}`);
-}
-
 /**
  * Memoizes a summarizer in the cache's `summary` namespace under `summary:{input_hash}:{max_tokens}:{model}`.
  * The input hash covers the tenant scope, so one tenant cannot learn whether another's conversation was seen.
  * Concurrent identical calls share one summarizer call (lookup included); errors are never stored.
  */
 export function cachedSummarizer(options: CachedSummarizerOptions): CachedSummarizer {
-  if (!options || typeof options !== 'object') fail('options', 'must be an object');
+  const check: OptionChecker = optionChecker('cachedSummarizer');
+  check.object('options', options);
   const { cache, summarize } = options;
-  if (!cache || typeof cache.get !== 'function' || typeof cache.set !== 'function') {
-    fail('cache', 'must be a Cache from @gatecache/core createCache()');
-  }
-  if (typeof summarize !== 'function') fail('summarize', 'must be a function (input, { maxTokens, model })');
-  const defaultTenant = options.tenant ?? 'global';
-  if (typeof defaultTenant !== 'string' || defaultTenant === '') fail('tenant', 'must be a non-empty string');
+  if (!cache) check.fail('cache', 'is required: a Cache from @gatecache/core createCache()');
+  check.methods('cache', cache, ['get', 'set'], 'a Cache from @gatecache/core createCache()');
+  if (summarize === undefined)
+    check.fail('summarize', 'is required: a function (input, { maxTokens, model })');
+  check.fn('summarize', summarize);
+  const defaultTenant = check.string('tenant', options.tenant, DEFAULTS.cachedSummarizer.tenant);
   const salt = options.keySalt ?? summarize.id ?? '';
-  if (typeof salt !== 'string') fail('keySalt', 'must be a string');
-  const { ttl } = options;
-  if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0))
-    fail('ttl', `must be seconds > 0 (got ${ttl})`);
+  if (typeof salt !== 'string') check.fail('keySalt', 'must be a string');
+  check.positive('ttl', options.ttl);
+  const ttl = options.ttl;
+  check.methods('clock', options.clock, ['now'], 'a Clock');
   const clock = options.clock ?? systemClock;
 
   const events = new EventEmitter();

@@ -1,15 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { SummarizeFn, SummarizeOptions } from './types';
 
-/** The default instructions given to the summarizing model. Part of the summaries' cache key (via `id`). */
-export const DEFAULT_SUMMARY_PROMPT = [
-  'You condense part of a conversation between a user and an AI assistant so the assistant can continue it',
-  'without the original messages. Write a concise, factual summary in the third person that keeps: the',
-  "user's goals, questions and constraints; decisions and conclusions reached; facts, names, numbers, code",
-  'identifiers and file paths that later turns may need; tool calls made and what they returned; anything',
-  'left open. Leave out pleasantries and repetition. Do not add information that is not in the transcript.',
-  'Answer with the summary only.',
-].join(' ');
+import { optionChecker } from '@gatecache/core';
+import type { OptionChecker } from '@gatecache/core';
+import { DEFAULTS } from './defaults';
+
+export { DEFAULT_SUMMARY_PROMPT } from './defaults';
 
 export interface GatewaySummarizerOptions {
   /**
@@ -19,24 +15,20 @@ export interface GatewaySummarizerOptions {
   baseUrl: string;
   /** The gateway's own credential (sent as `Authorization: Bearer` / `x-api-key`). Required. */
   apiKey: string;
-  /** Wire format of the upstream. Default 'openai'. */
+  /** Wire format of the upstream. Defaults of every option: `DEFAULTS.gatewaySummarizer`. */
   provider?: 'openai' | 'anthropic';
   /** The summarizing model. Default: the model the caller passes (the conversation's). */
   model?: string;
-  /** Instructions for the summarizing model. Default DEFAULT_SUMMARY_PROMPT. */
+  /** Instructions for the summarizing model. */
   prompt?: string;
-  /** `anthropic-version` header. Default '2023-06-01'. */
+  /** `anthropic-version` header. */
   anthropicVersion?: string;
-  /** Give up after this many ms. Default 60000. */
+  /** Give up after this many ms. */
   timeoutMs?: number;
   /** Extra request headers (e.g. a header that makes the gateway's own cache skip the call). Default {}. */
   headers?: Record<string, string>;
   /** Default globalThis.fetch. */
   fetch?: typeof fetch;
-}
-
-function fail(path: string, message: string): never {
-  throw new Error(`gatewaySummarizer: ${path} ${message}`);
 }
 
 /** Text of an OpenAI chat completion or an Anthropic message. */
@@ -60,16 +52,20 @@ function answerText(provider: 'openai' | 'anthropic', json: unknown): string | u
  * with `temperature: 0` for summaries that are as reproducible as the provider allows.
  */
 export function gatewaySummarizer(options: GatewaySummarizerOptions): SummarizeFn {
-  if (!options || typeof options !== 'object') fail('options', 'must be an object');
+  const check: OptionChecker = optionChecker('gatewaySummarizer');
+  check.object('options', options);
+  const d = DEFAULTS.gatewaySummarizer;
   const { baseUrl, apiKey } = options;
-  if (typeof baseUrl !== 'string' || !/^https?:\/\//.test(baseUrl)) fail('baseUrl', 'must be an http(s) URL');
-  if (typeof apiKey !== 'string' || apiKey === '') fail('apiKey', 'must be a non-empty string');
-  const provider = options.provider ?? 'openai';
-  if (provider !== 'openai' && provider !== 'anthropic') fail('provider', "must be 'openai' or 'anthropic'");
-  const prompt = options.prompt ?? DEFAULT_SUMMARY_PROMPT;
-  if (typeof prompt !== 'string' || prompt === '') fail('prompt', 'must be a non-empty string');
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) fail('timeoutMs', 'must be > 0');
+  if (typeof baseUrl !== 'string' || !/^https?:\/\//.test(baseUrl))
+    check.fail('baseUrl', 'must be an http(s) URL');
+  check.string('apiKey', apiKey ?? '');
+  const provider = check.oneOf('provider', options.provider, ['openai', 'anthropic'] as const, d.provider);
+  const prompt = check.string('prompt', options.prompt, d.prompt);
+  const anthropicVersion = check.string('anthropicVersion', options.anthropicVersion, d.anthropicVersion);
+  check.string('model', options.model);
+  const timeoutMs = check.positive('timeoutMs', options.timeoutMs, d.timeoutMs);
+  check.object('headers', options.headers);
+  check.fn('fetch', options.fetch);
   const doFetch = options.fetch ?? globalThis.fetch;
   const root = baseUrl.replace(/\/+$/, '');
   const url = provider === 'openai' ? `${root}/chat/completions` : `${root}/v1/messages`;
@@ -77,7 +73,7 @@ export function gatewaySummarizer(options: GatewaySummarizerOptions): SummarizeF
     'content-type': 'application/json',
     ...(provider === 'openai'
       ? { authorization: `Bearer ${apiKey}` }
-      : { 'x-api-key': apiKey, 'anthropic-version': options.anthropicVersion ?? '2023-06-01' }),
+      : { 'x-api-key': apiKey, 'anthropic-version': anthropicVersion }),
     ...(options.headers ?? {}),
   };
 

@@ -19,12 +19,11 @@ export {
   OPENAI_REPLY_PRIMING_TOKENS,
   OPENAI_TOKENS_PER_MESSAGE,
   MAX_PIECE_CHARS,
-  TOKEN_COUNTER_DEFAULTS,
   contentText,
   createTokenCounter,
   preloadEncodings,
 } from './tokens';
-export { DEFAULT_MAX_BODY_BYTES, DEFAULTS } from './options';
+export { DEFAULTS } from './defaults';
 export type * from './types';
 export { summaryEndpointKey } from './summary-endpoint-key';
 export type { SummaryEndpointKeyOptions } from './summary-endpoint-key';

@@ -1,10 +1,11 @@
-import { silentLogger, systemClock } from '@gatecache/core';
+import { optionChecker, silentLogger, systemClock } from '@gatecache/core';
+import type { OptionChecker } from '@gatecache/core';
 import type { Clock, Logger } from '@gatecache/core';
 import { createKeyer, isKeyer } from '@gatecache/cache-key';
 import type { Keyer } from '@gatecache/cache-key';
-import { DEFAULT_MAX_BODY_BYTES as RESPONSE_CACHE_MAX_BODY_BYTES } from '@gatecache/response-cache';
 import { cachedSummarizer } from './cached-summarizer';
-import { TOKEN_COUNTER_DEFAULTS, createTokenCounter, preloadEncodings } from './tokens';
+import { DEFAULTS as ALL_DEFAULTS } from './defaults';
+import { createTokenCounter, preloadEncodings, resolveTokenOptions } from './tokens';
 import type { CachedSummarizer, ContextCondenserOptions, TokenCounter } from './types';
 
 export interface ResolvedCondenserOptions {
@@ -28,47 +29,21 @@ export interface ResolvedCondenserOptions {
   clock: Clock;
 }
 
-/**
- * The request body limit is the response cache's: one setting for both middlewares, so the condenser never
- * reads (and counts) a body the response cache would refuse, nor the reverse.
- */
-export const DEFAULT_MAX_BODY_BYTES = RESPONSE_CACHE_MAX_BODY_BYTES;
+const DEFAULTS = ALL_DEFAULTS.contextCondenser;
 
-/** contextCondenser's defaults, in one place. */
-export const DEFAULTS = {
-  blockMessages: 10,
-  minRecentMessages: 4,
-  summaryMaxTokens: 400,
-  safetyMarginTokens: 256,
-  defaultOutputTokens: 4096,
-  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
-  countBudgetMs: TOKEN_COUNTER_DEFAULTS.countBudgetMs,
-  summaryConcurrency: 8,
-} as const;
-
-function fail(path: string, message: string): never {
-  throw new TypeError(`contextCondenser: ${path} ${message}`);
-}
-
-function integer(path: string, value: number | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min)
-    fail(path, `must be an integer >= ${min} (got ${String(value)})`);
-  return value;
-}
-
-/** Validates once, at creation; a bad option throws with its name. */
+/** Validates once, at creation; a bad option throws a TypeError with its name. */
 export function resolveCondenserOptions(options: ContextCondenserOptions): ResolvedCondenserOptions {
-  if (!options || typeof options !== 'object') fail('options', 'must be an object');
+  const check: OptionChecker = optionChecker('contextCondenser');
+  check.object('options', options);
   let summarizer = options.summarizer;
   if (summarizer !== undefined) {
     if (typeof summarizer !== 'function' || typeof summarizer.stats !== 'function') {
-      fail('summarizer', 'must be a cachedSummarizer(...)');
+      check.fail('summarizer', 'must be a cachedSummarizer(...)');
     }
   } else {
-    if (!options.cache) fail('cache', 'is required (with `summarize`) unless `summarizer` is given');
+    if (!options.cache) check.fail('cache', 'is required (with `summarize`) unless `summarizer` is given');
     if (typeof options.summarize !== 'function')
-      fail('summarize', 'must be a function (input, { maxTokens, model })');
+      check.fail('summarize', 'must be a function (input, { maxTokens, model })');
     summarizer = cachedSummarizer({ cache: options.cache, summarize: options.summarize });
   }
   const cap = options.maxContextTokens;
@@ -76,60 +51,63 @@ export function resolveCondenserOptions(options: ContextCondenserOptions): Resol
   if (cap === undefined) maxContextTokens = () => undefined;
   else if (typeof cap === 'function') maxContextTokens = cap;
   else if (Number.isSafeInteger(cap) && cap > 0) maxContextTokens = () => cap;
-  else fail('maxContextTokens', `must be a positive integer or a function (got ${String(cap)})`);
-  if (
-    options.summaryModel !== undefined &&
-    (typeof options.summaryModel !== 'string' || options.summaryModel === '')
-  ) {
-    fail('summaryModel', 'must be a non-empty string');
-  }
+  else check.fail('maxContextTokens', `must be a positive integer or a function (got ${String(cap)})`);
+  check.string('summaryModel', options.summaryModel);
   let counter = options.tokenCounter;
-  if (counter !== undefined && typeof counter.countRequest !== 'function') {
-    fail('tokenCounter', 'must be a TokenCounter (countRequest, countText, exact, contextWindow)');
+  check.methods('tokenCounter', counter, ['countRequest'], 'a TokenCounter');
+  const countBudgetMs = check.nonNegativeInt('countBudgetMs', options.countBudgetMs, DEFAULTS.countBudgetMs);
+  if (counter === undefined) {
+    counter = createTokenCounter(
+      resolveTokenOptions(
+        {
+          countBudgetMs,
+          ...(options.contextWindows ? { contextWindows: options.contextWindows } : {}),
+          ...(options.defaultContextWindow !== undefined
+            ? { defaultContextWindow: options.defaultContextWindow }
+            : {}),
+        },
+        check,
+      ),
+    );
+    // Now rather than inside the first request that needs counting: the load holds the event loop ~0.75 s.
+    preloadEncodings();
   }
-  const countBudgetMs = integer('countBudgetMs', options.countBudgetMs, DEFAULTS.countBudgetMs, 0);
-  try {
-    counter ??= createTokenCounter({
-      countBudgetMs,
-      ...(options.contextWindows ? { contextWindows: options.contextWindows } : {}),
-      ...(options.defaultContextWindow !== undefined
-        ? { defaultContextWindow: options.defaultContextWindow }
-        : {}),
-    });
-  } catch (err) {
-    fail('', (err as Error).message);
-  }
-  // Now rather than inside the first request that needs counting: the load holds the event loop ~0.75 s.
-  if (options.tokenCounter === undefined) preloadEncodings();
+  check.methods('logger', options.logger, ['warn', 'info', 'debug'], 'a Logger');
+  check.methods('clock', options.clock, ['now'], 'a Clock');
   return {
     summarizer,
     counter,
     counterBoundedByBytes: options.tokenCounter === undefined,
     keyer: isKeyer(options.key) ? options.key : createKeyer(options.key),
-    blockMessages: integer('blockMessages', options.blockMessages, DEFAULTS.blockMessages, 1),
-    minRecentMessages: integer('minRecentMessages', options.minRecentMessages, DEFAULTS.minRecentMessages, 1),
-    summaryMaxTokens: integer('summaryMaxTokens', options.summaryMaxTokens, DEFAULTS.summaryMaxTokens, 1),
+    blockMessages: check.positiveInt('blockMessages', options.blockMessages, DEFAULTS.blockMessages),
+    minRecentMessages: check.positiveInt(
+      'minRecentMessages',
+      options.minRecentMessages,
+      DEFAULTS.minRecentMessages,
+    ),
+    summaryMaxTokens: check.positiveInt(
+      'summaryMaxTokens',
+      options.summaryMaxTokens,
+      DEFAULTS.summaryMaxTokens,
+    ),
     ...(options.summaryModel !== undefined ? { summaryModel: options.summaryModel } : {}),
     maxContextTokens,
-    safetyMarginTokens: integer(
+    safetyMarginTokens: check.nonNegativeInt(
       'safetyMarginTokens',
       options.safetyMarginTokens,
       DEFAULTS.safetyMarginTokens,
-      0,
     ),
-    defaultOutputTokens: integer(
+    defaultOutputTokens: check.nonNegativeInt(
       'defaultOutputTokens',
       options.defaultOutputTokens,
       DEFAULTS.defaultOutputTokens,
-      0,
     ),
-    maxBodyBytes: integer('maxBodyBytes', options.maxBodyBytes, DEFAULTS.maxBodyBytes, 1),
+    maxBodyBytes: check.positiveInt('maxBodyBytes', options.maxBodyBytes, DEFAULTS.maxBodyBytes),
     countBudgetMs,
-    summaryConcurrency: integer(
+    summaryConcurrency: check.positiveInt(
       'summaryConcurrency',
       options.summaryConcurrency,
       DEFAULTS.summaryConcurrency,
-      1,
     ),
     logger: options.logger ?? silentLogger,
     clock: options.clock ?? systemClock,

@@ -1,8 +1,10 @@
-import { ownValue } from '@gatecache/core';
+import { optionChecker, ownValue } from '@gatecache/core';
+import type { OptionChecker } from '@gatecache/core';
 import { modelToEncodingMap } from 'gpt-tokenizer/mapping';
 import { CL100K_TOKEN_SPLIT_REGEX, O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { createWindowTable, DEFAULT_CONTEXT_WINDOW } from './model-table';
+import { DEFAULTS } from './defaults';
+import { createWindowTable } from './model-table';
 import type { ChatBody, ChatMessage, ChatProvider, TokenCounter, TokenCounterOptions } from './types';
 
 interface Encoder {
@@ -31,19 +33,8 @@ export const ESTIMATE_TOKENS_PER_MESSAGE = 4;
  */
 export const MAX_PIECE_CHARS = 128;
 
-/** Built-in counter defaults. */
-export const TOKEN_COUNTER_DEFAULTS = {
-  charsPerToken: 4,
-  defaultContextWindow: DEFAULT_CONTEXT_WINDOW,
-  /**
-   * Time one request may spend counting exactly (ms, summed over slices, waits not counted); the rest is
-   * extrapolated (see createTokenCounter). Prose counts at ~1 MB per 100 ms, so within the body limit only
-   * unusual text (random CJK, emoji: ~10 us per character) reaches it.
-   */
-  countBudgetMs: 200,
-  /** Longest the counter holds the event loop before it yields to other work (ms). */
-  sliceMs: 5,
-} as const;
+/** Built-in counter defaults (`DEFAULTS.tokenCounter`). */
+export const TOKEN_COUNTER_DEFAULTS = DEFAULTS.tokenCounter;
 
 interface Encoding {
   encoder: Encoder;
@@ -137,23 +128,30 @@ function countPieces(encoding: Encoding, text: string): number {
   return tokens;
 }
 
-function resolveTokenOptions(options: TokenCounterOptions): Required<TokenCounterOptions> {
-  const o = { ...TOKEN_COUNTER_DEFAULTS, ...options, contextWindows: options.contextWindows ?? {} };
-  if (!(typeof o.charsPerToken === 'number' && o.charsPerToken > 0)) {
-    throw new TypeError(`charsPerToken must be > 0 (got ${String(o.charsPerToken)})`);
-  }
-  if (!Number.isSafeInteger(o.defaultContextWindow) || o.defaultContextWindow <= 0) {
-    throw new TypeError(
-      `defaultContextWindow must be a positive integer (got ${String(o.defaultContextWindow)})`,
-    );
-  }
-  if (!(typeof o.countBudgetMs === 'number' && o.countBudgetMs >= 0)) {
-    throw new TypeError(`countBudgetMs must be >= 0 (got ${String(o.countBudgetMs)})`);
-  }
-  if (!(typeof o.sliceMs === 'number' && o.sliceMs > 0)) {
-    throw new TypeError(`sliceMs must be > 0 (got ${String(o.sliceMs)})`);
-  }
-  return o;
+/**
+ * Checks and fills the counter's options. `check` names the factory in errors: the condenser passes its own,
+ * so a bad `defaultContextWindow` given to it reads `contextCondenser: defaultContextWindow ...`.
+ */
+export function resolveTokenOptions(
+  options: TokenCounterOptions,
+  check: OptionChecker = optionChecker('createTokenCounter'),
+): Required<TokenCounterOptions> {
+  check.object('options', options);
+  const d = DEFAULTS.tokenCounter;
+  const contextWindows = check.object('contextWindows', options.contextWindows);
+  for (const [name, window] of Object.entries(contextWindows))
+    check.positiveInt(`contextWindows.${name}`, window);
+  return {
+    contextWindows,
+    charsPerToken: check.positive('charsPerToken', options.charsPerToken, d.charsPerToken),
+    defaultContextWindow: check.positiveInt(
+      'defaultContextWindow',
+      options.defaultContextWindow,
+      d.defaultContextWindow,
+    ),
+    countBudgetMs: check.nonNegative('countBudgetMs', options.countBudgetMs, d.countBudgetMs),
+    sliceMs: check.positive('sliceMs', options.sliceMs, d.sliceMs),
+  };
 }
 
 /**

@@ -25,7 +25,7 @@ export interface CachedSummarizerOptions {
   cache: Cache;
   /** The summarizer wrapped. Required. */
   summarize: SummarizeFn;
-  /** Default tenant scope for every call (see cache-key `tenantHash`). Default 'global'. */
+  /** Default tenant scope for every call (see cache-key `tenantHash`); default in `DEFAULTS.cachedSummarizer`. */
   tenant?: string;
   /** Mixed into every key; change it when the prompt changes. Default: `summarize.id`, else ''. */
   keySalt?: string;
