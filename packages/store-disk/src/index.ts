@@ -1,2 +1,3 @@
 export { diskStore } from './disk-store';
 export type { DiskStore, DiskStoreOptions } from './types';
+export { DEFAULTS } from './options';

@@ -11,20 +11,20 @@ import type {
 export interface DiskStoreOptions {
   /** Folder of the cache (created if missing). One process per folder: the size accounting lives in memory. Required. */
   path: string;
-  /** Cap on the bytes the folder holds on disk (content, index and folders, as `du -sb` counts them). Default 1024. */
+  /** Cap on the bytes the folder holds on disk (content, index and folders, as `du -sb` counts them). Defaults: `DEFAULTS`. */
   maxSizeMb?: number;
-  /** Tier name in stats and logs. Default `disk`. */
+  /** Tier name in stats and logs. */
   name?: string;
-  /** Drop entries past their stale window (on read and in the sweep). Default true; false keeps them until evicted. */
+  /** Drop entries past their stale window (on read and in the sweep); false keeps them until evicted. */
   honorTtl?: boolean;
   /**
    * Longest time (seconds) any entry stays on this tier, whatever its namespace's TTL and stale window ask for:
    * a retention cap for data at rest. Default: none (entries live as long as their own stale window).
    */
   ttl?: number;
-  /** Milliseconds between background sweeps of expired entries; 0 disables the sweep. Default 60000. */
+  /** Milliseconds between background sweeps of expired entries; 0 disables the sweep. */
   sweepIntervalMs?: number;
-  /** Most entries one sweep pass removes, so a pass costs bounded disk work. Default 500. */
+  /** Most entries one sweep pass removes, so a pass costs bounded disk work. */
   sweepBatch?: number;
   clock?: Clock;
   logger?: Logger;

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../src';
 import { resolveOptions } from '../src/options';
 
 describe('resolveOptions', () => {
@@ -12,15 +13,29 @@ describe('resolveOptions', () => {
     });
   });
 
-  it('rejects bad values naming the option', () => {
-    expect(() => resolveOptions({ path: '' })).toThrow(/path/);
-    expect(() => resolveOptions({ path: 'x', maxSizeMb: -1 })).toThrow(/maxSizeMb/);
-    expect(() => resolveOptions({ path: 'x', maxSizeMb: Number.NaN })).toThrow(/maxSizeMb/);
-    expect(() => resolveOptions({ path: 'x', name: '' })).toThrow(/name/);
-    expect(() => resolveOptions({ path: 'x', sweepIntervalMs: 2 ** 31 })).toThrow(/sweepIntervalMs/);
-    expect(() => resolveOptions({ path: 'x', sweepBatch: 1.5 })).toThrow(/sweepBatch/);
-    expect(() => resolveOptions({ path: 'x', clock: {} as never })).toThrow(/clock/);
-    expect(() => resolveOptions({ path: 'x', ttl: 0 })).toThrow(/ttl/);
-    expect(resolveOptions({ path: 'x', ttl: 60 }).ttlMs).toBe(60_000);
+  it.each([
+    [{ path: '' }, /^diskStore: path must be a non-empty string/],
+    [{ path: 'x', maxSizeMb: -1 }, /^diskStore: maxSizeMb must be a size in MB > 0 \(got -1\)/],
+    [{ path: 'x', maxSizeMb: Number.NaN }, /^diskStore: maxSizeMb must be/],
+    [{ path: 'x', name: '' }, /^diskStore: name must be a non-empty string/],
+    [{ path: 'x', honorTtl: 'yes' }, /^diskStore: honorTtl must be a boolean/],
+    [
+      { path: 'x', sweepIntervalMs: 2 ** 31 },
+      /^diskStore: sweepIntervalMs must be an integer between 0 and 2147483647/,
+    ],
+    [{ path: 'x', sweepBatch: 1.5 }, /^diskStore: sweepBatch must be a positive integer/],
+    [{ path: 'x', clock: {} }, /^diskStore: clock must be a Clock/],
+    [{ path: 'x', ttl: 0 }, /^diskStore: ttl must be a positive number/],
+    [{ path: 'x', logger: 'console' }, /^diskStore: logger must be a Logger/],
+  ])('rejects %p with a TypeError naming the option', (options, message) => {
+    expect(() => resolveOptions(options as never)).toThrow(TypeError);
+    expect(() => resolveOptions(options as never)).toThrow(message);
+  });
+
+  it('holds every default in DEFAULTS', () => {
+    const o = resolveOptions({ path: '/tmp/x' });
+    expect(o.maxBytes).toBe(DEFAULTS.maxSizeMb * 1024 * 1024);
+    expect(o.ttlMs).toBe(DEFAULTS.ttl);
+    expect(o).toMatchObject({ name: DEFAULTS.name, sweepBatch: DEFAULTS.sweepBatch });
   });
 });
