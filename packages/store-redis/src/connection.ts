@@ -1,7 +1,8 @@
 import { Cluster, Redis } from 'ioredis';
 import type { ClusterOptions, RedisOptions } from 'ioredis';
-import { silentLogger } from '@gatecache/core';
-import type { Logger } from '@gatecache/core';
+import { optionChecker, silentLogger } from '@gatecache/core';
+import type { Logger, OptionChecker } from '@gatecache/core';
+import { DEFAULTS } from './defaults';
 import type { RedisClient, RedisConnectionOptions } from './types';
 
 export interface Connection {
@@ -19,55 +20,50 @@ export function backoff(maxMs: number, random: () => number): (times: number) =>
   return (times) => Math.round(Math.min(maxMs, 50 * 2 ** Math.min(times - 1, 16)) * (0.8 + 0.4 * random()));
 }
 
-function positive(who: string, name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
-    throw new Error(`${who}: ${name} must be a positive number (got ${String(value)})`);
-  }
-}
-
-/** Validate connection options once, at creation; a bad option throws with its name. */
-export function checkConnectionOptions(who: string, options: RedisConnectionOptions): void {
+/** Validate connection options once, at creation; a bad option throws a TypeError naming it. */
+export function checkConnectionOptions(who: string, options: RedisConnectionOptions): OptionChecker {
+  const check: OptionChecker = optionChecker(who);
+  check.object('options', options);
   const given = (['url', 'client', 'cluster', 'sentinel'] as const).filter((k) => options[k] !== undefined);
   if (given.length > 1)
-    throw new Error(`${who}: give only one of url, client, cluster, sentinel (got ${given.join(', ')})`);
-  if (options.url !== undefined && !/^rediss?:\/\//.test(options.url)) {
-    throw new Error(`${who}: url must start with redis:// or rediss:// (got "${options.url}")`);
+    check.fail('options', `give only one of url, client, cluster, sentinel (got ${given.join(', ')})`);
+  if (options.url !== undefined && !(typeof options.url === 'string' && /^rediss?:\/\//.test(options.url))) {
+    check.fail('url', 'must start with redis:// or rediss://');
   }
-  if (
-    options.client !== undefined &&
-    typeof (options.client as { sendCommand?: unknown }).sendCommand !== 'function'
-  ) {
-    throw new Error(`${who}: client must be an ioredis Redis or Cluster instance`);
-  }
-  if (options.cluster && !(Array.isArray(options.cluster.nodes) && options.cluster.nodes.length > 0)) {
-    throw new Error(`${who}: cluster.nodes must list at least one node`);
-  }
-  if (options.sentinel) {
-    if (!(Array.isArray(options.sentinel.sentinels) && options.sentinel.sentinels.length > 0)) {
-      throw new Error(`${who}: sentinel.sentinels must list at least one sentinel`);
+  check.methods('client', options.client, ['sendCommand'], 'an ioredis Redis or Cluster instance');
+  if (options.cluster !== undefined) {
+    check.object('cluster', options.cluster);
+    if (!(Array.isArray(options.cluster.nodes) && options.cluster.nodes.length > 0)) {
+      check.fail('cluster.nodes', 'must list at least one node');
     }
-    if (!options.sentinel.name) throw new Error(`${who}: sentinel.name must name the monitored primary`);
   }
-  if (
-    options.port !== undefined &&
-    !(Number.isInteger(options.port) && options.port > 0 && options.port < 65536)
-  ) {
-    throw new Error(`${who}: port must be an integer between 1 and 65535 (got ${String(options.port)})`);
+  if (options.sentinel !== undefined) {
+    check.object('sentinel', options.sentinel);
+    if (!(Array.isArray(options.sentinel.sentinels) && options.sentinel.sentinels.length > 0)) {
+      check.fail('sentinel.sentinels', 'must list at least one sentinel');
+    }
+    check.string('sentinel.name', options.sentinel.name ?? '', '');
   }
-  if (options.db !== undefined && !(Number.isInteger(options.db) && options.db >= 0)) {
-    throw new Error(`${who}: db must be an integer >= 0 (got ${String(options.db)})`);
-  }
-  positive(who, 'commandTimeoutMs', options.commandTimeoutMs);
-  positive(who, 'connectTimeoutMs', options.connectTimeoutMs);
-  positive(who, 'maxReconnectDelayMs', options.maxReconnectDelayMs);
+  check.string('host', options.host);
+  check.intInRange('port', options.port, 1, 65535);
+  check.nonNegativeInt('db', options.db);
+  check.boolean('closeClient', options.closeClient);
+  check.boolean('enableAutoPipelining', options.enableAutoPipelining);
+  check.positive('commandTimeoutMs', options.commandTimeoutMs);
+  check.positive('connectTimeoutMs', options.connectTimeoutMs);
+  check.positive('maxReconnectDelayMs', options.maxReconnectDelayMs);
+  check.fn('random', options.random);
+  check.methods('logger', options.logger, ['warn', 'info', 'debug'], 'a Logger');
+  return check;
 }
 
 /** The per-connection options a cache wants: fail fast while Redis is away, recover on its own. */
 function cacheDefaults(options: RedisConnectionOptions): RedisOptions {
+  const d = DEFAULTS.connection;
   const {
-    commandTimeoutMs = 100,
-    connectTimeoutMs = 2000,
-    maxReconnectDelayMs = 2000,
+    commandTimeoutMs = d.commandTimeoutMs,
+    connectTimeoutMs = d.connectTimeoutMs,
+    maxReconnectDelayMs = d.maxReconnectDelayMs,
     random = Math.random,
   } = options;
   const out: RedisOptions = {
@@ -78,7 +74,7 @@ function cacheDefaults(options: RedisConnectionOptions): RedisOptions {
     maxRetriesPerRequest: 1,
     // ioredis keeps a (referenced) timer this long after a disconnect; 2 s by default holds a process open.
     disconnectTimeout: 200,
-    enableAutoPipelining: options.enableAutoPipelining ?? true,
+    enableAutoPipelining: options.enableAutoPipelining ?? d.enableAutoPipelining,
     retryStrategy: backoff(maxReconnectDelayMs, random),
     // A demoted primary answers READONLY until the client reconnects to the new one (Sentinel failover).
     reconnectOnError: (err) => err.message.startsWith('READONLY'),
@@ -116,8 +112,8 @@ export function connect(options: RedisConnectionOptions): Connection {
   }
   if (options.url) return { client: new Redis(options.url, { ...base, ...extra }), owned };
   const client = new Redis({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 6379,
+    host: options.host ?? DEFAULTS.connection.host,
+    port: options.port ?? DEFAULTS.connection.port,
     ...base,
     ...extra,
   });

@@ -1,3 +1,4 @@
+export { DEFAULTS } from './defaults';
 export { redisStore } from './redis-store';
 export type { RedisStore } from './redis-store';
 export type { RedisClient, RedisConnectionOptions, RedisStoreOptions, SentinelOptions } from './types';

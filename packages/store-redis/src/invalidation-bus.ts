@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { silentLogger } from '@gatecache/core';
 import type { Cache, CacheEvents, Store } from '@gatecache/core';
 import { checkConnectionOptions, pubSubConnection } from './connection';
+import { DEFAULTS } from './defaults';
 import type { RedisConnectionOptions } from './types';
 
 /** What travels on the channel. `value` is a key (`key`), a glob (`pattern`) or absent (`all`). */
@@ -13,13 +14,13 @@ export interface PurgeMessage {
 }
 
 export interface InvalidationBusOptions extends RedisConnectionOptions {
-  /** Used to name the channel; give the Redis tier's. Default `gatecache:`. */
+  /** Used to name the channel; give the Redis tier's. */
   keyPrefix?: string;
-  /** Pub/sub channel. Default `<keyPrefix>invalidate`. */
+  /** Pub/sub channel. */
   channel?: string;
   /** This instance's id; its own messages are ignored when they come back. Default host-pid-random. */
   instanceId?: string;
-  /** Also publish a key when this instance writes it, so other instances drop their older copy. Default false. */
+  /** Also publish a key when this instance writes it, so other instances drop their older copy. */
   publishSets?: boolean;
   randomBytes?: (size: number) => Buffer;
 }
@@ -90,11 +91,15 @@ async function apply(tier: Store, msg: PurgeMessage): Promise<void> {
  * reconnects it clears the local tiers it guards rather than keep serving what may have been purged.
  */
 export function invalidationBus(options: InvalidationBusOptions = {}): InvalidationBus {
-  const who = 'invalidationBus';
-  checkConnectionOptions(who, options);
-  const { keyPrefix = 'gatecache:', publishSets = false, logger = silentLogger } = options;
-  const channel = options.channel ?? `${keyPrefix}invalidate`;
-  if (!channel) throw new Error(`${who}: channel must be a non-empty string`);
+  const check = checkConnectionOptions('invalidationBus', options);
+  const d = DEFAULTS.invalidationBus;
+  const keyPrefix = options.keyPrefix ?? d.keyPrefix;
+  if (typeof keyPrefix !== 'string') check.fail('keyPrefix', 'must be a string');
+  const publishSets = check.boolean('publishSets', options.publishSets, d.publishSets);
+  const channel = check.string('channel', options.channel, `${keyPrefix}${d.channelSuffix}`);
+  check.string('instanceId', options.instanceId);
+  check.fn('randomBytes', options.randomBytes);
+  const logger = options.logger ?? silentLogger;
   const random = options.randomBytes ?? nodeRandomBytes;
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${random(4).toString('hex')}`;
 
@@ -175,7 +180,7 @@ export function invalidationBus(options: InvalidationBusOptions = {}): Invalidat
     instanceId,
     channel,
     stats,
-    ready(timeoutMs = 5000) {
+    ready(timeoutMs = DEFAULTS.readyTimeoutMs) {
       return connection.ready(timeoutMs);
     },
     publish,

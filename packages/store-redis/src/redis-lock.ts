@@ -2,14 +2,15 @@ import { createHash, randomBytes as nodeRandomBytes } from 'node:crypto';
 import { silentLogger } from '@gatecache/core';
 import type { DistributedLock, LockHandle } from '@gatecache/core';
 import { checkConnectionOptions, pubSubConnection } from './connection';
+import { DEFAULTS } from './defaults';
 import type { RedisClient, RedisConnectionOptions } from './types';
 
 export interface RedisLockOptions extends RedisConnectionOptions {
-  /** Lock keys are `<keyPrefix>lock:<key>`, releases are announced on `<keyPrefix>lock-released`. Default `gatecache:`. */
+  /** Lock keys are `<keyPrefix>lock:<key>`, releases are announced on `<keyPrefix>lock-released`. */
   keyPrefix?: string;
   /**
    * How often a waiter checks whether the lock still exists, so that a lock whose owner died (and which
-   * therefore expired instead of being released, with no announcement) is noticed. Default 100 ms.
+   * therefore expired instead of being released, with no announcement) is noticed.
    */
   pollIntervalMs?: number;
   /**
@@ -75,12 +76,14 @@ async function run(
  */
 export function redisLock(options: RedisLockOptions = {}): RedisLock {
   const who = 'redisLock';
-  checkConnectionOptions(who, options);
-  const { keyPrefix = 'gatecache:', pollIntervalMs = 100, tier = 'redis', logger = silentLogger } = options;
-  if (typeof tier !== 'string' || tier === '') throw new TypeError(`${who}: tier must be a non-empty string`);
-  if (!(Number.isFinite(pollIntervalMs) && pollIntervalMs > 0)) {
-    throw new Error(`${who}: pollIntervalMs must be a positive number (got ${pollIntervalMs})`);
-  }
+  const check = checkConnectionOptions(who, options);
+  const d = DEFAULTS.redisLock;
+  const keyPrefix = options.keyPrefix ?? d.keyPrefix;
+  if (typeof keyPrefix !== 'string') check.fail('keyPrefix', 'must be a string');
+  const pollIntervalMs = check.positive('pollIntervalMs', options.pollIntervalMs, d.pollIntervalMs);
+  const tier = check.string('tier', options.tier, d.tier);
+  check.fn('randomBytes', options.randomBytes);
+  const logger = options.logger ?? silentLogger;
   const random = options.randomBytes ?? nodeRandomBytes;
   const channel = `${keyPrefix}lock-released`;
   const lockKey = (key: string): string => `${keyPrefix}lock:${key}`;
@@ -172,7 +175,7 @@ export function redisLock(options: RedisLockOptions = {}): RedisLock {
       });
     },
 
-    ready(timeoutMs = 5000) {
+    ready(timeoutMs = DEFAULTS.readyTimeoutMs) {
       return connection.ready(timeoutMs);
     },
 

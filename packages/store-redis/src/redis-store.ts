@@ -15,6 +15,7 @@ import type {
   TierHealth,
   TierStats,
 } from '@gatecache/core';
+import { DEFAULTS } from './defaults';
 import { checkConnectionOptions, closeClient, connect, watchConnection, whenReady } from './connection';
 import { createKeyCounter } from './key-counter';
 import { clientPrefixOf, escapeGlob, scanKeys, unlinkKeys } from './scan';
@@ -28,32 +29,23 @@ export interface RedisStore extends Store {
   ready(timeoutMs?: number): Promise<void>;
 }
 
-function count(who: string, name: string, value: number): number {
-  if (!(Number.isInteger(value) && value > 0))
-    throw new Error(`${who}: ${name} must be a positive integer (got ${value})`);
-  return value;
-}
-
 /**
  * The shared tier: records serialized by the core codec (already compressed and encrypted, since the tier is
  * `encoded`), stored with native expiry at the end of their stale window, found by `SCAN` on every master.
  * Nothing tracks keys in Redis: no set grows with the keyspace.
  */
 export function redisStore(options: RedisStoreOptions = {}): RedisStore {
-  const who = 'redisStore';
-  checkConnectionOptions(who, options);
-  const {
-    keyPrefix = 'gatecache:',
-    name = 'redis',
-    statsMaxAgeMs = 5000,
-    clock = systemClock,
-    logger = silentLogger,
-  } = options;
-  if (typeof keyPrefix !== 'string') throw new Error(`${who}: keyPrefix must be a string`);
-  if (!name) throw new Error(`${who}: name must be a non-empty string`);
-  if (!(statsMaxAgeMs >= 0)) throw new Error(`${who}: statsMaxAgeMs must be >= 0 (got ${statsMaxAgeMs})`);
-  const scanCount = count(who, 'scanCount', options.scanCount ?? 500);
-  const batchSize = count(who, 'deleteBatchSize', options.deleteBatchSize ?? 500);
+  const check = checkConnectionOptions('redisStore', options);
+  const d = DEFAULTS.redisStore;
+  const keyPrefix = options.keyPrefix ?? d.keyPrefix;
+  if (typeof keyPrefix !== 'string') check.fail('keyPrefix', 'must be a string');
+  const name = check.string('name', options.name, d.name);
+  const statsMaxAgeMs = check.nonNegative('statsMaxAgeMs', options.statsMaxAgeMs, d.statsMaxAgeMs);
+  const scanCount = check.positiveInt('scanCount', options.scanCount, d.scanCount);
+  const batchSize = check.positiveInt('deleteBatchSize', options.deleteBatchSize, d.deleteBatchSize);
+  check.methods('clock', options.clock, ['now'], 'a Clock');
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
 
   const { client, owned } = connect(options);
   const watch = watchConnection(client, name, logger);
@@ -106,7 +98,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     encoded: true,
     client,
     keyPrefix,
-    ready: (timeoutMs = 5000) => whenReady(client, timeoutMs),
+    ready: (timeoutMs = DEFAULTS.readyTimeoutMs) => whenReady(client, timeoutMs),
 
     async get(key) {
       const buf = await client.getBuffer(full(key));

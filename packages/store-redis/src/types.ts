@@ -35,26 +35,26 @@ export interface RedisConnectionOptions {
   cluster?: { nodes: ClusterNode[]; options?: ClusterOptions };
   /** A Sentinel-managed primary. */
   sentinel?: SentinelOptions;
-  /** Default `127.0.0.1`. */
+  /** Redis host. Defaults of every connection option: `DEFAULTS.connection`. */
   host?: string;
-  /** Default 6379. */
+  /** Redis port. */
   port?: number;
-  /** Database index. Default 0 (Cluster has only 0). */
+  /** Database index. */
   db?: number;
   password?: string;
   username?: string;
-  /** TLS: `true` for defaults, or Node `tls.connect` options (CA, cert, servername...). Default off. */
+  /** TLS: `true` for defaults, or Node `tls.connect` options (CA, cert, servername...). */
   tls?: boolean | TlsOptions;
   /**
    * A command that has no reply within this many ms fails (ioredis `commandTimeout`), so a slow Redis costs a
-   * lookup at most this much before the tier is skipped. Default 100.
+   * lookup at most this much before the tier is skipped.
    */
   commandTimeoutMs?: number;
-  /** Give up connecting after this many ms (then retry with backoff). Default 2000. */
+  /** Give up connecting after this many ms (then retry with backoff). */
   connectTimeoutMs?: number;
-  /** Batch commands issued in the same tick into one round trip. Default true. */
+  /** Batch commands issued in the same tick into one round trip. */
   enableAutoPipelining?: boolean;
-  /** Upper bound on the reconnect backoff. Default 2000 ms. */
+  /** Upper bound on the reconnect backoff. */
   maxReconnectDelayMs?: number;
   /** Any other ioredis option, applied last (overrides the cache defaults; use with care). */
   redisOptions?: RedisOptions;
@@ -67,16 +67,16 @@ export interface RedisConnectionOptions {
 export interface RedisStoreOptions extends RedisConnectionOptions {
   /**
    * Prepended to every key this tier writes; `keys()`, purges and `clear()` only ever see keys under it.
-   * Default `gatecache:`. An empty prefix makes `clear()` remove every key of the database.
+   * Defaults of every option: `DEFAULTS.redisStore`. An empty prefix makes `clear()` remove every key of the database.
    */
   keyPrefix?: string;
-  /** Tier name in stats and logs. Default `redis`. */
+  /** Tier name in stats and logs. */
   name?: string;
-  /** How long an entry count from `stats()` is reused before the keyspace is scanned again. Default 5000 ms. */
+  /** How long an entry count from `stats()` is reused before the keyspace is scanned again. */
   statsMaxAgeMs?: number;
-  /** `SCAN ... COUNT` hint per call. Default 500. */
+  /** `SCAN ... COUNT` hint per call. */
   scanCount?: number;
-  /** Keys per `UNLINK` call in purges. Default 500. */
+  /** Keys per `UNLINK` call in purges. */
   deleteBatchSize?: number;
   clock?: Clock;
 }
