@@ -3,6 +3,7 @@ export { FIELD_RULES } from './field-rules';
 export type { FieldRule } from './field-rules';
 export { DEFAULT_TENANT_SECRET, KEY_FORMAT_VERSION, canonicalJson, tenantHash } from './hash';
 export { createKeyer, defaultKey, isKeyer } from './keyer';
+export { DEFAULTS } from './options';
 export { summaryKey, configKey } from './other-keys';
 export type { SummaryKeyArgs } from './other-keys';
 export { PROVIDERS, routeOf } from './route';

@@ -1,7 +1,6 @@
 // Property access by a string that is not a literal goes through these (lint rule
 // gatecache/no-string-key-on-object): an inherited name ('__proto__', 'constructor', 'toString') must neither
-// read as a value nor write into a prototype. cache-key has no dependencies, so it keeps its own copies of
-// @gatecache/core's helpers.
+// read as a value nor write into a prototype.
 
 /** The own property `name` of `obj`, never an inherited one. */
 export function ownValue<V>(obj: Readonly<Record<string, V>> | undefined, name: string): V | undefined {

@@ -47,11 +47,11 @@ export interface FieldOverride {
 export interface KeyOptions {
   /**
    * Keys remembered by a hash of the exact request bytes (for requests that carry `rawBody`), so repeats skip
-   * canonicalization. Not used when `scope` or `provider` is a function. Default 10000; 0 disables.
+   * canonicalization. Not used when `scope` or `provider` is a function. 0 disables. Defaults: `DEFAULTS`.
    */
   memoSize?: number;
   /**
-   * Default 'credential': a keyed hash (HMAC-SHA256, 16 hex chars) of the credential (authorization / x-api-key /
+   * By default (`DEFAULTS.scope`, 'credential'): a keyed hash (HMAC-SHA256, 16 hex chars) of the credential (authorization / x-api-key /
    * api-key / x-goog-api-key header, or ?key= for Gemini); no credential -> 'anon'. 'global' -> tenant 'global'.
    * A function returns the scope string, which is hashed too.
    */

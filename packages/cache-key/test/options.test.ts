@@ -1,4 +1,4 @@
-import { DEFAULT_TENANT_SECRET } from '../src';
+import { DEFAULTS, DEFAULT_TENANT_SECRET } from '../src';
 import { resolveKeyOptions } from '../src/options';
 
 describe('resolveKeyOptions', () => {
@@ -22,14 +22,27 @@ describe('resolveKeyOptions', () => {
     expect(resolveKeyOptions().tenantSecret).toBe('env-secret');
   });
 
-  it('names the bad option in the error', () => {
-    expect(() => resolveKeyOptions({ scope: 'tenant' as never })).toThrow(/options\.scope/);
-    expect(() => resolveKeyOptions({ tenantSecret: '' })).toThrow(/options\.tenantSecret/);
-    expect(() => resolveKeyOptions({ provider: 'mistral' as never })).toThrow(/options\.provider/);
-    expect(() => resolveKeyOptions({ varyHeaders: 'x' as never })).toThrow(/options\.varyHeaders/);
-    expect(() => resolveKeyOptions({ scopes: 'global' } as never)).toThrow(
-      /options\.scopes is not an option/,
-    );
+  it.each([
+    [{ scope: 'tenant' }, /^createKeyer: scope must be 'global', 'credential' or a function/],
+    [{ tenantSecret: '' }, /^createKeyer: tenantSecret must be a non-empty string or Buffer/],
+    [{ provider: 'mistral' }, /^createKeyer: provider must be one of "openai", /],
+    [{ varyHeaders: 'x' }, /^createKeyer: varyHeaders must be an array of non-empty strings/],
+    [{ memoSize: -1 }, /^createKeyer: memoSize must be an integer >= 0 \(got -1\)/],
+    [{ fields: [] }, /^createKeyer: fields must be an object/],
+    [{ scopes: 'global' }, /^createKeyer: scopes is not an option/],
+  ])('rejects %p with a TypeError naming the option', (options, message) => {
+    expect(() => resolveKeyOptions(options as never)).toThrow(TypeError);
+    expect(() => resolveKeyOptions(options as never)).toThrow(message);
+  });
+
+  it('takes its defaults from DEFAULTS', () => {
+    delete process.env.GATECACHE_TENANT_SECRET;
+    const o = resolveKeyOptions();
+    expect(o).toMatchObject({
+      scope: DEFAULTS.scope,
+      memoSize: DEFAULTS.memoSize,
+      tenantSecret: DEFAULTS.tenantSecret,
+    });
   });
 
   it('refuses credential headers as vary headers', () => {
@@ -43,7 +56,7 @@ describe('resolveKeyOptions', () => {
 
   it('checks field overrides: endpoint ids, shapes and contradictions', () => {
     expect(() => resolveKeyOptions({ fields: { 'openai:chat': { exclude: ['x'] } } })).toThrow(
-      /fields\['openai:chat'\]/,
+      /^createKeyer: fields\.openai:chat is an unknown endpoint/,
     );
     expect(() => resolveKeyOptions({ fields: { '*': { exclude: 'x' as never } } })).toThrow(/exclude/);
     expect(() => resolveKeyOptions({ fields: { '*': { omit: [] } as never } })).toThrow(/omit/);
@@ -57,6 +70,8 @@ describe('resolveKeyOptions', () => {
 
   it('checks what a provider function returns when it runs', () => {
     const o = resolveKeyOptions({ provider: () => 'nope' as never });
-    expect(() => o.provider?.({ method: 'GET', url: '/', headers: {} })).toThrow(/options\.provider\(req\)/);
+    expect(() => o.provider?.({ method: 'GET', url: '/', headers: {} })).toThrow(
+      /^createKeyer: provider\(req\) must be one of/,
+    );
   });
 });
