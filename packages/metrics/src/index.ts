@@ -1,4 +1,4 @@
-export { cacheMetrics } from './router';
+export { cacheMetrics, DEFAULTS } from './router';
 export type { CacheMetricsOptions, CacheMetricsRouter } from './router';
 export { METRIC_NAMES, prometheusText } from './prometheus';
 export { render as renderExposition, CONTENT_TYPE } from './exposition';

@@ -172,7 +172,7 @@ export function instrumentCache(cache: Cache, options: InstrumentOptions = {}): 
   });
 
   // Tenant and model are the clients' strings: every distinct value is one more time series in the SDK.
-  const limits = resolveLabelLimits('instrumentCache: options.labelLimits', options.labelLimits);
+  const limits = resolveLabelLimits('instrumentCache: labelLimits', options.labelLimits);
   const capped = { model: labelCap(limits.models), tenant: labelCap(limits.tenants) };
   const onSaved = (e: Record<string, unknown>): void => {
     const attrs: Attributes = {};

@@ -1,7 +1,13 @@
 import { Router } from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Cache, Clock, LabelLimits, Logger } from '@gatecache/core';
-import { createAuth, resolveLabelLimits, systemClock } from '@gatecache/core';
+import type { Cache, Clock, LabelLimits, Logger, OptionChecker } from '@gatecache/core';
+import {
+  DEFAULT_LABEL_LIMITS,
+  createAuth,
+  optionChecker,
+  resolveLabelLimits,
+  systemClock,
+} from '@gatecache/core';
 import { createAlertEngine } from './alerts/engine';
 import type { AlertState, AlertTransition } from './alerts/engine';
 import { alertPayload, createWebhook } from './alerts/webhook';
@@ -20,17 +26,17 @@ import { metricsJson, statsJson } from './stats-json';
 import type { MemoryLimits, MetricSources } from './types';
 
 export interface CacheMetricsOptions {
-  /** The tiered cache to report on. Required. */
+  /** The tiered cache to report on. Required; defaults of the other options: `DEFAULTS`. */
   cache: Cache;
-  /** Prepended to every Prometheus metric name (`gateway_` -> `gateway_cache_hits_total`). Default ''. */
+  /** Prepended to every Prometheus metric name (`gateway_` -> `gateway_cache_hits_total`). */
   prefix?: string;
-  /** Path prefix for every route (`/ops` -> `/ops/metrics`). Default '' (the guide's paths). */
+  /** Path prefix for every route (`/ops` -> `/ops/metrics`). Empty: the guide's paths. */
   mountPath?: string;
-  /** Tiers whose failure makes `/health/cache` answer `down` with 503. Default [] (failures only degrade). */
+  /** Tiers whose failure makes `/health/cache` answer `down` with 503. Empty: failures only degrade. */
   tiersRequired?: string[];
   /** Limits for `checks.memory` in `/health`. Default: none (always ok). */
   memoryLimits?: MemoryLimits;
-  /** How long one tier's `health()` may take, in ms. Default 1000. */
+  /** How long one tier's `health()` may take, in ms. */
   healthTimeoutMs?: number;
   /** The response cache's and the warmer's figures, rendered when given. */
   sources?: MetricSources;
@@ -39,9 +45,9 @@ export interface CacheMetricsOptions {
   memoryUsage?: () => NodeJS.MemoryUsage;
   /** Alert rules: the `alerts` list or the `alerting.cache` map; merged over the defaults by name. */
   alerts?: AlertRulesInput;
-  /** Include the built-in rules (hit rate, memory, evictions, unusual access). Default true. */
+  /** Include the built-in rules (hit rate, memory, evictions, unusual access). */
   defaultAlerts?: boolean;
-  /** Seconds between alert evaluations; 0 for none (call `evaluate()`). Default 60. */
+  /** Seconds between alert evaluations; 0 for none (call `evaluate()`). */
   intervalSeconds?: number;
   /** POST each alert that fires or resolves here as JSON (AlertPayload), with retries. Default none. */
   webhookUrl?: string;
@@ -49,7 +55,7 @@ export interface CacheMetricsOptions {
   webhook?: Omit<WebhookOptions, 'url' | 'logger'>;
   /** Alert transitions and webhook failures are logged here. Default: core's silent logger. */
   logger?: Logger;
-  /** Per-tier and per-namespace breakdowns in `/api/cache/stats` (the guide's `enable_detailed_stats`). Default true. */
+  /** Per-tier and per-namespace breakdowns in `/api/cache/stats` (the guide's `enable_detailed_stats`). */
   detailedStats?: boolean;
   /**
    * Admin token: opens every route. Default `env.GATECACHE_ADMIN_TOKEN`. Without one (and without
@@ -60,17 +66,17 @@ export interface CacheMetricsOptions {
   readToken?: string;
   /** Scrape token: opens `GET /metrics/prometheus` only. Default `env.GATECACHE_SCRAPE_TOKEN`. */
   scrapeToken?: string;
-  /** false turns authentication off on purpose (trusted networks, tests). Default true. */
+  /** false turns authentication off on purpose (trusted networks, tests). */
   auth?: boolean;
   /** Where default tokens are read. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** @deprecated The former name of `token`; used when `token` is not given. */
   adminToken?: string;
-  /** Dashboard refresh period in seconds. Default 5. */
+  /** Dashboard refresh period in seconds. */
   dashboardRefreshSeconds?: number;
   /**
    * Distinct (model, tenant) pairs with their own `cache_tokens_saved_total` series (`pairs`); later ones are
-   * counted under `other` and in `cache_labels_folded_total`. Default `DEFAULT_LABEL_LIMITS` (pairs 1000).
+   * counted under `other` and in `cache_labels_folded_total`.
    */
   labelLimits?: LabelLimits;
 }
@@ -86,40 +92,72 @@ export type CacheMetricsRouter = Router & {
 
 const PROM_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
+/** Every default of cacheMetrics' options, in one place; the option docs and the README point here. */
+export const DEFAULTS = Object.freeze({
+  prefix: '',
+  mountPath: '',
+  tiersRequired: Object.freeze([]) as readonly string[],
+  healthTimeoutMs: 1000,
+  defaultAlerts: true,
+  intervalSeconds: 60,
+  detailedStats: true,
+  auth: true,
+  dashboardRefreshSeconds: 5,
+  labelLimits: DEFAULT_LABEL_LIMITS,
+});
+
 function validate(options: CacheMetricsOptions): void {
-  const o = options as Partial<CacheMetricsOptions> | undefined;
-  if (!o || typeof o.cache?.stats !== 'function') throw new Error('cacheMetrics: options.cache is required');
-  if (o.prefix !== undefined && o.prefix !== '' && !PROM_NAME.test(o.prefix)) {
-    throw new Error(`cacheMetrics: options.prefix "${o.prefix}" is not a valid Prometheus name prefix`);
+  const check: OptionChecker = optionChecker('cacheMetrics');
+  check.object('options', options);
+  const o = options as Partial<CacheMetricsOptions>;
+  if (!o.cache) check.fail('cache', 'is required: a Cache from @gatecache/core createCache()');
+  check.methods('cache', o.cache, ['stats'], 'a Cache from @gatecache/core createCache()');
+  if (
+    o.prefix !== undefined &&
+    o.prefix !== '' &&
+    !(typeof o.prefix === 'string' && PROM_NAME.test(o.prefix))
+  ) {
+    check.fail('prefix', `must be a valid Prometheus name prefix (got ${JSON.stringify(o.prefix)})`);
   }
-  if (o.mountPath !== undefined && o.mountPath !== '' && !/^\/[^?#]*[^/]$/.test(o.mountPath)) {
-    throw new Error(
-      `cacheMetrics: options.mountPath must start with "/" and not end with one (got "${o.mountPath}")`,
-    );
+  if (
+    o.mountPath !== undefined &&
+    o.mountPath !== '' &&
+    !(typeof o.mountPath === 'string' && /^\/[^?#]*[^/]$/.test(o.mountPath))
+  ) {
+    check.fail('mountPath', `must start with "/" and not end with one (got ${JSON.stringify(o.mountPath)})`);
   }
+  if (o.tiersRequired !== undefined && !Array.isArray(o.tiersRequired))
+    check.fail('tiersRequired', 'must be an array of tier names');
   const names = new Set(o.cache.tiers.map((t) => t.name));
   for (const name of o.tiersRequired ?? []) {
-    if (!names.has(name)) {
-      throw new Error(
-        `cacheMetrics: options.tiersRequired names "${name}", which is not a tier of the cache`,
-      );
-    }
+    if (!names.has(name)) check.fail('tiersRequired', `names "${name}", which is not a tier of the cache`);
   }
-  for (const field of ['heapMb', 'rssMb'] as const) {
-    const v = o.memoryLimits?.[field];
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) {
-      throw new Error(`cacheMetrics: options.memoryLimits.${field} must be a positive number`);
-    }
-  }
+  const limits = check.group('memoryLimits');
+  limits.object('', o.memoryLimits);
+  limits.positive('heapMb', o.memoryLimits?.heapMb);
+  limits.positive('rssMb', o.memoryLimits?.rssMb);
   if (o.adminToken !== undefined && !(typeof o.adminToken === 'string' && o.adminToken.length >= 8)) {
-    throw new TypeError('cacheMetrics: options.adminToken must be a string of at least 8 characters');
+    check.fail('adminToken', 'must be a string of at least 8 characters');
   }
-  if (o.dashboardRefreshSeconds !== undefined && !(o.dashboardRefreshSeconds >= 1)) {
-    throw new Error('cacheMetrics: options.dashboardRefreshSeconds must be a number >= 1');
+  check.positive('healthTimeoutMs', o.healthTimeoutMs);
+  check.nonNegative('intervalSeconds', o.intervalSeconds);
+  check.boolean('defaultAlerts', o.defaultAlerts);
+  check.boolean('detailedStats', o.detailedStats);
+  check.boolean('auth', o.auth);
+  if (
+    o.dashboardRefreshSeconds !== undefined &&
+    !(
+      typeof o.dashboardRefreshSeconds === 'number' &&
+      o.dashboardRefreshSeconds >= 1 &&
+      Number.isFinite(o.dashboardRefreshSeconds)
+    )
+  ) {
+    check.fail('dashboardRefreshSeconds', `must be a number >= 1 (got ${String(o.dashboardRefreshSeconds)})`);
   }
-  if (o.healthTimeoutMs !== undefined && !(o.healthTimeoutMs > 0)) {
-    throw new Error('cacheMetrics: options.healthTimeoutMs must be a positive number of ms');
-  }
+  check.string('webhookUrl', o.webhookUrl);
+  check.fn('memoryUsage', o.memoryUsage);
+  check.methods('clock', o.clock, ['now'], 'a Clock');
+  check.methods('logger', o.logger, ['warn', 'info', 'debug'], 'a Logger');
 }
 
 type AsyncHandler = (req: Request, res: Response) => Promise<void>;
@@ -150,28 +188,25 @@ export function cacheMetrics(options: CacheMetricsOptions): CacheMetricsRouter {
   );
   const {
     cache,
-    prefix = '',
-    mountPath = '',
+    prefix = DEFAULTS.prefix,
+    mountPath = DEFAULTS.mountPath,
     sources = {},
     clock = systemClock,
-    tiersRequired = [],
+    tiersRequired = [...DEFAULTS.tiersRequired],
     memoryLimits = {},
-    healthTimeoutMs = 1000,
+    healthTimeoutMs = DEFAULTS.healthTimeoutMs,
     memoryUsage = () => process.memoryUsage(),
-    intervalSeconds = 60,
+    intervalSeconds = DEFAULTS.intervalSeconds,
   } = options;
-  if (!(Number.isFinite(intervalSeconds) && intervalSeconds >= 0)) {
-    throw new Error('cacheMetrics: options.intervalSeconds must be a number of seconds >= 0');
-  }
-  const rules = compileRules(options.alerts, options.defaultAlerts !== false);
+  const rules = compileRules(options.alerts, options.defaultAlerts ?? DEFAULTS.defaultAlerts);
   const health: HealthOptions = { tiersRequired, timeoutMs: healthTimeoutMs, memoryLimits, memoryUsage };
   const collector = createCollector(cache);
   const engine = createAlertEngine({ rules, cache, collector, clock, intervalSeconds });
-  const labelLimits = resolveLabelLimits('cacheMetrics: options.labelLimits', options.labelLimits);
+  const labelLimits = resolveLabelLimits('cacheMetrics: labelLimits', options.labelLimits);
   const savings = hasEvents(sources.responseCache)
     ? trackSavings(sources.responseCache, labelLimits.pairs)
     : undefined;
-  const detailed = options.detailedStats !== false;
+  const detailed = options.detailedStats ?? DEFAULTS.detailedStats;
   const snapshot = () =>
     takeSnapshot(cache, collector, sources, clock.now(), {
       ...(savings ? { savings: savings.rows(), savingsFolded: savings.folded() } : {}),
@@ -192,7 +227,10 @@ export function cacheMetrics(options: CacheMetricsOptions): CacheMetricsRouter {
     if (webhook) void webhook.send(payload).then((ok) => engine.events.emit('delivered', { payload, ok }));
   };
   engine.events.on('transition', onTransition);
-  const html = dashboardHtml({ refreshSeconds: options.dashboardRefreshSeconds ?? 5, historyPoints: 60 });
+  const html = dashboardHtml({
+    refreshSeconds: options.dashboardRefreshSeconds ?? DEFAULTS.dashboardRefreshSeconds,
+    historyPoints: 60,
+  });
   const router = Router() as CacheMetricsRouter;
   const read: RequestHandler = guard('read');
   const scrape: RequestHandler = guard('scrape');

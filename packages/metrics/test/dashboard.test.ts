@@ -28,6 +28,6 @@ describe('GET /api/cache/dashboard', () => {
     await request(s.app).get('/metrics/prometheus').set('Authorization', 'Bearer wrong-token-xx').expect(401);
     // Liveness stays open for load balancers.
     await request(s.app).get('/health').expect(200);
-    expect(() => stack({ adminToken: 'short' })).toThrow(/options\.adminToken/);
+    expect(() => stack({ adminToken: 'short' })).toThrow(/^cacheMetrics: adminToken must be/);
   });
 });

@@ -94,11 +94,22 @@ describe('cacheMetrics stats routes', () => {
     await request(s.app).get('/api/cache/stats').expect(404);
   });
 
-  it('rejects bad options with the option name', () => {
-    expect(() => stack({ prefix: '9bad' })).toThrow(/options\.prefix/);
-    expect(() => stack({ tiersRequired: ['redis'] })).toThrow(/options\.tiersRequired.*redis/);
-    expect(() => stack({ memoryLimits: { heapMb: -1 } })).toThrow(/memoryLimits\.heapMb/);
-    expect(() => stack({ mountPath: 'ops' })).toThrow(/options\.mountPath/);
+  it.each([
+    [{ prefix: '9bad' }, /^cacheMetrics: prefix must be a valid Prometheus name prefix/],
+    [{ tiersRequired: ['redis'] }, /^cacheMetrics: tiersRequired names "redis"/],
+    [
+      { memoryLimits: { heapMb: -1 } },
+      /^cacheMetrics: memoryLimits\.heapMb must be a positive number \(got -1\)/,
+    ],
+    [{ mountPath: 'ops' }, /^cacheMetrics: mountPath must start with/],
+    [{ healthTimeoutMs: 0 }, /^cacheMetrics: healthTimeoutMs must be a positive number/],
+    [{ intervalSeconds: -1 }, /^cacheMetrics: intervalSeconds must be a finite number >= 0/],
+    [{ detailedStats: 'no' }, /^cacheMetrics: detailedStats must be a boolean/],
+    [{ dashboardRefreshSeconds: 0 }, /^cacheMetrics: dashboardRefreshSeconds must be a number >= 1/],
+    [{ memoryUsage: 5 }, /^cacheMetrics: memoryUsage must be a function/],
+  ])('rejects %p with a TypeError naming the option', (options, message) => {
+    expect(() => stack(options as never)).toThrow(TypeError);
+    expect(() => stack(options as never)).toThrow(message);
     s = stack();
   });
 
