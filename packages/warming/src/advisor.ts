@@ -1,24 +1,26 @@
 import type { Cache, Clock } from '@gatecache/core';
-import { dictOf, ownValue, systemClock } from '@gatecache/core';
+import { dictOf, optionChecker, ownValue, systemClock } from '@gatecache/core';
+import type { OptionChecker } from '@gatecache/core';
+import { DEFAULTS } from './defaults';
 import { shardsSampler } from './shards';
 import type { MissRatioCurve, ShardsSampler } from './shards';
 
 export interface TuningAdvisorOptions {
   /** Cache whose counted lookups (`hit`/`miss`) are recorded, and whose stats give entry sizes and TTLs. */
   cache?: Cache;
-  /** Record at all (`analytics.enabled`). Default true. */
+  /** Record at all (`analytics.enabled`). Defaults of every option: `DEFAULTS.tuningAdvisor`. */
   enabled?: boolean;
-  /** Keys sampled per namespace at most (SHARDS fixed size). Default 1024. */
+  /** Keys sampled per namespace at most (SHARDS fixed size). */
   maxSamples?: number;
-  /** Largest cache size (entries) the curve reaches. Default 1048576. */
+  /** Largest cache size (entries) the curve reaches. */
   maxEntries?: number;
-  /** TTLs (seconds) the curve is computed at; each namespace's own TTL is added. Default 1 min .. 1 day. */
+  /** TTLs (seconds) the curve is computed at; each namespace's own TTL is added. */
   ttls?: number[];
-  /** Hit-rate points (0..1) given up for a smaller size or shorter TTL. Default 0.02. */
+  /** Hit-rate points (0..1) given up for a smaller size or shorter TTL. */
   tolerance?: number;
-  /** Namespaces sampled at most; later ones are not. Default 16. */
+  /** Namespaces sampled at most; later ones are not. */
   maxNamespaces?: number;
-  /** Seconds an answer of `advice()` is reused before it is computed again (`prediction_interval`). Default 600. */
+  /** Seconds an answer of `advice()` is reused before it is computed again (`prediction_interval`). */
   refreshInterval?: number;
   clock?: Clock;
 }
@@ -72,7 +74,6 @@ export interface TuningAdvisor {
 }
 
 const MB = 1024 * 1024;
-const DEFAULT_TTLS = [60, 300, 900, 1800, 3600, 7200, 21600, 86400];
 
 /** Sizes 1, 2, 3, 4, 6, 8, 11, 16 ... (two per doubling) up to `max`. */
 function sizeGrid(max: number): number[] {
@@ -99,31 +100,27 @@ function interpolate(sizes: number[], rates: number[], entries: number): number 
   return rates[rates.length - 1] as number;
 }
 
-function check(name: string, value: number | undefined, fallback: number, min: number, int = false): number {
-  if (value === undefined) return fallback;
-  if (!(Number.isFinite(value) && value >= min) || (int && !Number.isInteger(value)))
-    throw new Error(
-      `tuningAdvisor: ${name} must be ${int ? 'an integer' : 'a number'} >= ${min} (got ${value})`,
-    );
-  return value;
-}
-
 /**
  * The tuning advisor behind `GET /api/cache/advice`: a SHARDS sampler per namespace turns the stream of
  * counted lookups into miss-ratio curves over size and TTL (fixed memory per namespace), and picks the knee:
  * the shortest TTL and then the smallest size within `tolerance` of the best hit rate.
  */
 export function tuningAdvisor(options: TuningAdvisorOptions = {}): TuningAdvisor {
-  const enabled = options.enabled ?? true;
-  const maxSamples = check('maxSamples', options.maxSamples, 1024, 1, true);
-  const sizes = sizeGrid(check('maxEntries', options.maxEntries, 1_048_576, 1, true));
-  const tolerance = check('tolerance', options.tolerance, 0.02, 0);
-  if (tolerance >= 1) throw new Error('tuningAdvisor: tolerance must be below 1');
-  const maxNamespaces = check('maxNamespaces', options.maxNamespaces, 16, 1, true);
-  const refreshMs = check('refreshInterval', options.refreshInterval, 600, 0) * 1000;
-  const ttls = options.ttls ?? DEFAULT_TTLS;
+  const check: OptionChecker = optionChecker('tuningAdvisor');
+  check.object('options', options);
+  const d = DEFAULTS.tuningAdvisor;
+  const enabled = check.boolean('enabled', options.enabled, d.enabled);
+  const maxSamples = check.positiveInt('maxSamples', options.maxSamples, d.maxSamples);
+  const sizes = sizeGrid(check.positiveInt('maxEntries', options.maxEntries, d.maxEntries));
+  const tolerance = check.nonNegative('tolerance', options.tolerance, d.tolerance);
+  if (tolerance >= 1) check.fail('tolerance', `must be below 1 (got ${tolerance})`);
+  const maxNamespaces = check.positiveInt('maxNamespaces', options.maxNamespaces, d.maxNamespaces);
+  const refreshMs = check.nonNegative('refreshInterval', options.refreshInterval, d.refreshInterval) * 1000;
+  const ttls = options.ttls ?? d.ttls;
   if (!Array.isArray(ttls) || ttls.length === 0 || !ttls.every((t) => Number.isFinite(t) && t > 0))
-    throw new Error('tuningAdvisor: ttls must be a non-empty array of positive seconds');
+    check.fail('ttls', 'must be a non-empty array of positive seconds');
+  check.methods('cache', options.cache, ['on', 'off'], 'a Cache from createCache()');
+  check.methods('clock', options.clock, ['now'], 'a Clock');
   const { cache } = options;
   const clock = options.clock ?? cache?.clock ?? systemClock;
   const samplers = new Map<string, { sampler: ShardsSampler; ownTtl: number }>();

@@ -1,3 +1,4 @@
+export { DEFAULTS } from './defaults';
 export { accessTracker } from './tracker';
 export type { AccessTracker, AccessTrackerOptions, KeyPattern, TrackerStats } from './tracker';
 export { redisPopularityStore } from './shared-popularity';

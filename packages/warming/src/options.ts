@@ -1,15 +1,16 @@
 import type { Cache, Clock, Logger } from '@gatecache/core';
-import { globMatcher } from '@gatecache/core';
-import { DEFAULTS as RESPONSE_DEFAULTS } from '@gatecache/response-cache';
+import { globMatcher, optionChecker } from '@gatecache/core';
+import type { OptionChecker } from '@gatecache/core';
 import type { ModelPrice } from '@gatecache/response-cache';
 import type { WarmBudget } from './budget';
+import { DEFAULTS } from './defaults';
 import type { KeyInfo } from './key-info';
 import type { AccessTracker } from './tracker';
 import { upstreamReplay } from './upstream';
 import type { ReplayFunction, UpstreamConfig } from './upstream';
 
 export interface CacheWarmerOptions {
-  /** The core cache the warmed answers go into. Required. */
+  /** The core cache the warmed answers go into. Required; defaults of the other options: `DEFAULTS.cacheWarmer`. */
   cache: Cache;
   /** Where popularity and request rates come from. Required. */
   tracker: AccessTracker;
@@ -17,42 +18,42 @@ export interface CacheWarmerOptions {
   upstream?: UpstreamConfig;
   /** Custom replay (any client, a mock); takes precedence over `upstream`. */
   replay?: ReplayFunction;
-  /** Run cycles on a timer. Default true (`warming.enabled`). Manual warms work either way. */
+  /** Run cycles on a timer. (`warming.enabled`). Manual warms work either way. */
   enabled?: boolean;
-  /** Seconds between cycles (`warming.interval`). Default 300. */
+  /** Seconds between cycles (`warming.interval`). */
   interval?: number;
-  /** Namespaces that opt in. Default ['models', 'config']; add 'response' to warm LLM answers. */
+  /** Namespaces that opt in. Add 'response' to warm LLM answers. */
   namespaces?: string[];
-  /** Warm keys whose recent requests reach `preloadThreshold` (`preload_popular`). Default true. */
+  /** Warm keys whose recent requests reach `preloadThreshold` (`preload_popular`). */
   preloadPopular?: boolean;
-  /** Requests within the pattern window that make a key worth warming (`preload_threshold`). Default 5. */
+  /** Requests within the pattern window that make a key worth warming (`preload_threshold`). */
   preloadThreshold?: number;
-  /** Refresh a popular entry this many seconds before it expires. Default 60. */
+  /** Refresh a popular entry this many seconds before it expires. */
   refreshAhead?: number;
-  /** Warms in flight at once (`max_concurrent_warms`). Default 4. */
+  /** Warms in flight at once (`max_concurrent_warms`). */
   maxConcurrent?: number;
-  /** Warms per cycle (`warm_batch_size`). Default 20. */
+  /** Warms per cycle (`warm_batch_size`). */
   batchSize?: number;
   budget?: WarmBudget;
-  /** Tenant scopes never warmed (their answers depend on their own credential). Default []. */
+  /** Tenant scopes never warmed (their answers depend on their own credential). */
   excludeTenants?: string[];
-  /** Model globs never warmed. Default ['ft:*'] (OpenAI fine-tunes belong to one organisation). */
+  /** Model globs never warmed (OpenAI fine-tunes by default: they belong to one organisation). */
   excludeModels?: string[];
   /** Extra exclusion rule; true skips the key. */
   exclude?: (info: KeyInfo & { key: string }) => boolean;
-  /** Also warm keys a forecast says will be requested (`enable_ml_predictions`). Default false. */
+  /** Also warm keys a forecast says will be requested (`enable_ml_predictions`). */
   predictive?: boolean;
   /** Only 'linear_regression' (`prediction_model`). */
   predictionModel?: 'linear_regression';
-  /** Seconds ahead the forecast looks (`prediction_window`). Default: the interval. */
+  /** Seconds ahead the forecast looks (`prediction_window`); by default the interval. */
   predictionWindow?: number;
-  /** USD per 1M tokens by model, for the cost budget. Default {}. */
+  /** USD per 1M tokens by model, for the cost budget. */
   pricing?: Record<string, ModelPrice>;
-  /** Give up on one warm after this long (ms). Default 120000. */
+  /** Give up on one warm after this long (ms). */
   timeoutMs?: number;
   /**
    * Largest answer a warm holds and stores (bytes, as received); a larger one is dropped as it arrives and
-   * the warm fails with 'too-large'. Default the response cache's `maxEntryBytes` (8 MiB): give both the same.
+   * the warm fails with 'too-large'. The default is the response cache's: give both the same.
    */
   maxEntryBytes?: number;
   clock?: Clock;
@@ -81,89 +82,68 @@ export interface ResolvedWarmerOptions {
   logger: Logger;
 }
 
-function fail(path: string, message: string): never {
-  throw new Error(`cacheWarmer: ${path} ${message}`);
-}
-
-function num(
-  path: string,
-  value: number | undefined,
-  fallback: number,
-  opts: { int?: boolean; min?: number } = {},
-): number {
-  if (value === undefined) return fallback;
-  const min = opts.min ?? 0;
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value < min ||
-    (opts.int && !Number.isInteger(value))
-  ) {
-    fail(path, `must be ${opts.int ? 'an integer' : 'a number'} >= ${min} (got ${String(value)})`);
-  }
-  return value;
-}
-
-function strings(path: string, value: string[] | undefined, fallback: string[]): string[] {
-  if (value === undefined) return fallback;
+function strings(check: OptionChecker, path: string, value: unknown, fallback: readonly string[]): string[] {
+  if (value === undefined) return [...fallback];
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
-    fail(path, 'must be an array of strings');
-  return value;
+    check.fail(path, 'must be an array of strings');
+  return value as string[];
 }
 
-/** Validates once, at creation; a bad option throws with its name. */
+/** Validates once, at creation; a bad option throws a TypeError with its name. */
 export function resolveWarmerOptions(o: CacheWarmerOptions): ResolvedWarmerOptions {
-  if (!o || typeof o !== 'object') fail('options', 'must be an object');
-  if (!o.cache || typeof o.cache.set !== 'function') fail('cache', 'must be a Cache from createCache()');
-  if (!o.tracker || typeof o.tracker.popular !== 'function') fail('tracker', 'must be an accessTracker()');
-  if (o.replay !== undefined && typeof o.replay !== 'function') fail('replay', 'must be a function');
+  const check: OptionChecker = optionChecker('cacheWarmer');
+  const d = DEFAULTS.cacheWarmer;
+  check.object('options', o);
+  if (!o.cache) check.fail('cache', 'is required: a Cache from createCache()');
+  check.methods('cache', o.cache, ['get', 'set'], 'a Cache from createCache()');
+  if (!o.tracker) check.fail('tracker', 'is required: an accessTracker()');
+  check.methods('tracker', o.tracker, ['popular'], 'an accessTracker()');
+  check.fn('replay', o.replay);
   if (!o.replay && !o.upstream)
-    fail('upstream', 'or replay is required: warming needs a way to call the provider');
-  const timeoutMs = num('timeoutMs', o.timeoutMs, 120_000, { min: 1 });
-  const maxEntryBytes = num('maxEntryBytes', o.maxEntryBytes, RESPONSE_DEFAULTS.maxEntryBytes, {
-    int: true,
-    min: 1,
-  });
+    check.fail('upstream', 'or replay is required: warming needs a way to call the provider');
+  const timeoutMs = check.positive('timeoutMs', o.timeoutMs, d.timeoutMs);
+  const maxEntryBytes = check.positiveInt('maxEntryBytes', o.maxEntryBytes, d.maxEntryBytes);
   const replay = o.replay ?? upstreamReplay(o.upstream as UpstreamConfig, timeoutMs, maxEntryBytes);
-  if (o.predictionModel !== undefined && o.predictionModel !== 'linear_regression') {
-    fail('predictionModel', `must be 'linear_regression' (got ${String(o.predictionModel)})`);
-  }
-  const interval = num('interval', o.interval, 300, { min: 1 });
-  const batchSize = num('batchSize', o.batchSize, 20, { int: true, min: 1 });
-  const b = o.budget ?? {};
+  check.oneOf('predictionModel', o.predictionModel, [d.predictionModel]);
+  const interval = check.positive('interval', o.interval, d.interval);
+  const batchSize = check.positiveInt('batchSize', o.batchSize, d.batchSize);
+  const b = check.object('budget', o.budget);
+  const bc = check.group('budget');
   const budget = {
-    perCycle: num('budget.perCycle', b.perCycle, batchSize, { int: true }),
-    perHour: num('budget.perHour', b.perHour, 1000, { int: true }),
+    perCycle: bc.nonNegativeInt('perCycle', b.perCycle, batchSize),
+    perHour: bc.nonNegativeInt('perHour', b.perHour, d.budget.perHour),
     ...(b.maxTokensPerHour !== undefined
-      ? { maxTokensPerHour: num('budget.maxTokensPerHour', b.maxTokensPerHour, 0) }
+      ? { maxTokensPerHour: bc.nonNegative('maxTokensPerHour', b.maxTokensPerHour, 0) }
       : {}),
     ...(b.maxCostUsdPerHour !== undefined
-      ? { maxCostUsdPerHour: num('budget.maxCostUsdPerHour', b.maxCostUsdPerHour, 0) }
+      ? { maxCostUsdPerHour: bc.nonNegative('maxCostUsdPerHour', b.maxCostUsdPerHour, 0) }
       : {}),
   };
-  const tenants = new Set(strings('excludeTenants', o.excludeTenants, []));
-  const models = strings('excludeModels', o.excludeModels, ['ft:*']).map(globMatcher);
-  if (o.exclude !== undefined && typeof o.exclude !== 'function') fail('exclude', 'must be a function');
-  const custom = o.exclude;
+  const tenants = new Set(strings(check, 'excludeTenants', o.excludeTenants, d.excludeTenants));
+  const models = strings(check, 'excludeModels', o.excludeModels, d.excludeModels).map(globMatcher);
+  const custom = check.fn('exclude', o.exclude);
+  check.object('pricing', o.pricing);
+  check.methods('clock', o.clock, ['now'], 'a Clock');
+  check.methods('logger', o.logger, ['warn', 'info', 'debug'], 'a Logger');
   return {
     cache: o.cache,
     tracker: o.tracker,
     replay,
-    enabled: o.enabled ?? true,
+    enabled: check.boolean('enabled', o.enabled, d.enabled),
     intervalMs: interval * 1000,
-    namespaces: new Set(strings('namespaces', o.namespaces, ['models', 'config'])),
-    preloadPopular: o.preloadPopular ?? true,
-    preloadThreshold: num('preloadThreshold', o.preloadThreshold, 5),
-    refreshAheadMs: num('refreshAhead', o.refreshAhead, 60) * 1000,
-    maxConcurrent: num('maxConcurrent', o.maxConcurrent, 4, { int: true, min: 1 }),
+    namespaces: new Set(strings(check, 'namespaces', o.namespaces, d.namespaces)),
+    preloadPopular: check.boolean('preloadPopular', o.preloadPopular, d.preloadPopular),
+    preloadThreshold: check.nonNegative('preloadThreshold', o.preloadThreshold, d.preloadThreshold),
+    refreshAheadMs: check.nonNegative('refreshAhead', o.refreshAhead, d.refreshAhead) * 1000,
+    maxConcurrent: check.positiveInt('maxConcurrent', o.maxConcurrent, d.maxConcurrent),
     batchSize,
     budget,
     excluded: (info) =>
       (info.tenant !== undefined && tenants.has(info.tenant)) ||
       (info.model !== undefined && models.some((m) => m(info.model as string))) ||
       (custom?.(info) ?? false),
-    predictive: o.predictive ?? false,
-    predictionWindow: num('predictionWindow', o.predictionWindow, interval, { min: 1 }),
+    predictive: check.boolean('predictive', o.predictive, d.predictive),
+    predictionWindow: check.positive('predictionWindow', o.predictionWindow, interval),
     pricing: o.pricing ?? {},
     maxEntryBytes,
     clock: o.clock ?? o.cache.clock,

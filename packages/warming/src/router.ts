@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Request, Response, Router } from 'express';
-import { checkGlob } from '@gatecache/core';
+import { checkGlob, optionChecker } from '@gatecache/core';
+import type { OptionChecker } from '@gatecache/core';
 import { createAuth } from '@gatecache/invalidation';
 import type { TuningAdvisor } from './advisor';
 import type { AccessTracker } from './tracker';
@@ -18,7 +19,7 @@ export interface WarmingRoutesOptions {
   readToken?: string;
   /** The metrics scrape token: opens no route here (403, not 401). Default `GATECACHE_SCRAPE_TOKEN`. */
   scrapeToken?: string;
-  /** false turns authentication off (trusted networks only). Default true. */
+  /** false turns authentication off (trusted networks only); on by default (`DEFAULTS.warmingRoutes`). */
   auth?: boolean;
   env?: NodeJS.ProcessEnv;
 }
@@ -41,13 +42,18 @@ function stringList(value: unknown): string[] | undefined | false {
  * `GET /api/cache/advice`, behind the admin routes' own bearer-token check (@gatecache/invalidation).
  */
 export function warmingRoutes(options: WarmingRoutesOptions): Router {
+  const check: OptionChecker = optionChecker('warmingRoutes');
+  check.object('options', options);
   const { warmer, tracker, advisor } = options;
-  if (!warmer || typeof warmer.warmNow !== 'function')
-    throw new Error('warmingRoutes: warmer must be a cacheWarmer()');
+  if (!warmer) check.fail('warmer', 'is required: a cacheWarmer()');
+  check.methods('warmer', warmer, ['warmNow'], 'a cacheWarmer()');
+  check.methods('tracker', tracker, ['popular'], 'an accessTracker()');
+  check.methods('advisor', advisor, ['advice'], 'a tuningAdvisor()');
+  check.boolean('auth', options.auth);
   for (const name of ['token', 'readToken', 'scrapeToken'] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== 'string' || value.length < 8)) {
-      throw new Error(`warmingRoutes: ${name} must be a string of at least 8 characters`);
+      check.fail(name, 'must be a string of at least 8 characters');
     }
   }
   const scoped = createAuth(

@@ -1,4 +1,6 @@
-import type { Clock, Logger } from '@gatecache/core';
+import { optionChecker } from '@gatecache/core';
+import type { Clock, Logger, OptionChecker } from '@gatecache/core';
+import { DEFAULTS } from './defaults';
 import { redisPopularityStore } from './shared-popularity';
 import type { BucketCounts, PopularityClient, PopularityStore } from './shared-popularity';
 
@@ -8,15 +10,15 @@ export interface SharedPopularityOptions {
   client?: PopularityClient;
   /** Any other shared store (an adapter); used instead of `client`. */
   store?: PopularityStore;
-  /** Prefix of the Redis keys. Default `'gatecache:'`. */
+  /** Prefix of the Redis keys. Defaults: `DEFAULTS.accessTracker.shared`. */
   keyPrefix?: string;
-  /** How often local increments are sent and the shared top keys read back, ms. Default 5000. */
+  /** How often local increments are sent and the shared top keys read back, ms. */
   flushIntervalMs?: number;
-  /** Members kept per bucket sorted set (the rest trimmed after each flush). Default 4 x `topK`. */
+  /** Members kept per bucket sorted set (the rest trimmed after each flush). */
   maxKeys?: number;
-  /** Distinct keys batched between flushes; past it only keys in the local top-K are batched. Default `maxKeys`. */
+  /** Distinct keys batched between flushes; past it only keys in the local top-K are batched. */
   maxPending?: number;
-  /** A flush without an answer within this many ms counts as a failure. Default 2000. */
+  /** A flush without an answer within this many ms counts as a failure. */
   timeoutMs?: number;
 }
 
@@ -55,25 +57,20 @@ interface Deps {
   logger: Logger;
 }
 
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!(Number.isInteger(value) && value > 0)) {
-    throw new Error(`accessTracker: shared.${name} must be a positive integer (got ${value})`);
-  }
-  return value;
-}
-
 export function sharedCounts(options: SharedPopularityOptions, deps: Deps): SharedCounts {
+  const check: OptionChecker = optionChecker('accessTracker', 'shared.');
+  const d = DEFAULTS.accessTracker.shared;
+  check.object('', options);
   if (!options.client === !options.store) {
-    throw new Error('accessTracker: shared needs exactly one of shared.client (ioredis) or shared.store');
+    check.fail('', 'needs exactly one of shared.client (ioredis) or shared.store');
   }
   if (options.keyPrefix !== undefined && typeof options.keyPrefix !== 'string') {
-    throw new Error('accessTracker: shared.keyPrefix must be a string');
+    check.fail('keyPrefix', 'must be a string');
   }
-  const flushIntervalMs = positiveInt('flushIntervalMs', options.flushIntervalMs, 5000);
-  const maxKeys = positiveInt('maxKeys', options.maxKeys, deps.topK * 4);
-  const maxPending = positiveInt('maxPending', options.maxPending, maxKeys);
-  const timeoutMs = positiveInt('timeoutMs', options.timeoutMs, 2000);
+  const flushIntervalMs = check.positiveInt('flushIntervalMs', options.flushIntervalMs, d.flushIntervalMs);
+  const maxKeys = check.positiveInt('maxKeys', options.maxKeys, deps.topK * d.maxKeysPerTopK);
+  const maxPending = check.positiveInt('maxPending', options.maxPending, maxKeys);
+  const timeoutMs = check.positiveInt('timeoutMs', options.timeoutMs, d.timeoutMs);
   const { clock, logger, topK } = deps;
   const widthMs = deps.windowSeconds * 1000;
   const store =

@@ -1,5 +1,6 @@
 import type { Cache, Clock, Logger } from '@gatecache/core';
-import { silentLogger, systemClock } from '@gatecache/core';
+import { optionChecker, silentLogger, systemClock } from '@gatecache/core';
+import { DEFAULTS } from './defaults';
 import { countMinSketch } from './count-min';
 import { parseKey } from './key-info';
 import type { KeyInfo } from './key-info';
@@ -13,15 +14,15 @@ import type { Ranked } from './top-k';
 export interface AccessTrackerOptions {
   /** Cache whose counted lookups (`hit` and `miss` events) are recorded. Default none: call `record` yourself. */
   cache?: Cache;
-  /** Seconds over which popularity halves, so recent demand outranks old. Default 3600. */
+  /** Seconds over which popularity halves, so recent demand outranks old. Defaults: `DEFAULTS.accessTracker`. */
   window?: number;
-  /** Seconds of per-key request-rate history kept for the top keys (`pattern_window`). Default 3600. */
+  /** Seconds of per-key request-rate history kept for the top keys (`pattern_window`). */
   patternWindow?: number;
-  /** Buckets the pattern window is cut into. Default 12. */
+  /** Buckets the pattern window is cut into. */
   buckets?: number;
-  /** Popular keys tracked in detail. Default 256. */
+  /** Popular keys tracked in detail. */
   topK?: number;
-  /** Count-min sketch width and depth (memory: width * depth * 8 bytes). Defaults 2048 and 4. */
+  /** Count-min sketch width and depth (memory: width * depth * 8 bytes). */
   sketchWidth?: number;
   sketchDepth?: number;
   /**
@@ -92,29 +93,25 @@ interface Tracked {
   series: RateSeries;
 }
 
-function positive(name: string, value: number | undefined, fallback: number, integer = false): number {
-  if (value === undefined) return fallback;
-  if (!(Number.isFinite(value) && value > 0) || (integer && !Number.isInteger(value))) {
-    throw new Error(
-      `accessTracker: ${name} must be a positive ${integer ? 'integer' : 'number'} (got ${value})`,
-    );
-  }
-  return value;
-}
-
 /**
  * Records every counted lookup in fixed memory: a count-min sketch of decayed popularity, a top-K heap of the
  * most popular keys, request-rate series for those keys only, and an hourly profile.
  */
 export function accessTracker(options: AccessTrackerOptions = {}): AccessTracker {
-  const windowMs = positive('window', options.window, 3600) * 1000;
-  const patternWindow = positive('patternWindow', options.patternWindow, 3600);
-  const buckets = positive('buckets', options.buckets, 12, true);
-  const k = positive('topK', options.topK, 256, true);
+  const check = optionChecker('accessTracker');
+  check.object('options', options);
+  const d = DEFAULTS.accessTracker;
+  const windowMs = check.positive('window', options.window, d.window) * 1000;
+  const patternWindow = check.positive('patternWindow', options.patternWindow, d.patternWindow);
+  const buckets = check.positiveInt('buckets', options.buckets, d.buckets);
+  const k = check.positiveInt('topK', options.topK, d.topK);
   const sketch = countMinSketch(
-    positive('sketchWidth', options.sketchWidth, 2048, true),
-    positive('sketchDepth', options.sketchDepth, 4, true),
+    check.positiveInt('sketchWidth', options.sketchWidth, d.sketchWidth),
+    check.positiveInt('sketchDepth', options.sketchDepth, d.sketchDepth),
   );
+  check.methods('cache', options.cache, ['on', 'off'], 'a Cache from createCache()');
+  check.methods('clock', options.clock, ['now'], 'a Clock');
+  check.methods('logger', options.logger, ['warn', 'info', 'debug'], 'a Logger');
   const clock = options.clock ?? options.cache?.clock ?? systemClock;
   const bucketMs = (patternWindow * 1000) / buckets;
   const top = topK<Tracked>(k);
