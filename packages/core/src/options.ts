@@ -30,7 +30,7 @@ export interface OptionChecker {
   /** A non-empty string. */
   string: Check<string>;
   /** A function (the check cannot see its signature; the option's type documents it). */
-  fn: <F extends (...args: never[]) => unknown>(path: string, value: unknown, fallback?: F) => F | undefined;
+  fn: <F>(path: string, value: F | undefined, fallback?: F) => F | undefined;
   /** One of `allowed`. */
   oneOf<T extends string | number | boolean>(
     path: string,
