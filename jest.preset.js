@@ -15,6 +15,8 @@ module.exports = function preset(dir) {
     },
     moduleNameMapper: {
       '^@gatecache/([a-z-]+)$': path.join(root, 'packages/$1/src'),
+      // The umbrella package is published unscoped.
+      '^gatecache$': path.join(root, 'packages/gatecache/src'),
     },
     testTimeout: 30000,
     setupFiles: [path.join(root, 'jest.fuzz-seed.js')],

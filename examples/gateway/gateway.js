@@ -4,7 +4,7 @@ const https = require('node:https');
 const path = require('node:path');
 const express = require('express');
 const { createProxyMiddleware } = require('http-proxy-middleware');
-const { createGatecache, loadConfig } = require('@gatecache/config');
+const { createGatecache, loadConfig } = require('gatecache');
 const { proxyRequestBody } = require('@gatecache/response-cache');
 const { createMockProvider } = require('@gatecache/example-mock-provider');
 

@@ -11,7 +11,7 @@ import express from 'express';
 import type { Router } from 'express';
 import { createCache, memoryStore } from '@gatecache/core';
 import type { AuthScope, Cache } from '@gatecache/core';
-import { cacheAdmin } from '@gatecache/invalidation';
+import { cacheAdmin } from '@gatecache/admin';
 import { cacheMetrics } from '@gatecache/metrics';
 import { accessTracker, cacheWarmer, tuningAdvisor, warmingRoutes } from '@gatecache/warming';
 import { ADMIN_TOKEN, gateway } from './helpers';

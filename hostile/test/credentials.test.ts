@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache, Logger } from '@gatecache/core';
-import { cacheAdmin } from '@gatecache/invalidation';
+import { cacheAdmin } from '@gatecache/admin';
 import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
 import { diskStore } from '@gatecache/store-disk';
 import { redisStore } from '@gatecache/store-redis';

@@ -6,8 +6,8 @@
 // shared prototype changes. fast-check prints the seed and the shrunk counterexample of a failure.
 import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache } from '@gatecache/core';
-import { cacheAdmin } from '@gatecache/invalidation';
-import type { CacheAdminRouter } from '@gatecache/invalidation';
+import { cacheAdmin } from '@gatecache/admin';
+import type { CacheAdminRouter } from '@gatecache/admin';
 import { cacheMetrics } from '@gatecache/metrics';
 import type { CacheMetricsRouter } from '@gatecache/metrics';
 import { accessTracker, cacheWarmer, tuningAdvisor, warmingRoutes } from '@gatecache/warming';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { createCache } from '@gatecache/core';
-import { cacheAdmin } from '@gatecache/invalidation';
+import { cacheAdmin } from '@gatecache/admin';
 import { cacheMetrics } from '@gatecache/metrics';
 import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
 import type { ResponseCacheMiddleware } from '@gatecache/response-cache';

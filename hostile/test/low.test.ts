@@ -3,7 +3,7 @@
 // may not write, and upstream calls that hang.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Gatecache } from '@gatecache/config';
+import type { Gatecache } from 'gatecache';
 import { createCache } from '@gatecache/core';
 import type { Cache } from '@gatecache/core';
 import { proxyRequestBody, responseCache } from '@gatecache/response-cache';

@@ -4,7 +4,7 @@
 // the caps), and Redis is only ever sent a literal head, one star and a literal tail.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cacheAdmin } from '@gatecache/invalidation';
+import { cacheAdmin } from '@gatecache/admin';
 import { createCache, globMatcher, memoryStore } from '@gatecache/core';
 import type { Cache } from '@gatecache/core';
 import { redisStore } from '@gatecache/store-redis';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { createCache } from '@gatecache/core';
-import { cacheAdmin } from '@gatecache/invalidation';
+import { cacheAdmin } from '@gatecache/admin';
 import { cacheMetrics } from '@gatecache/metrics';
 import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
 import { createMockProvider } from '@gatecache/example-mock-provider';

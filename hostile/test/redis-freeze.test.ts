@@ -2,7 +2,7 @@
 // Two gateway examples share one real redis-server; the test freezes it, sends misses, thaws it.
 import { admin, chat, gateway, post, whileServing } from './helpers';
 import type { Gateway } from './helpers';
-import type { Gatecache } from '@gatecache/config';
+import type { Gatecache } from 'gatecache';
 import { redisAvailable, startTestRedis } from './redis-server';
 import type { TestRedis } from './redis-server';
 

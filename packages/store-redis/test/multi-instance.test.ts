@@ -1,6 +1,6 @@
 import * as http from 'node:http';
-import { cacheAdmin } from '@gatecache/invalidation';
-import type { CacheAdminRouter, InvalidationBus as AdminBus } from '@gatecache/invalidation';
+import { cacheAdmin } from '@gatecache/admin';
+import type { CacheAdminRouter, InvalidationBus as AdminBus } from '@gatecache/admin';
 import { Redis } from 'ioredis';
 import type { InvalidationBus } from '../src';
 import { KEY_PREFIX, chatRequest, post, startInstances, within } from './helpers/gateways';

@@ -1,8 +1,7 @@
 import express from 'express';
 import type { Request, Response, Router } from 'express';
-import { checkGlob, optionChecker } from '@gatecache/core';
+import { checkGlob, createAuth, optionChecker } from '@gatecache/core';
 import type { OptionChecker } from '@gatecache/core';
-import { createAuth } from '@gatecache/invalidation';
 import type { TuningAdvisor } from './advisor';
 import type { AccessTracker } from './tracker';
 import { WarmerBusyError } from './warmer';
@@ -39,7 +38,7 @@ function stringList(value: unknown): string[] | undefined | false {
 
 /**
  * `POST /api/cache/warm`, `GET /api/cache/warming/status`, `GET /api/cache/warming/patterns` and
- * `GET /api/cache/advice`, behind the admin routes' own bearer-token check (@gatecache/invalidation).
+ * `GET /api/cache/advice`, behind the bearer-token check the admin routes use (createAuth of @gatecache/core).
  */
 export function warmingRoutes(options: WarmingRoutesOptions): Router {
   const check: OptionChecker = optionChecker('warmingRoutes');

@@ -1,6 +1,7 @@
 import { createCache, globMatcher, memoryStore } from '@gatecache/core';
 import fc from 'fast-check';
-import { executePurge, planPurge } from '../src';
+import { executePurge } from '../src/purge';
+import { planPurge } from '../src/purge-spec';
 
 const segment = fc.constantFrom('a', 'b', 'ab', 'x.y', 'z-1', '', 'A');
 const keyArb = fc

@@ -1,10 +1,9 @@
-import { dictOf } from '@gatecache/core';
+import { PRINCIPAL, createAuth, dictOf } from '@gatecache/core';
+import type { Principal } from '@gatecache/core';
 import { createKeyer } from '@gatecache/cache-key';
 import type { KeyRequest } from '@gatecache/cache-key';
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
-import { PRINCIPAL, createAuth } from './auth';
-import type { Principal } from './auth';
 import { logCacheEvents } from './cache-events';
 import { AdminError, errorHandler } from './errors';
 import { createEventLog } from './event-log';

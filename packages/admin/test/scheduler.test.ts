@@ -1,5 +1,6 @@
 import { createCache, memoryStore } from '@gatecache/core';
-import { createEventLog, executePurge } from '../src';
+import { createEventLog } from '../src';
+import { executePurge } from '../src/purge';
 import { createScheduler, parseWindow } from '../src/scheduler';
 import { validateTiers } from '../src/validate';
 

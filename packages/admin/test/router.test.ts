@@ -1,6 +1,7 @@
 import { tenantHash } from '@gatecache/cache-key';
+import { tokenId } from '@gatecache/core';
 import request from 'supertest';
-import { createEventLog, tokenId } from '../src';
+import { createEventLog } from '../src';
 import type { InvalidationMessage } from '../src';
 import {
   ADMIN,

@@ -1,7 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { memoryStore } from '@gatecache/core';
 import type { Clock, Logger, Store } from '@gatecache/core';
-import type { TierPolicy, TierSwitchOptions } from '@gatecache/invalidation';
+import type { TierPolicy, TierSwitchOptions } from '@gatecache/admin';
 import { diskStore } from '@gatecache/store-disk';
 import { invalidationBus, redisLock, redisOptionsFromConfig, redisStore } from '@gatecache/store-redis';
 import type { InvalidationBus, RedisConfigBlock, RedisLock, RedisStore } from '@gatecache/store-redis';

@@ -1,7 +1,7 @@
 import express from 'express';
 import request from 'supertest';
-import { PRINCIPAL, createAuth, tokenId } from '../src/auth';
-import type { AuthOptions, Principal } from '../src/auth';
+import { PRINCIPAL, createAuth, tokenId } from '../src';
+import type { AuthOptions, Principal } from '../src';
 
 const ADMIN = 'admin-token-0123456789';
 const READER = 'read-token-0123456789';

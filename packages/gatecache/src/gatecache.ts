@@ -9,8 +9,8 @@ import {
   systemClock,
 } from '@gatecache/core';
 import type { KeyOptions } from '@gatecache/cache-key';
-import { cacheAdmin, redactConfig, tierPolicyFromConfig } from '@gatecache/invalidation';
-import type { CacheAdminRouter, TierPolicy } from '@gatecache/invalidation';
+import { cacheAdmin, redactConfig, tierPolicyFromConfig } from '@gatecache/admin';
+import type { CacheAdminRouter, TierPolicy } from '@gatecache/admin';
 import { DEFAULT_ALERT_RULES, alertsFromConfig, cacheMetrics, instrumentCache } from '@gatecache/metrics';
 import type { CacheInstrumentation, CacheMetricsRouter } from '@gatecache/metrics';
 import { DEFAULT_MAX_BODY_BYTES, defaultShouldCache, responseCache } from '@gatecache/response-cache';

@@ -99,7 +99,7 @@ export const cachingSchema = z.strictObject({
 });
 
 export const invalidationSchema = z.strictObject({
-  // Applied through tierPolicyFromConfig of @gatecache/invalidation (see createGatecache).
+  // Applied through tierPolicyFromConfig of @gatecache/admin (see createGatecache).
   ttl_enabled: bool().default(true),
   lru_enabled: bool().default(true),
   size_based: bool().default(true),
