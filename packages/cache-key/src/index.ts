@@ -5,7 +5,6 @@ export { DEFAULT_TENANT_SECRET, KEY_FORMAT_VERSION, canonicalJson, tenantHash } 
 export { createKeyer, defaultKey, isKeyer } from './keyer';
 export { summaryKey, configKey } from './other-keys';
 export type { SummaryKeyArgs } from './other-keys';
-export { PROVIDERS, routeOf } from './route';
 export {
   CREDENTIAL_HEADERS,
   CREDENTIAL_QUERY_PARAMS,

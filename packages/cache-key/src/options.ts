@@ -1,6 +1,6 @@
+import { PROVIDERS } from '@gatecache/providers';
 import { FIELD_RULES } from './field-rules';
 import { resolveSecret } from './hash';
-import { PROVIDERS } from './route';
 import { setOwn } from './own';
 import { CREDENTIAL_HEADERS } from './secrets';
 import type { FieldOverride, KeyOptions, KeyRequest, Provider, Scope } from './types';

@@ -1,4 +1,4 @@
-import type { RouteMatch } from './route';
+import type { RouteMatch } from '@gatecache/providers';
 import { ownValue, setOwn } from './own';
 import { CREDENTIAL_QUERY_PARAMS, headerValue } from './secrets';
 import type { KeyRequest } from './types';

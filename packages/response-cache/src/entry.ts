@@ -4,9 +4,8 @@ import type { EntryInput } from '@gatecache/core';
 import type { KeyResult } from '@gatecache/cache-key';
 import type { CapturedHead } from './capture';
 import { contentEncodingOf, contentTypeOf, forbidsStorage, isEventStream, storableHeaders } from './headers';
-import { parseSse, streamOutcome, usageOf } from './sse';
-import { isObject } from './sse/data';
-import type { SseEvent } from './sse';
+import { parseSse, streamOutcome, usageOf } from '@gatecache/providers';
+import type { SseEvent } from '@gatecache/providers';
 import type { Recipe } from './recipe';
 
 export type StoreVerdict = { ok: true; input: EntryInput } | { ok: false; reason: string };
@@ -167,6 +166,10 @@ function streamVerdict(
   // `usage`, not `"usage`: a quote, everywhere in JSON, would stop the search at every member name.
   const usageEvents = events ?? usageBlocks(body) ?? parseSse(body.toString('utf8'));
   return usageEvents.length > 0 ? { usageEvents } : {};
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Whether one JSON object is an error payload: `error` set (not null, as in a Responses object), or typed as one. */

@@ -15,8 +15,6 @@ export type { Recipe } from './recipe';
 export { buildEntry } from './entry';
 export type { BuildArgs, StoreVerdict } from './entry';
 export type { CapturedHead } from './capture';
-export { canConvert, jsonToSse, parseSse, sseToJson, streamOutcome, usageOf, createSseParser } from './sse';
-export type { SseEvent, SseRoute, StreamOutcome, TokenUsage } from './sse';
 export type {
   CacheRequest,
   Determinism,

@@ -1,7 +1,7 @@
 import { brotliCompressSync, deflateRawSync, gzipSync } from 'node:zlib';
 import { createKeyer } from '@gatecache/cache-key';
 import { buildEntry, decodeBody, isTooLarge, streamRefusal } from '../src/entry';
-import { parseSse } from '../src/sse';
+import { parseSse } from '@gatecache/providers';
 import { fixture, fixtureJson } from './helpers/upstream';
 
 const keyer = createKeyer();
