@@ -5,15 +5,6 @@ export { DEFAULT_TENANT_SECRET, KEY_FORMAT_VERSION, canonicalJson, tenantHash } 
 export { createKeyer, defaultKey, isKeyer } from './keyer';
 export { summaryKey, configKey } from './other-keys';
 export type { SummaryKeyArgs } from './other-keys';
-export {
-  CREDENTIAL_HEADERS,
-  CREDENTIAL_QUERY_PARAMS,
-  MAX_BODY_DEPTH,
-  ROUTE_CREDENTIALS,
-  credentialOf,
-  hasSecretFields,
-  isCredentialParam,
-  withoutCredentials,
-} from './secrets';
+export { MAX_BODY_DEPTH, ROUTE_CREDENTIALS, credentialOf } from './secrets';
 export { BUILT_IN_VARY_HEADERS } from './vary';
 export type * from './types';

@@ -1,8 +1,7 @@
-import { PROVIDERS } from '@gatecache/providers';
+import { CREDENTIAL_HEADERS, PROVIDERS } from '@gatecache/providers';
 import { FIELD_RULES } from './field-rules';
 import { resolveSecret } from './hash';
 import { setOwn } from './own';
-import { CREDENTIAL_HEADERS } from './secrets';
 import type { FieldOverride, KeyOptions, KeyRequest, Provider, Scope } from './types';
 import { BUILT_IN_VARY_HEADERS } from './vary';
 

@@ -1,7 +1,7 @@
 import type { Cache, Clock, Logger } from '@gatecache/core';
 import { globMatcher } from '@gatecache/core';
 import { DEFAULTS as RESPONSE_DEFAULTS } from '@gatecache/response-cache';
-import type { ModelPrice } from '@gatecache/response-cache';
+import type { ModelPrice } from '@gatecache/providers';
 import type { WarmBudget } from './budget';
 import type { KeyInfo } from './key-info';
 import type { AccessTracker } from './tracker';
