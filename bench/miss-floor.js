@@ -9,7 +9,7 @@
 // Run: `npm run build && npm run bench:floor -w @gatecache/bench` (BENCH_DURATION seconds, default 8).
 const { createCache, memoryStore } = require('@gatecache/core');
 const { createKeyer } = require('@gatecache/cache-key');
-const { buildEntry, buildRecipe, RECIPE_HEADERS } = require('@gatecache/response-cache');
+const { buildEntry, buildRecipe, RECIPE_HEADERS } = require('@gatecache/providers');
 const { start, stop, cpuOf, load, median } = require('./procs');
 const { request, answer, sseAnswer } = require('./payloads');
 

@@ -1,4 +1,4 @@
-import { CREDENTIAL_HEADERS, isCredentialParam } from '@gatecache/cache-key';
+import { CREDENTIAL_HEADERS, isCredentialParam } from '@gatecache/providers';
 import type { Explanation, KeyRequest } from '@gatecache/cache-key';
 
 const REDACTED = '[redacted]';

@@ -6,16 +6,6 @@ export { createKeyer, defaultKey, isKeyer } from './keyer';
 export { DEFAULTS } from './options';
 export { summaryKey, configKey } from './other-keys';
 export type { SummaryKeyArgs } from './other-keys';
-export { PROVIDERS, routeOf } from './route';
-export {
-  CREDENTIAL_HEADERS,
-  CREDENTIAL_QUERY_PARAMS,
-  MAX_BODY_DEPTH,
-  ROUTE_CREDENTIALS,
-  credentialOf,
-  hasSecretFields,
-  isCredentialParam,
-  withoutCredentials,
-} from './secrets';
+export { MAX_BODY_DEPTH, ROUTE_CREDENTIALS, credentialOf } from './secrets';
 export { BUILT_IN_VARY_HEADERS } from './vary';
 export type * from './types';

@@ -1,9 +1,9 @@
+import { createRouteMemo, matchRoute, type RouteMatch, type RouteMemo } from '@gatecache/providers';
 import { escapeKeyPart } from './escape';
 import { createKeyMemo } from './memo';
 import { resolvedRules, selectFields, type FieldRule } from './field-rules';
 import { canonicalJson, hmacHex, KEY_FORMAT_VERSION, sha256Hex, TENANT_HASH_LENGTH } from './hash';
 import { resolveKeyOptions, type ResolvedKeyOptions } from './options';
-import { createRouteMemo, matchRoute, type RouteMatch, type RouteMemo } from './route';
 import { credentialOf, sealSecrets } from './secrets';
 import type {
   Explanation,

@@ -1,7 +1,8 @@
 import { hash } from 'node:crypto';
+import { CREDENTIAL_HEADERS } from '@gatecache/providers';
 import { LRUCache } from 'lru-cache';
 import { ownValue } from './own';
-import { CREDENTIAL_HEADERS, headerValue } from './secrets';
+import { headerValue } from './secrets';
 import type { KeyRequest, KeyResult } from './types';
 import { BUILT_IN_VARY_HEADERS } from './vary';
 

@@ -1,10 +1,9 @@
+import { CREDENTIAL_HEADERS, PROVIDERS } from '@gatecache/providers';
 import { FIELD_RULES } from './field-rules';
 import { optionChecker } from '@gatecache/core';
 import type { OptionChecker } from '@gatecache/core';
 import { DEFAULT_TENANT_SECRET, resolveSecret } from './hash';
-import { PROVIDERS } from './route';
 import { setOwn } from './own';
-import { CREDENTIAL_HEADERS } from './secrets';
 import type { FieldOverride, KeyOptions, KeyRequest, Provider, Scope } from './types';
 import { BUILT_IN_VARY_HEADERS } from './vary';
 

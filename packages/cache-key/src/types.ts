@@ -1,36 +1,12 @@
-/** The providers whose request shapes gatecache understands. */
-export type Provider = 'openai' | 'anthropic' | 'gemini' | 'azure' | 'unknown';
+import type { Provider, RouteInfo, RouteRequest } from '@gatecache/providers';
+
+// Route types are the providers package's; they are part of this package's options and results too.
+export type { Provider, RouteInfo };
 
 /** The parts of an incoming request that a key is built from. */
-export interface KeyRequest {
-  method: string;
-  /** Path and query as the gateway received it (Express `req.originalUrl`), e.g. '/v1/chat/completions' or '/anthropic/v1/messages'. */
-  url: string;
-  /** Lower-case header names, as Node gives them. */
-  headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON body; undefined for GET or non-JSON bodies. */
-  body?: unknown;
+export interface KeyRequest extends RouteRequest {
   /** The exact body bytes. When given, the key of a byte-identical repeat is remembered (see `memoSize`). */
   rawBody?: Buffer | string;
-}
-
-/** What a request is: provider, endpoint, model and stream mode. */
-export interface RouteInfo {
-  provider: Provider;
-  /**
-   * Normalized endpoint id: 'chat.completions' | 'completions' | 'responses' | 'embeddings' | 'moderations' |
-   * 'models' | 'messages' | 'generateContent' | 'streamGenerateContent' | 'embedContent' | 'unknown'.
-   */
-  endpoint: string;
-  /** Model from the body or the path (Gemini: '/models/{model}:generateContent'; Azure: the deployment), or 'none'. */
-  model: string;
-  /** The request asks for a stream (body.stream === true, Gemini streamGenerateContent or alt=sse). */
-  streaming: boolean;
-  /**
-   * True only where a stream/non-stream converter exists: OpenAI chat.completions and Anthropic messages.
-   * There `stream` (and `stream_options`) are left out of the key so one entry serves both modes.
-   */
-  streamConvertible: boolean;
 }
 
 /** Who may share an entry: everyone, callers with the same credential, or a custom scope string. */

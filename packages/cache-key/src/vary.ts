@@ -1,6 +1,6 @@
-import type { RouteMatch } from './route';
+import { CREDENTIAL_QUERY_PARAMS, type RouteMatch } from '@gatecache/providers';
 import { ownValue, setOwn } from './own';
-import { CREDENTIAL_QUERY_PARAMS, headerValue } from './secrets';
+import { headerValue } from './secrets';
 import type { KeyRequest } from './types';
 
 /** Headers that change what a provider answers, always in the hash when present. */

@@ -1,13 +1,13 @@
 import { seededRandom } from '@gatecache/core';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
+import { routeOf } from '@gatecache/providers';
 import {
   createKeyer,
   defaultKey,
   FIELD_RULES,
   KEY_FORMAT_VERSION,
   ROUTE_CREDENTIALS,
-  routeOf,
   type KeyRequest,
   type KeyResult,
 } from '../src';

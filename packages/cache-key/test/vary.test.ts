@@ -1,4 +1,4 @@
-import { matchRoute } from '../src/route';
+import { matchRoute } from '@gatecache/providers';
 import { BUILT_IN_VARY_HEADERS, collectVary } from '../src/vary';
 import type { KeyRequest } from '../src';
 

@@ -13,7 +13,8 @@ import { cacheAdmin, redactConfig, tierPolicyFromConfig } from '@gatecache/admin
 import type { CacheAdminRouter, TierPolicy } from '@gatecache/admin';
 import { DEFAULT_ALERT_RULES, alertsFromConfig, cacheMetrics, instrumentCache } from '@gatecache/metrics';
 import type { CacheInstrumentation, CacheMetricsRouter } from '@gatecache/metrics';
-import { DEFAULT_MAX_BODY_BYTES, defaultShouldCache, responseCache } from '@gatecache/response-cache';
+import { DEFAULT_MAX_BODY_BYTES } from '@gatecache/providers';
+import { defaultShouldCache, responseCache } from '@gatecache/response-cache';
 import type { ResponseCacheMiddleware } from '@gatecache/response-cache';
 import type { RedisStore } from '@gatecache/store-redis';
 import type { ContextCondenserMiddleware } from '@gatecache/summary-cache';

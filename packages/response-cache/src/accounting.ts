@@ -1,8 +1,9 @@
 import type { EventEmitter } from 'node:events';
 import type { CacheEntry } from '@gatecache/core';
-import { dictOf, labelCap, ownValue } from '@gatecache/core';
+import { dictOf, labelCap } from '@gatecache/core';
+import { costOf, priceOf } from '@gatecache/providers';
 import type { ResolvedOptions } from './options';
-import type { ModelPrice, ResponseCacheStats, SavedEvent, SavedTotals } from './types';
+import type { ResponseCacheStats, SavedEvent, SavedTotals } from './types';
 
 export type Counter = Exclude<
   keyof ResponseCacheStats,
@@ -17,24 +18,6 @@ export interface Accounting {
 }
 
 const emptyTotals = (): SavedTotals => ({ hits: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
-
-/** Price of a model: an exact entry, else the longest configured prefix ('gpt-4o' prices 'gpt-4o-2024-08-06'). */
-export function priceOf(pricing: Record<string, ModelPrice>, model: string): ModelPrice | undefined {
-  // Own entries only: the model is the client's, and 'constructor' must not find Object's.
-  const exact = ownValue(pricing, model);
-  if (exact) return exact;
-  let best: string | undefined;
-  for (const name of Object.keys(pricing)) {
-    if (model.startsWith(name) && (best === undefined || name.length > best.length)) best = name;
-  }
-  return best === undefined ? undefined : ownValue(pricing, best);
-}
-
-/** Estimated USD for the tokens, from prices per one million tokens. */
-export function costOf(price: ModelPrice | undefined, inputTokens: number, outputTokens: number): number {
-  if (!price) return 0;
-  return (inputTokens * price.input + outputTokens * price.output) / 1_000_000;
-}
 
 /**
  * The middleware's counters and the savings of hits, by tenant, model and namespace. The buckets are Maps

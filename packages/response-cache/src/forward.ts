@@ -1,13 +1,12 @@
 import type { CacheEntry } from '@gatecache/core';
+import { buildEntry, buildRecipe, headRefusal, isEventStream } from '@gatecache/providers';
+import type { Recipe } from '@gatecache/providers';
 import { captureResponse } from './capture';
 import type { CapturedHead } from './capture';
-import { buildEntry, headRefusal } from './entry';
 import type { Flight } from './flight';
-import { cacheStatus, isEventStream, setCacheHeaders } from './headers';
+import { cacheStatus, setCacheHeaders } from './headers';
 import { exposedKey, serveEntry } from './job';
 import type { Deps, Job } from './job';
-import { buildRecipe } from './recipe';
-import type { Recipe } from './recipe';
 import { failResponse } from './replay';
 import { isUpstreamFailure, ttlSeconds } from './stale';
 

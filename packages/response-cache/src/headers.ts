@@ -26,19 +26,6 @@ export const cacheStatus = {
   onlyIfCached: (): string => 'gatecache; fwd=miss; detail=only-if-cached',
 };
 
-/** Response headers kept in an entry and replayed on hits: content description and non-secret provider ids. */
-export const STORED_HEADERS: readonly string[] = [
-  'content-type',
-  'content-language',
-  'x-request-id',
-  'request-id',
-  'openai-model',
-  'openai-organization',
-  'openai-project',
-  'openai-version',
-  'anthropic-organization-id',
-];
-
 /** Never forwarded from one request's response to another's (hop-by-hop, cookies, lengths we recompute). */
 const NOT_SHARED = new Set([
   'set-cookie',
@@ -49,26 +36,6 @@ const NOT_SHARED = new Set([
   'proxy-connection',
   'trailer',
 ]);
-
-function headerString(value: OutgoingHttpHeaders[string]): string | undefined {
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? value.join(', ') : String(value);
-}
-
-/** The allow-listed subset of response headers, lower-case names, single string values. */
-export function storableHeaders(
-  headers: OutgoingHttpHeaders,
-  extra: ReadonlySet<string>,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (!STORED_HEADERS.includes(lower) && !extra.has(lower)) continue;
-    const v = headerString(value);
-    if (v !== undefined) setOwn(out, lower, v);
-  }
-  return out;
-}
 
 /** Headers of a leader's response that a coalesced waiter may receive as they are. */
 export function shareableHeaders(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
@@ -109,22 +76,4 @@ export function setCacheHeaders(res: ServerResponse, values: CacheHeaderValues):
   res.setHeader('Cache-Status', values.status);
   if (values.age !== undefined) res.setHeader('Age', String(values.age));
   if (values.key !== undefined) res.setHeader('X-Gatecache-Key', values.key);
-}
-
-/** Whether the upstream forbids shared storage (`Cache-Control: private` / `no-store`). */
-export function forbidsStorage(headers: OutgoingHttpHeaders): boolean {
-  const cc = headerString(headers['cache-control'])?.toLowerCase() ?? '';
-  return /(^|[\s,])(private|no-store)(\s*=|[\s,]|$)/.test(cc);
-}
-
-export function contentTypeOf(headers: OutgoingHttpHeaders): string {
-  return (headerString(headers['content-type']) ?? '').toLowerCase();
-}
-
-export function contentEncodingOf(headers: OutgoingHttpHeaders): string {
-  return (headerString(headers['content-encoding']) ?? 'identity').trim().toLowerCase();
-}
-
-export function isEventStream(headers: OutgoingHttpHeaders): boolean {
-  return contentTypeOf(headers).startsWith('text/event-stream');
 }

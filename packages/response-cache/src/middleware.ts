@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
+import { bodyRefusal, readRawBody } from '@gatecache/providers';
 import { createAccounting } from './accounting';
-import { HeldBody, readRawBody } from './body';
-import { bodyRefusal } from './body-check';
+import { HeldBody } from './body';
 import { ControlError, requestControls, stripControlHeaders } from './controls';
 import type { RequestControls } from './controls';
 import { Flights } from './flight';

@@ -2,8 +2,8 @@ import type { Cache, Clock, GuardedLock, LabelLimits, Logger } from '@gatecache/
 import { DEFAULT_LABEL_LIMITS, guardLock, resolveLabelLimits } from '@gatecache/core';
 import { createKeyer, isKeyer } from '@gatecache/cache-key';
 import type { Keyer, RouteInfo } from '@gatecache/cache-key';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RECIPE_MAX_BYTES, isSecretHeader } from '@gatecache/providers';
 import { defaultShouldCache } from './policy';
-import { DEFAULT_RECIPE_MAX_BYTES, isSecretHeader } from './recipe';
 import type {
   CacheRequest,
   Determinism,
@@ -52,7 +52,6 @@ export interface ResolvedOptions {
  */
 export const MAX_MODEL_LENGTH = 256;
 
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Ten minutes: the OpenAI SDK's own request timeout; a long non-streamed answer has its head only at the end. */
 export const DEFAULT_FOLLOWER_WAIT_MS = 600_000;
 /** The namespace the keyer puts responses in; `x-gatecache-namespace` may choose only from this list. */

@@ -3,7 +3,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CacheEntry } from '@gatecache/core';
 import type { RouteInfo } from '@gatecache/cache-key';
 import type { CacheHeaderValues } from './headers';
-import { jsonToSse, parseSse, sseToJson } from './sse';
+import { jsonToSse, parseSse, sseToJson } from '@gatecache/providers';
 
 export const SSE_CONTENT_TYPE = 'text/event-stream; charset=utf-8';
 const JSON_CONTENT_TYPE = 'application/json';

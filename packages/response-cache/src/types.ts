@@ -1,15 +1,13 @@
 import type { EventEmitter } from 'node:events';
-import type { IncomingMessage } from 'node:http';
 import type { Cache, Clock, DistributedLock, LabelLimits, LockStats, Logger } from '@gatecache/core';
 import type { KeyOptions, Keyer, RouteInfo } from '@gatecache/cache-key';
+import type { BodyRequest, ModelPrice } from '@gatecache/providers';
 import type { RequestHandler } from 'express';
 
+export type { ModelPrice };
+
 /** The request as the middleware sees it: the parsed JSON body and its raw bytes are attached by `responseCache`. */
-export type CacheRequest = IncomingMessage & {
-  originalUrl?: string;
-  body?: unknown;
-  rawBody?: Buffer;
-};
+export type CacheRequest = BodyRequest;
 
 /** `all`: cache every answer; `deterministic`: only `temperature: 0` or seeded generations (non-generative endpoints always). */
 export type Determinism = 'all' | 'deterministic';
@@ -21,12 +19,6 @@ export interface ShouldCacheContext {
   /** Parsed JSON body (undefined for GET). */
   body: unknown;
   determinism: Determinism;
-}
-
-/** USD per one million tokens. */
-export interface ModelPrice {
-  input: number;
-  output: number;
 }
 
 export interface ResponseCacheOptions {

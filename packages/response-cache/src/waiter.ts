@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { contentEncodingOf, isEventStream } from '@gatecache/providers';
 import type { Flight } from './flight';
-import { cacheStatus, contentEncodingOf, isEventStream, shareableHeaders } from './headers';
+import { cacheStatus, shareableHeaders } from './headers';
 import { serveEntry } from './job';
 import type { Deps, Job } from './job';
 import { failResponse, writeJsonError } from './replay';

@@ -4,9 +4,8 @@
 import fc from 'fast-check';
 import * as http from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ControlError, parseControls } from '../src';
-import type { RequestControls } from '../src';
-import { requestControls, stripControlHeaders } from '../src/controls';
+import { ControlError, parseControls, requestControls, stripControlHeaders } from '../src/controls';
+import type { RequestControls } from '../src/controls';
 import { globalsChanged, hostileString, snapshotGlobals, toWire, wireString } from './helpers/fuzz';
 import type { GlobalsSnapshot } from './helpers/fuzz';
 import { startGateway } from './helpers/gateway';

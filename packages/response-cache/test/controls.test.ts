@@ -1,8 +1,7 @@
 import request from 'supertest';
 import { clockedCache, manualClock } from './helpers/clock';
 import type { ManualClock } from './helpers/clock';
-import { ControlError, parseControls } from '../src';
-import { stripControlHeaders } from '../src/controls';
+import { ControlError, parseControls, stripControlHeaders } from '../src/controls';
 import { startGateway, until } from './helpers/gateway';
 import type { Gateway } from './helpers/gateway';
 import { fixtureJson, startUpstream } from './helpers/upstream';

@@ -1,4 +1,5 @@
-import { defaultShouldCache, isDeterministic } from '../src';
+import { defaultShouldCache } from '../src';
+import { isDeterministic } from '../src/policy';
 import type { ShouldCacheContext } from '../src';
 
 const route = (endpoint: string) =>

@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { readRequestBody } from '@gatecache/response-cache';
-import type { CacheRequest } from '@gatecache/response-cache';
-import type { RouteInfo } from '@gatecache/cache-key';
+import { readRequestBody } from '@gatecache/providers';
+import type { BodyRequest, RouteInfo } from '@gatecache/providers';
 import type { NextFunction, Request, Response } from 'express';
 import { condense } from './condense';
 import { resolveCondenserOptions } from './options';
@@ -59,7 +58,7 @@ export function contextCondenser(options: ContextCondenserOptions): ContextConde
   const counts: Counts = { requests: 0, condensed: 0, tokensRemoved: 0, passedThrough: 0, rejected: 0 };
 
   const middleware = function contextCondenser(req: Request, res: Response, next: NextFunction): void {
-    handle(req as CacheRequest, res, next, o, counts, events).catch((err: unknown) => {
+    handle(req as BodyRequest, res, next, o, counts, events).catch((err: unknown) => {
       o.logger.error('gatecache: context condenser failed; passing the request through', {
         error: err instanceof Error ? err.message : String(err),
       });
@@ -74,7 +73,7 @@ export function contextCondenser(options: ContextCondenserOptions): ContextConde
 }
 
 async function handle(
-  req: CacheRequest,
+  req: BodyRequest,
   res: ServerResponse,
   next: () => void,
   o: ResolvedCondenserOptions,

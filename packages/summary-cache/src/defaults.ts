@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BODY_BYTES as RESPONSE_CACHE_MAX_BODY_BYTES } from '@gatecache/response-cache';
+import { DEFAULT_MAX_BODY_BYTES as SHARED_MAX_BODY_BYTES } from '@gatecache/providers';
 import { DEFAULT_CONTEXT_WINDOW } from './model-table';
 
 /** The default instructions given to the summarizing model. Part of the summaries' cache key (via `id`). */
@@ -23,7 +23,7 @@ export const DEFAULTS = Object.freeze({
     summaryMaxTokens: 400,
     safetyMarginTokens: 256,
     defaultOutputTokens: 4096,
-    maxBodyBytes: RESPONSE_CACHE_MAX_BODY_BYTES,
+    maxBodyBytes: SHARED_MAX_BODY_BYTES,
     countBudgetMs: 200,
     summaryConcurrency: 8,
   }),

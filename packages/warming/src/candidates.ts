@@ -1,5 +1,5 @@
 import type { CacheEntry } from '@gatecache/core';
-import type { Recipe } from '@gatecache/response-cache';
+import type { Recipe } from '@gatecache/providers';
 import { forecastRequests } from './forecast';
 import { parseKey } from './key-info';
 import type { KeyInfo } from './key-info';

@@ -1,7 +1,7 @@
 import type { Cache, Clock, Logger } from '@gatecache/core';
 import { globMatcher, optionChecker } from '@gatecache/core';
 import type { OptionChecker } from '@gatecache/core';
-import type { ModelPrice } from '@gatecache/response-cache';
+import type { ModelPrice } from '@gatecache/providers';
 import type { WarmBudget } from './budget';
 import { DEFAULTS } from './defaults';
 import type { KeyInfo } from './key-info';

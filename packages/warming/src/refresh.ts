@@ -1,6 +1,6 @@
 import type { Cache, CacheEntry } from '@gatecache/core';
-import { buildEntry, costOf, priceOf } from '@gatecache/response-cache';
-import type { BuildArgs, ModelPrice, Recipe } from '@gatecache/response-cache';
+import { buildEntry, costOf, priceOf } from '@gatecache/providers';
+import type { BuildArgs, ModelPrice, Recipe } from '@gatecache/providers';
 import type { KeyInfo } from './key-info';
 import type { ReplayFunction } from './upstream';
 
@@ -33,7 +33,7 @@ export function spendOf(
 }
 
 /**
- * Replays a recipe and stores the answer under the same key, through response-cache's own storing rules
+ * Replays a recipe and stores the answer under the same key, through the storing rules response-cache uses
  * (2xx only, no cookies or private directives, complete streams only). A refused or failed answer leaves the
  * old entry where it is.
  */
@@ -52,7 +52,7 @@ export async function refreshKey(args: RefreshArgs): Promise<RefreshResult> {
   const verdict = buildEntry({
     head: { status: answer.status, headers: answer.headers },
     chunks: [answer.body],
-    keyed: { key, namespace: info.namespace, route, tenant, paramsHash: '' },
+    keyed: { route, tenant },
     tags: old?.tags ?? [],
     extraHeaders: new Set(),
     recipe,

@@ -2,8 +2,8 @@ import { ownValue, setOwn } from '@gatecache/core';
 import * as buffer from 'node:buffer';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { withoutCredentials } from '@gatecache/cache-key';
-import type { Recipe } from '@gatecache/response-cache';
+import { withoutCredentials } from '@gatecache/providers';
+import type { Recipe } from '@gatecache/providers';
 
 /** One provider the warmer may call with the gateway's own credential. */
 export interface UpstreamTarget {

@@ -1,6 +1,6 @@
 import type { EntryMeta } from '@gatecache/core';
 import { globMatcher } from '@gatecache/core';
-import type { Recipe } from '@gatecache/response-cache';
+import type { Recipe } from '@gatecache/providers';
 import { createBudget } from './budget';
 import type { BudgetLeft } from './budget';
 import { due, pickCandidates, recipeOf, warmable } from './candidates';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { parseSse } from '../../src/sse';
+import { parseSse } from '@gatecache/providers';
 
 export const FIXTURES = path.resolve(__dirname, '../../../../fixtures');
 

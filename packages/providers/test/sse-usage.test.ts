@@ -1,5 +1,5 @@
 import { parseSse, usageOf, type SseRoute } from '../src/sse';
-import { ANTHROPIC_MESSAGES, GEMINI_STREAM, OPENAI_CHAT, fixtureJson, fixtureText } from './sse-fixtures';
+import { ANTHROPIC_MESSAGES, GEMINI_STREAM, OPENAI_CHAT, fixtureJson, fixtureText } from './fixtures';
 
 const RESPONSES: SseRoute = { provider: 'openai', endpoint: 'responses' };
 const GEMINI_JSON: SseRoute = { provider: 'gemini', endpoint: 'generateContent' };

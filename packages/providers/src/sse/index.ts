@@ -1,5 +1,5 @@
 /**
- * Server-Sent Events helpers for the response cache: pure functions, no I/O.
+ * Server-Sent Events of the provider APIs: pure functions, no I/O.
  *
  * - `parseSse` / `createSseParser` read a stream into events that keep their exact bytes (`raw`), so a
  *   stored stream replays byte for byte (text, tool-call, thinking and signature deltas alike). Framing

@@ -1,5 +1,37 @@
-import { ownValue } from './own';
-import type { KeyRequest, Provider, RouteInfo } from './types';
+import { ownValue } from '@gatecache/core';
+
+/** The providers whose request shapes gatecache understands. */
+export type Provider = 'openai' | 'anthropic' | 'gemini' | 'azure' | 'unknown';
+
+/** The parts of an incoming request that say what it is. */
+export interface RouteRequest {
+  method: string;
+  /** Path and query as the gateway received it (Express `req.originalUrl`), e.g. '/v1/chat/completions' or '/anthropic/v1/messages'. */
+  url: string;
+  /** Lower-case header names, as Node gives them. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON body; undefined for GET or non-JSON bodies. */
+  body?: unknown;
+}
+
+/** What a request is: provider, endpoint, model and stream mode. */
+export interface RouteInfo {
+  provider: Provider;
+  /**
+   * Normalized endpoint id: 'chat.completions' | 'completions' | 'responses' | 'embeddings' | 'moderations' |
+   * 'models' | 'messages' | 'generateContent' | 'streamGenerateContent' | 'embedContent' | 'unknown'.
+   */
+  endpoint: string;
+  /** Model from the body or the path (Gemini: '/models/{model}:generateContent'; Azure: the deployment), or 'none'. */
+  model: string;
+  /** The request asks for a stream (body.stream === true, Gemini streamGenerateContent or alt=sse). */
+  streaming: boolean;
+  /**
+   * True only where a stream/non-stream converter exists: OpenAI chat.completions and Anthropic messages.
+   * There `stream` (and `stream_options`) are left out of the key so one entry serves both modes.
+   */
+  streamConvertible: boolean;
+}
 
 export const PROVIDERS: readonly Provider[] = ['openai', 'anthropic', 'gemini', 'azure', 'unknown'];
 
@@ -67,7 +99,7 @@ function decode(part: string): string {
   }
 }
 
-function headerPresent(req: KeyRequest, name: string): boolean {
+function headerPresent(req: RouteRequest, name: string): boolean {
   const v = ownValue(req.headers, name);
   return v !== undefined && (Array.isArray(v) ? v.length > 0 : v !== '');
 }
@@ -95,7 +127,7 @@ function patternsFor(provider: Provider | undefined): Pattern[] {
  * `Authorization` does not make it Anthropic's (which needs `anthropic-version` anyway): that would let a random
  * x-api-key beside one real OpenAI key mint a tenant per request.
  */
-function modelsProvider(req: KeyRequest, path: string, query: URLSearchParams): Provider {
+function modelsProvider(req: RouteRequest, path: string, query: URLSearchParams): Provider {
   if (headerPresent(req, 'anthropic-version')) return 'anthropic';
   if (headerPresent(req, 'x-api-key') && !headerPresent(req, 'authorization')) return 'anthropic';
   if (headerPresent(req, 'x-goog-api-key') || query.has('key') || /\/v1(alpha|beta)\d*\//.test(path))
@@ -178,7 +210,7 @@ function pathRoute(
 
 /** The route a method and path give; `pathOnly` is false when headers or query decided it too. */
 function routePath(
-  req: KeyRequest,
+  req: RouteRequest,
   method: string,
   path: string,
   query: () => URLSearchParams,
@@ -205,7 +237,7 @@ function routePath(
 }
 
 /** Provider, endpoint, model and stream mode of a request, plus its path parts. `forced` pins the provider. */
-export function matchRoute(req: KeyRequest, forced?: Provider, memo?: RouteMemo): RouteMatch {
+export function matchRoute(req: RouteRequest, forced?: Provider, memo?: RouteMemo): RouteMatch {
   const url = req.url;
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
@@ -256,7 +288,7 @@ class Match implements RouteMatch {
 }
 
 /** Provider, endpoint, model and stream mode of a request. `provider` pins the provider (for an ambiguous mount). */
-export function routeOf(req: KeyRequest, provider?: Provider): RouteInfo {
+export function routeOf(req: RouteRequest, provider?: Provider): RouteInfo {
   if (provider !== undefined && !PROVIDERS.includes(provider)) {
     throw new TypeError(`routeOf: provider must be one of ${PROVIDERS.join(', ')}`);
   }

@@ -6,7 +6,7 @@ import {
   STREAM_FIXTURES,
   fixtureJson,
   fixtureText,
-} from './sse-fixtures';
+} from './fixtures';
 
 const AZURE_CHAT: SseRoute = { provider: 'azure', endpoint: 'chat.completions' };
 

@@ -1,5 +1,5 @@
 import { parseSse, streamOutcome, type SseRoute, type StreamOutcome } from '../src/sse';
-import { ANTHROPIC_MESSAGES, GEMINI_STREAM, OPENAI_CHAT, STREAM_FIXTURES, fixtureText } from './sse-fixtures';
+import { ANTHROPIC_MESSAGES, GEMINI_STREAM, OPENAI_CHAT, STREAM_FIXTURES, fixtureText } from './fixtures';
 
 const RESPONSES: SseRoute = { provider: 'openai', endpoint: 'responses' };
 const AZURE_CHAT: SseRoute = { provider: 'azure', endpoint: 'chat.completions' };

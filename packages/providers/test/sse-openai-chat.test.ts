@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { chatCompletionFromSse, chatCompletionToSse } from '../src/sse/openai-chat';
 import { parseSse } from '../src/sse';
-import { fixtureJson, fixtureText, startSseServer, type SseServer } from './sse-fixtures';
+import { fixtureJson, fixtureText, startSseServer, type SseServer } from './fixtures';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { messageFromSse, messageToSse } from '../src/sse/anthropic-messages';
 import { parseSse } from '../src/sse';
-import { fixtureJson, fixtureText, startSseServer, type SseServer } from './sse-fixtures';
+import { fixtureJson, fixtureText, startSseServer, type SseServer } from './fixtures';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -1,5 +1,5 @@
 import { bodyRefusal } from '../src/body-check';
-import { fixture } from './helpers/upstream';
+import { fixtureText as fixture } from './fixtures';
 
 const check = (raw: Buffer | string): ReturnType<typeof bodyRefusal> => {
   const bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;

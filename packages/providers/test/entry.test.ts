@@ -1,10 +1,10 @@
 import { brotliCompressSync, deflateRawSync, gzipSync } from 'node:zlib';
-import { createKeyer } from '@gatecache/cache-key';
+import { parseSse, routeOf, type RouteRequest } from '../src';
 import { buildEntry, decodeBody, isTooLarge, streamRefusal } from '../src/entry';
-import { parseSse } from '../src/sse';
-import { fixture, fixtureJson } from './helpers/upstream';
+import { fixtureJson, fixtureText as fixture } from './fixtures';
 
-const keyer = createKeyer();
+// What buildEntry reads of a cache-key KeyResult: the route and the tenant.
+const keyer = { key: (req: RouteRequest) => ({ route: routeOf(req), tenant: 'tenant' }) };
 const keyed = keyer.key({
   method: 'POST',
   url: '/v1/chat/completions',

@@ -1,18 +1,24 @@
 import * as buffer from 'node:buffer';
 import * as zlib from 'node:zlib';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { EntryInput } from '@gatecache/core';
-import type { KeyResult } from '@gatecache/cache-key';
-import type { CapturedHead } from './capture';
 import { contentEncodingOf, contentTypeOf, forbidsStorage, isEventStream, storableHeaders } from './headers';
+import type { Recipe } from './recipe';
+import type { RouteInfo } from './route';
 import { parseSse, streamOutcome, usageOf } from './sse';
 import { isObject } from './sse/data';
 import type { SseEvent } from './sse';
-import type { Recipe } from './recipe';
 
 export type StoreVerdict = { ok: true; input: EntryInput } | { ok: false; reason: string };
 
+/** A response's status and headers (lower-case names), as the upstream sent them. */
+export interface ResponseHead {
+  status: number;
+  headers: OutgoingHttpHeaders;
+}
+
 /** Whether a response head alone already rules out storing (status, cookies, upstream cache directives). */
-export function headRefusal(head: CapturedHead): string | undefined {
+export function headRefusal(head: ResponseHead): string | undefined {
   if (head.status < 200 || head.status > 299) return `status ${head.status}`;
   if (head.headers['set-cookie'] !== undefined) return 'set-cookie';
   if (forbidsStorage(head.headers)) return 'cache-control private/no-store';
@@ -188,9 +194,10 @@ export function isErrorPayload(json: unknown): boolean {
 }
 
 export interface BuildArgs {
-  head: CapturedHead;
+  head: ResponseHead;
   chunks: Buffer[];
-  keyed: KeyResult;
+  /** The request's route and tenant (a cache-key `KeyResult` is one). */
+  keyed: { route: RouteInfo; tenant: string };
   tags: string[];
   extraHeaders: ReadonlySet<string>;
   variant?: number;

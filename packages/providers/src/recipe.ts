@@ -1,6 +1,6 @@
-import { hasSecretFields, withoutCredentials } from '@gatecache/cache-key';
 import { setOwn } from '@gatecache/core';
-import type { CacheRequest } from './types';
+import type { BodyRequest } from './body';
+import { hasSecretFields, withoutCredentials } from './credentials';
 
 /**
  * How to ask the upstream for an entry again (kept in `entry.extra.recipe` for @gatecache/warming): the
@@ -42,7 +42,7 @@ export const DEFAULT_RECIPE_MAX_BYTES = 64 * 1024;
 // Anchored on the word, with one bounded run after it, so the test stays linear in the body.
 const MAYBE_SECRET_MEMBER = /(?:auth|key|token|secret|passw|connection_string)[^"\\]{0,40}"\s*:/i;
 
-function bodyHasSecrets(req: CacheRequest, body: Buffer): boolean {
+function bodyHasSecrets(req: BodyRequest, body: Buffer): boolean {
   if (req.body !== undefined && typeof req.body === 'object') return hasSecretFields(req.body);
   const text = body.toString('utf8');
   if (!MAYBE_SECRET_MEMBER.test(text)) return false;
@@ -61,7 +61,7 @@ function bodyHasSecrets(req: CacheRequest, body: Buffer): boolean {
  * (warming) adds the gateway's own credential.
  */
 export function buildRecipe(
-  req: CacheRequest,
+  req: BodyRequest,
   extraHeaders: ReadonlySet<string>,
   maxBytes: number,
 ): Recipe | undefined {

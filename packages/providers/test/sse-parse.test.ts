@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createSseParser, parseSse, type SseEvent } from '../src/sse';
-import { fixtureText, STREAM_FIXTURES } from './sse-fixtures';
+import { fixtureText, STREAM_FIXTURES } from './fixtures';
 
 function feedChunks(chunks: string[]): SseEvent[] {
   const events: SseEvent[] = [];

@@ -1,13 +1,14 @@
-import { routeOf, type KeyRequest, type RouteInfo } from '../src';
-import { fixture } from './fixtures';
-import { createRouteMemo } from '../src/route';
+import { createRouteMemo, routeOf, type RouteInfo, type RouteRequest } from '../src';
+import { fixtureJson } from './fixtures';
+
+const fixture = (name: string): Record<string, unknown> => fixtureJson(name) as Record<string, unknown>;
 
 const req = (
   url: string,
   body?: unknown,
-  headers: KeyRequest['headers'] = {},
+  headers: RouteRequest['headers'] = {},
   method = 'POST',
-): KeyRequest => ({
+): RouteRequest => ({
   method,
   url,
   headers,
@@ -104,7 +105,7 @@ describe('routeOf', () => {
   });
 
   it('tells model lists apart by headers: Anthropic, Gemini, Azure, else OpenAI', () => {
-    const get = (url: string, headers: KeyRequest['headers'] = {}): string =>
+    const get = (url: string, headers: RouteRequest['headers'] = {}): string =>
       pick(routeOf(req(url, undefined, headers, 'GET')));
     expect(get('/v1/models')).toBe('openai:models:none');
     expect(get('/v1/models/ft:gpt-4o:org:1')).toBe('openai:models:ft:gpt-4o:org:1');

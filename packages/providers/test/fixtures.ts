@@ -1,4 +1,4 @@
-// Shared by the sse-*.test.ts files: the provider fixtures and a loopback server for the SDK clients.
+// Shared by the tests: the provider fixtures and a loopback server for the SDK clients.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
