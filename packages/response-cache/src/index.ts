@@ -8,7 +8,7 @@ export { STORED_HEADERS, cacheStatus } from './headers';
 export type { CacheOutcome } from './headers';
 export { REVALIDATE_HEADER } from './revalidate';
 export { priceOf, costOf } from './accounting';
-export { DEFAULT_MAX_BODY_BYTES, DEFAULTS, MAX_MODEL_LENGTH } from './options';
+export { DEFAULTS, MAX_MODEL_LENGTH } from './options';
 export { shareShapes } from './shapes';
 export { buildRecipe, isSecretHeader, RECIPE_HEADERS, DEFAULT_RECIPE_MAX_BYTES } from './recipe';
 export type { Recipe } from './recipe';
@@ -18,13 +18,20 @@ export type { CapturedHead } from './capture';
 export { canConvert, jsonToSse, parseSse, sseToJson, streamOutcome, usageOf, createSseParser } from './sse';
 export type { SseEvent, SseRoute, StreamOutcome, TokenUsage } from './sse';
 export type {
+  AccountingOptions,
   CacheRequest,
+  HeaderOptions,
+  LimitOptions,
+  LockOptions,
   Determinism,
   ModelPrice,
+  RecipeOptions,
   ResponseCacheMiddleware,
   ResponseCacheOptions,
   ResponseCacheStats,
   SavedEvent,
   SavedTotals,
   ShouldCacheContext,
+  TimeoutOptions,
+  VariantOptions,
 } from './types';

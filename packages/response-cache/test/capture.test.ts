@@ -52,7 +52,7 @@ describe('an answer written by the handler itself', () => {
   it('is given up, unstored, when its client leaves and nobody else wants it (no piped source)', async () => {
     let handlerSawClose = false;
     const gw = await h.gateway({
-      middleware: { drainAfterCloseMs: 0 },
+      middleware: { timeouts: { drainAfterCloseMs: 0 } },
       handler: (_req, res) => {
         res.on('close', () => (handlerSawClose = true));
         res.writeHead(200, { 'content-type': 'text/event-stream' });

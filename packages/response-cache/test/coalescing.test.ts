@@ -126,7 +126,7 @@ describe('followers of one upstream call', () => {
 
 describe('an upstream call whose leader left', () => {
   it('is cut when its last follower leaves too, with drainAfterCloseMs: 0', async () => {
-    const gw = await h.gateway({ middleware: { drainAfterCloseMs: 0 } });
+    const gw = await h.gateway({ middleware: { timeouts: { drainAfterCloseMs: 0 } } });
     const stream = endlessStream(h.upstream);
     let cut = false;
     void stream.cut.then(() => (cut = true));

@@ -111,7 +111,7 @@ describe('stale-if-error', () => {
   });
 
   it('serves the stale entry when the upstream does not answer within upstreamTimeoutMs', async () => {
-    gw = await startGateway({ upstream: upstream.url, cache, middleware: { upstreamTimeoutMs: 50 } });
+    gw = await startGateway({ upstream: upstream.url, cache, middleware: { timeouts: { upstreamMs: 50 } } });
     await storeThenExpire();
     upstream.override = () => undefined; // never answers
     const res = await request(gw.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);

@@ -154,7 +154,7 @@ describe('a leader that hangs up', () => {
   it.each(handlers)(
     'keeps the call going for its followers past drainAfterCloseMs, which bounds only an unwatched drain (%s)',
     async (handler) => {
-      const g = await gateway({ handler, middleware: { drainAfterCloseMs: 50 } });
+      const g = await gateway({ handler, middleware: { timeouts: { drainAfterCloseMs: 50 } } });
       h.upstream.override = (_req, res) => sendSse(res, chatStream, { delayMs: 40 });
       const s = STREAMS.openai;
       const leader = leaving(`${g.url}${s.path}`, s.body, s.headers);
@@ -178,7 +178,7 @@ describe('when every client is gone', () => {
   it.each(handlers)(
     'cuts the upstream call after drainAfterCloseMs and stores nothing (%s)',
     async (handler) => {
-      const g = await gateway({ handler, middleware: { drainAfterCloseMs: 300 } });
+      const g = await gateway({ handler, middleware: { timeouts: { drainAfterCloseMs: 300 } } });
       const notStored: string[] = [];
       g.mw.events.on('not-stored', (e: { reason: string }) => notStored.push(e.reason));
       const stream = endlessStream(h.upstream);
@@ -218,7 +218,7 @@ describe('when every client is gone', () => {
   );
 
   it('cuts the upstream call at once with drainAfterCloseMs: 0 when no follower waits', async () => {
-    const g = await gateway({ middleware: { drainAfterCloseMs: 0 } });
+    const g = await gateway({ middleware: { timeouts: { drainAfterCloseMs: 0 } } });
     const stream = endlessStream(h.upstream);
     const s = STREAMS.openai;
     await leaving(`${g.url}${s.path}`, s.body, s.headers, 1).gone;
@@ -228,7 +228,7 @@ describe('when every client is gone', () => {
   });
 
   it('cuts the upstream call at its head when the client left before it and nobody wants the answer', async () => {
-    const g = await gateway({ middleware: { drainAfterCloseMs: 0 } });
+    const g = await gateway({ middleware: { timeouts: { drainAfterCloseMs: 0 } } });
     const held = gate();
     let cut = false;
     let closed!: () => void;

@@ -16,7 +16,7 @@ const AUTH = { authorization: 'Bearer sk-test-1' };
 const PATH = '/v1/chat/completions';
 const handlers = ['hpm', 'fetch'] as const;
 
-const h = useGateways({ middleware: { maxEntryBytes: CAP } });
+const h = useGateways({ middleware: { limits: { entryBytes: CAP } } });
 const gateway = h.gateway;
 
 /** A chat completion whose text is `size` bytes of random base64 (nothing in it compresses or repeats). */
@@ -286,7 +286,7 @@ describe('the keys whose last answer was too large', () => {
   });
 
   it('are at most 1024: the oldest is forgotten first', async () => {
-    const g = await gateway({ middleware: { maxEntryBytes: 1024 } });
+    const g = await gateway({ middleware: { limits: { entryBytes: 1024 } } });
     streamOf(4096);
     for (let n = 0; n <= 1024; n += 128) {
       const batch = Array.from({ length: Math.min(128, 1025 - n) }, (_, i) => ask(g, n + i));

@@ -190,8 +190,8 @@ describe('cross-instance single-flight with a distributed lock', () => {
   it('makes one upstream call for concurrent misses on two instances sharing a cache', async () => {
     const cache = createCache();
     const lock = memoryLock();
-    const a = await gateway({ cache, middleware: { lock } });
-    const b = await gateway({ cache, middleware: { lock } });
+    const a = await gateway({ cache, middleware: { lock: { backend: lock } } });
+    const b = await gateway({ cache, middleware: { lock: { backend: lock } } });
     const g = gate();
     h.upstream.override = async (_req, res) => {
       await g.wait;
@@ -212,7 +212,7 @@ describe('cross-instance single-flight with a distributed lock', () => {
   it('takes over when the lock owner dies and its lease expires', async () => {
     const cache = createCache();
     const lock = memoryLock();
-    const gw = await gateway({ cache, middleware: { lock, lockWaitMs: 5000 } });
+    const gw = await gateway({ cache, middleware: { lock: { backend: lock, waitMs: 5000 } } });
     const key = createKeyer().key({
       method: 'POST',
       url: '/v1/chat/completions',
@@ -250,7 +250,7 @@ describe('cross-instance single-flight with a distributed lock', () => {
         return base.acquire(k, ttl);
       },
     };
-    const gw = await gateway({ cache, middleware: { lock } });
+    const gw = await gateway({ cache, middleware: { lock: { backend: lock } } });
     const res = await request(gw.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);
     expect(res.status).toBe(200);
     expect(res.body).toEqual(chatAnswer);

@@ -2,7 +2,7 @@ import { silentLogger, systemClock } from '@gatecache/core';
 import type { Clock, Logger } from '@gatecache/core';
 import { createKeyer, isKeyer } from '@gatecache/cache-key';
 import type { Keyer } from '@gatecache/cache-key';
-import { DEFAULT_MAX_BODY_BYTES as RESPONSE_CACHE_MAX_BODY_BYTES } from '@gatecache/response-cache';
+import { DEFAULTS as RESPONSE_CACHE_DEFAULTS } from '@gatecache/response-cache';
 import { cachedSummarizer } from './cached-summarizer';
 import { TOKEN_COUNTER_DEFAULTS, createTokenCounter, preloadEncodings } from './tokens';
 import type { CachedSummarizer, ContextCondenserOptions, TokenCounter } from './types';
@@ -32,7 +32,7 @@ export interface ResolvedCondenserOptions {
  * The request body limit is the response cache's: one setting for both middlewares, so the condenser never
  * reads (and counts) a body the response cache would refuse, nor the reverse.
  */
-export const DEFAULT_MAX_BODY_BYTES = RESPONSE_CACHE_MAX_BODY_BYTES;
+export const DEFAULT_MAX_BODY_BYTES = RESPONSE_CACHE_DEFAULTS.limits.bodyBytes;
 
 /** contextCondenser's defaults, in one place. */
 export const DEFAULTS = {

@@ -1,6 +1,6 @@
 import { createCache } from '@gatecache/core';
 import { createKeyer } from '@gatecache/cache-key';
-import { DEFAULT_MAX_BODY_BYTES as RESPONSE_CACHE_MAX_BODY_BYTES } from '@gatecache/response-cache';
+import { DEFAULTS as RESPONSE_CACHE_DEFAULTS } from '@gatecache/response-cache';
 import { DEFAULTS, resolveCondenserOptions } from '../src/options';
 
 describe('resolveCondenserOptions', () => {
@@ -24,7 +24,7 @@ describe('resolveCondenserOptions', () => {
   });
 
   it('takes its body limit from the response cache: one setting for both middlewares', () => {
-    expect(DEFAULTS.maxBodyBytes).toBe(RESPONSE_CACHE_MAX_BODY_BYTES);
+    expect(DEFAULTS.maxBodyBytes).toBe(RESPONSE_CACHE_DEFAULTS.limits.bodyBytes);
     expect(() => resolveCondenserOptions({ cache, summarize, countBudgetMs: -1 })).toThrow(
       new TypeError('contextCondenser: countBudgetMs must be an integer >= 0 (got -1)'),
     );

@@ -52,7 +52,7 @@ export interface CacheWarmerOptions {
   timeoutMs?: number;
   /**
    * Largest answer a warm holds and stores (bytes, as received); a larger one is dropped as it arrives and
-   * the warm fails with 'too-large'. Default the response cache's `maxEntryBytes` (8 MiB): give both the same.
+   * the warm fails with 'too-large'. Default the response cache's `DEFAULTS.limits.entryBytes`: give both the same.
    */
   maxEntryBytes?: number;
   clock?: Clock;
@@ -120,7 +120,7 @@ export function resolveWarmerOptions(o: CacheWarmerOptions): ResolvedWarmerOptio
   if (!o.replay && !o.upstream)
     fail('upstream', 'or replay is required: warming needs a way to call the provider');
   const timeoutMs = num('timeoutMs', o.timeoutMs, 120_000, { min: 1 });
-  const maxEntryBytes = num('maxEntryBytes', o.maxEntryBytes, RESPONSE_DEFAULTS.maxEntryBytes, {
+  const maxEntryBytes = num('maxEntryBytes', o.maxEntryBytes, RESPONSE_DEFAULTS.limits.entryBytes, {
     int: true,
     min: 1,
   });
