@@ -164,7 +164,7 @@ interface Plain {
  */
 async function plainApp(upstream: string): Promise<Plain> {
   const cache = createCache();
-  const mw = responseCache({ cache, labelLimits: { tenants: 5, models: 4 } });
+  const mw = responseCache({ cache, accounting: { labelLimits: { tenants: 5, models: 4 } } });
   const metrics = cacheMetrics({
     cache,
     sources: { responseCache: mw },
@@ -279,8 +279,8 @@ describe('responseCache, cacheMetrics and cacheAdmin in a plain Express app with
 
   it('should refuse a limit that is not a count, naming the option', () => {
     const cache = createCache();
-    expect(() => responseCache({ cache, labelLimits: { tenants: -1 } })).toThrow(
-      /responseCache: labelLimits\.tenants must be an integer >= 0/,
+    expect(() => responseCache({ cache, accounting: { labelLimits: { tenants: -1 } } })).toThrow(
+      /responseCache: accounting\.labelLimits\.tenants must be an integer >= 0/,
     );
     expect(() => cacheAdmin({ cache, token: ADMIN_TOKEN, labelLimits: { models: 1.5 } })).toThrow(TypeError);
   });

@@ -78,7 +78,10 @@ async function plainApp(
   const app = express();
   app.use(
     '/v1',
-    responseCache({ cache, ...(options.followerWaitMs ? { followerWaitMs: options.followerWaitMs } : {}) }),
+    responseCache({
+      cache,
+      ...(options.followerWaitMs ? { timeouts: { followerWaitMs: options.followerWaitMs } } : {}),
+    }),
     createProxyMiddleware({
       target: `${target}/v1`,
       changeOrigin: true,

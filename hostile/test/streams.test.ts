@@ -12,7 +12,7 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 import { createCache } from '@gatecache/core';
 import type { Cache } from '@gatecache/core';
 import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
-import type { ResponseCacheMiddleware } from '@gatecache/response-cache';
+import type { ResponseCacheMiddleware, ResponseCacheOptions } from '@gatecache/response-cache';
 import { chat, gateway, whileServing } from './helpers';
 import type { Gateway } from './helpers';
 
@@ -213,7 +213,7 @@ describe('a leader that hangs up on a coalesced stream, against the gateway exam
 /** responseCache and http-proxy-middleware in a plain Express app, in front of `target`. */
 async function plainApp(
   target: string,
-  options: { maxEntryBytes?: number; drainAfterCloseMs?: number } = {},
+  options: Omit<ResponseCacheOptions, 'cache'> = {},
 ): Promise<{ url: string; cache: Cache; mw: ResponseCacheMiddleware; close: () => Promise<void> }> {
   const cache = createCache({ namespaces: { response: { ttl: 600 } } });
   const mw = responseCache({ cache, ...options });
@@ -253,7 +253,7 @@ describe('a leader that hangs up, against responseCache in a plain Express app',
   beforeAll(async () => {
     // 40 ms between events: a stream of a few hundred ms, so hang-ups land mid-stream.
     mock = createMockProvider({ latencyMs: 200, errorRate: 0, chunkDelayMs: 40 });
-    app = await plainApp(await mock.listen(0), { drainAfterCloseMs: 500 });
+    app = await plainApp(await mock.listen(0), { timeouts: { drainAfterCloseMs: 500 } });
   });
   afterAll(async () => {
     await app.close();
@@ -290,7 +290,7 @@ describe('a leader that hangs up, against responseCache in a plain Express app',
     });
     await new Promise<void>((r) => endless.listen(0, '127.0.0.1', r));
     const other = await plainApp(`http://127.0.0.1:${(endless.address() as AddressInfo).port}`, {
-      drainAfterCloseMs: 300,
+      timeouts: { drainAfterCloseMs: 300 },
     });
     try {
       const url = `${other.url}/v1/chat/completions`;
@@ -431,7 +431,7 @@ describe('answers larger than the stored-size cap, against responseCache in a pl
   let app: Awaited<ReturnType<typeof plainApp>>;
   beforeAll(async () => {
     upstream = await bigUpstream();
-    app = await plainApp(upstream.url, { maxEntryBytes: MB });
+    app = await plainApp(upstream.url, { limits: { entryBytes: MB } });
   });
   afterAll(async () => {
     await app.close();

@@ -13,8 +13,11 @@ import { cacheAdmin, redactConfig, tierPolicyFromConfig } from '@gatecache/admin
 import type { CacheAdminRouter, TierPolicy } from '@gatecache/admin';
 import { DEFAULT_ALERT_RULES, alertsFromConfig, cacheMetrics, instrumentCache } from '@gatecache/metrics';
 import type { CacheInstrumentation, CacheMetricsRouter } from '@gatecache/metrics';
-import { DEFAULT_MAX_BODY_BYTES } from '@gatecache/providers';
-import { defaultShouldCache, responseCache } from '@gatecache/response-cache';
+import {
+  DEFAULTS as RESPONSE_CACHE_DEFAULTS,
+  defaultShouldCache,
+  responseCache,
+} from '@gatecache/response-cache';
 import type { ResponseCacheMiddleware } from '@gatecache/response-cache';
 import type { RedisStore } from '@gatecache/store-redis';
 import type { ContextCondenserMiddleware } from '@gatecache/summary-cache';
@@ -206,25 +209,32 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
   const labelLimits = config.monitoring.label_limits;
   // One request body limit for both middlewares that read bodies (the response cache's default when unset).
   const maxBodyBytes =
-    config.caching.max_body_kb !== undefined ? config.caching.max_body_kb * 1024 : DEFAULT_MAX_BODY_BYTES;
+    config.caching.max_body_kb !== undefined
+      ? config.caching.max_body_kb * 1024
+      : RESPONSE_CACHE_DEFAULTS.limits.bodyBytes;
   const middleware = ns.response.enabled
     ? responseCache({
         cache,
         key: keyOptions,
-        lock: tiers.lock,
+        ...(tiers.lock ? { lock: { backend: tiers.lock } } : {}),
         determinism: rc.determinism,
-        variants: rc.variants,
-        maxBodyBytes,
-        maxEntryBytes: rc.max_entry_kb !== undefined ? rc.max_entry_kb * 1024 : undefined,
-        drainAfterCloseMs:
-          rc.drain_after_close !== undefined ? Math.round(rc.drain_after_close * 1000) : undefined,
-        followerWaitMs: rc.follower_wait_ms,
-        pricing: config.analytics.enabled && config.analytics.track_costs ? config.analytics.pricing : {},
+        variants: { count: rc.variants },
+        limits: {
+          bodyBytes: maxBodyBytes,
+          entryBytes: rc.max_entry_kb !== undefined ? rc.max_entry_kb * 1024 : undefined,
+        },
+        timeouts: {
+          drainAfterCloseMs:
+            rc.drain_after_close !== undefined ? Math.round(rc.drain_after_close * 1000) : undefined,
+          followerWaitMs: rc.follower_wait_ms,
+        },
+        accounting: {
+          pricing: config.analytics.enabled && config.analytics.track_costs ? config.analytics.pricing : {},
+          labelLimits,
+        },
         // A namespace turned off in config is never read or written.
         shouldCache: (ctx) =>
           (ctx.route.endpoint === 'models' ? ns.models.enabled : true) && defaultShouldCache(ctx),
-        labelLimits,
-        clock,
         logger,
       })
     : undefined;

@@ -26,7 +26,7 @@ const pricing = { 'gpt-4o-mini': { input: 0.15, output: 0.6 } };
 /** A gateway: the real response cache in front of a tiny upstream that answers the fixture. */
 function gateway() {
   const cache = createCache({ tiers: [memoryStore({ maxSizeMb: 4 })] });
-  const mw = responseCache({ cache, pricing });
+  const mw = responseCache({ cache, accounting: { pricing } });
   const metrics = cacheMetrics({ cache, sources: { responseCache: mw }, intervalSeconds: 0, auth: false });
   let upstreamCalls = 0;
   const app = express();

@@ -4,13 +4,20 @@ export { proxyRequestBody } from './body';
 export { DEFAULTS } from './options';
 export { shareShapes } from './shapes';
 export type {
+  AccountingOptions,
   CacheRequest,
+  HeaderOptions,
+  LimitOptions,
+  LockOptions,
   Determinism,
   ModelPrice,
+  RecipeOptions,
   ResponseCacheMiddleware,
   ResponseCacheOptions,
   ResponseCacheStats,
   SavedEvent,
   SavedTotals,
   ShouldCacheContext,
+  TimeoutOptions,
+  VariantOptions,
 } from './types';

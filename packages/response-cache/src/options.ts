@@ -1,4 +1,4 @@
-import type { Cache, Clock, GuardedLock, LabelLimits, Logger } from '@gatecache/core';
+import type { Cache, Clock, DistributedLock, GuardedLock, LabelLimits, Logger } from '@gatecache/core';
 import { DEFAULT_LABEL_LIMITS, guardLock, resolveLabelLimits } from '@gatecache/core';
 import { createKeyer, isKeyer } from '@gatecache/cache-key';
 import type { Keyer, RouteInfo } from '@gatecache/cache-key';
@@ -52,161 +52,273 @@ export interface ResolvedOptions {
  */
 export const MAX_MODEL_LENGTH = 256;
 
-/** Ten minutes: the OpenAI SDK's own request timeout; a long non-streamed answer has its head only at the end. */
-export const DEFAULT_FOLLOWER_WAIT_MS = 600_000;
-/** The namespace the keyer puts responses in; `x-gatecache-namespace` may choose only from this list. */
-export const DEFAULT_REQUEST_NAMESPACES: readonly string[] = Object.freeze(['response']);
-
-/** The defaults of the options that have a fixed one (the others default to the cache's or to none). */
-export const DEFAULTS = {
-  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
-  /**
-   * 8 MiB: a 30,000-token stream of OpenAI chunks (about 250 bytes per token) or a batch of a few hundred
-   * embeddings fits; a larger answer passes through, streamed, without being held or stored.
-   */
-  maxEntryBytes: 8 * 1024 * 1024,
-  /** Long enough for most answers to complete; a coalesced waiter keeps the call going regardless. */
-  drainAfterCloseMs: 60_000,
+/**
+ * Every default of `ResponseCacheOptions`, at the option's own path (`DEFAULTS.timeouts.followerWaitMs` is
+ * the default of `timeouts.followerWaitMs`). The docs point here rather than repeat the values. Options not
+ * listed default to the cache's (`logger`) or to none (`key`, `ttl`, `shouldCache`, `lock`).
+ */
+export const DEFAULTS = deepFreeze({
   determinism: 'all' as Determinism,
-  variants: 1,
   cacheUnknownEndpoints: false,
-  lockTtlMs: 30_000,
-  lockWaitMs: 60_000,
-  upstreamTimeoutMs: 30_000,
-  exposeKey: true,
-  recordRecipes: true,
-  recipeMaxBytes: DEFAULT_RECIPE_MAX_BYTES,
+  /** The namespace the keyer puts responses in. */
+  requestNamespaces: ['response'] as readonly string[],
   shareShapes: true,
-  followerWaitMs: DEFAULT_FOLLOWER_WAIT_MS,
-  requestNamespaces: DEFAULT_REQUEST_NAMESPACES,
-  labelLimits: DEFAULT_LABEL_LIMITS as Readonly<Required<LabelLimits>>,
-} as const;
+  variants: { count: 1, random: Math.random as () => number },
+  limits: {
+    bodyBytes: DEFAULT_MAX_BODY_BYTES,
+    /**
+     * 8 MiB: a 30,000-token stream of OpenAI chunks (about 250 bytes per token) or a batch of a few hundred
+     * embeddings fits.
+     */
+    entryBytes: 8 * 1024 * 1024,
+  },
+  timeouts: {
+    upstreamMs: 30_000,
+    /** Ten minutes: the OpenAI SDK's own request timeout; a long non-streamed answer has its head only at the end. */
+    followerWaitMs: 600_000,
+    /** Long enough for most answers to complete; a coalesced waiter keeps the call going regardless. */
+    drainAfterCloseMs: 60_000,
+  },
+  lock: { ttlMs: 30_000, waitMs: 60_000 },
+  headers: { exposeKey: true, store: [] as readonly string[] },
+  recipes: { record: true, headers: [] as readonly string[], maxBytes: DEFAULT_RECIPE_MAX_BYTES },
+  accounting: {
+    pricing: {} as Readonly<Record<string, ModelPrice>>,
+    labelLimits: { ...DEFAULT_LABEL_LIMITS } as Readonly<Required<LabelLimits>>,
+  },
+});
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (v && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(value);
+}
+
+/** Where the flat options of earlier releases went: named in the error for an option left at the old place. */
+const MOVED: ReadonlyMap<string, string> = new Map([
+  ['maxBodyBytes', 'limits.bodyBytes'],
+  ['maxEntryBytes', 'limits.entryBytes'],
+  ['upstreamTimeoutMs', 'timeouts.upstreamMs'],
+  ['followerWaitMs', 'timeouts.followerWaitMs'],
+  ['drainAfterCloseMs', 'timeouts.drainAfterCloseMs'],
+  ['lockTtlMs', 'lock.ttlMs'],
+  ['lockWaitMs', 'lock.waitMs'],
+  ['exposeKey', 'headers.exposeKey'],
+  ['storeHeaders', 'headers.store'],
+  ['recordRecipes', 'recipes.record'],
+  ['recipeHeaders', 'recipes.headers'],
+  ['recipeMaxBytes', 'recipes.maxBytes'],
+  ['pricing', 'accounting.pricing'],
+  ['labelLimits', 'accounting.labelLimits'],
+  ['random', 'variants.random'],
+  ['clock', "the cache's clock"],
+]);
+
+const TOP_LEVEL = new Set([
+  'cache',
+  'key',
+  'ttl',
+  'shouldCache',
+  'determinism',
+  'cacheUnknownEndpoints',
+  'requestNamespaces',
+  'variants',
+  'limits',
+  'timeouts',
+  'lock',
+  'headers',
+  'recipes',
+  'accounting',
+  'shareShapes',
+  'logger',
+]);
+
+/** Response headers that describe one delivery, or a credential: never stored. */
+const UNSTORABLE_HEADERS = new Set([
+  'set-cookie',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'authorization',
+]);
 
 function fail(path: string, message: string): never {
   throw new TypeError(`responseCache: ${path} ${message}`);
 }
 
-function positiveInt(path: string, value: number | undefined, fallback: number, min = 1): number {
+/**
+ * A group of options (`limits`, `lock`, ...): undefined becomes `{}`; anything but a plain object, or a member
+ * the group does not have, throws.
+ */
+function group(path: string, value: unknown, members: readonly string[]): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(path, 'must be an object');
+  for (const name of Object.keys(value)) {
+    if (!members.includes(name))
+      fail(`${path}.${name}`, `is not an option (${path} has ${members.join(', ')})`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function integer(path: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min)
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
     fail(path, `must be an integer >= ${min} (got ${String(value)})`);
   return value;
 }
 
-/** Validates the options once, at creation, and fills in defaults; a bad option throws with its name. */
+function boolean(path: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(path, `must be a boolean (got ${String(value)})`);
+  return value;
+}
+
+/** A list of header names, lower-cased; `refuse` names one that is not allowed, with the reason. */
+function headerNames(
+  path: string,
+  value: unknown,
+  refuse: (name: string) => string | undefined,
+): Set<string> {
+  if (value === undefined) return new Set();
+  if (!Array.isArray(value) || value.some((h) => typeof h !== 'string'))
+    fail(path, 'must be an array of header names');
+  const names = (value as string[]).map((h) => h.toLowerCase());
+  for (const name of names) {
+    const why = refuse(name);
+    if (why) fail(path, `cannot include "${name}": ${why}`);
+  }
+  return new Set(names);
+}
+
+function pricingOf(value: unknown): Record<string, ModelPrice> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object') fail('accounting.pricing', 'must be an object');
+  for (const [model, price] of Object.entries(value as Record<string, ModelPrice>)) {
+    if (!price || !(price.input >= 0) || !(price.output >= 0)) {
+      fail(`accounting.pricing.${model}`, 'must be { input, output } USD per 1M tokens, each >= 0');
+    }
+  }
+  return value as Record<string, ModelPrice>;
+}
+
+function ttlOf(value: ResponseCacheOptions['ttl']): ResolvedOptions['ttl'] {
+  if (value === undefined) return () => undefined;
+  if (typeof value === 'function') return value;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return () => value;
+  return fail('ttl', `must be seconds >= 0 or a function (got ${String(value)})`);
+}
+
+function lockOf(
+  value: unknown,
+  cache: Cache,
+  logger: Logger,
+): Pick<ResolvedOptions, 'lock' | 'lockTtlMs' | 'lockWaitMs'> {
+  const lock = group('lock', value, ['backend', 'ttlMs', 'waitMs']);
+  const backend = lock.backend as DistributedLock | undefined;
+  if (
+    value !== undefined &&
+    (typeof backend?.acquire !== 'function' || typeof backend.waitForRelease !== 'function')
+  )
+    fail('lock.backend', 'must be a DistributedLock (acquire, waitForRelease)');
+  return {
+    ...(backend ? { lock: guardLock(backend, cache.guard, { logger }) } : {}),
+    lockTtlMs: integer('lock.ttlMs', lock.ttlMs, DEFAULTS.lock.ttlMs, 1),
+    lockWaitMs: integer('lock.waitMs', lock.waitMs, DEFAULTS.lock.waitMs, 1),
+  };
+}
+
+function requestNamespacesOf(value: unknown, cache: Cache): Set<string> {
+  const names = value ?? DEFAULTS.requestNamespaces;
+  if (!Array.isArray(names)) fail('requestNamespaces', 'must be an array');
+  names.forEach((name: unknown, i) => {
+    if (typeof name !== 'string' || cache.namespace(name).name !== name) {
+      fail(`requestNamespaces[${i}]`, `must name a namespace configured on the cache (got ${String(name)})`);
+    }
+  });
+  return new Set(names as string[]);
+}
+
+/** Validates the options once, at creation, and fills in defaults; a bad option throws with its path. */
 export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') fail('options', 'must be an object with at least `cache`');
+  for (const name of Object.keys(options)) {
+    const moved = MOVED.get(name);
+    if (moved) fail(name, `is not an option any more: use ${moved}`);
+    if (!TOP_LEVEL.has(name)) fail(name, 'is not an option');
+  }
   const { cache } = options;
   if (!cache || typeof cache.get !== 'function' || typeof cache.set !== 'function') {
     fail('cache', 'must be a Cache from @gatecache/core createCache()');
   }
+  const logger = options.logger ?? cache.logger;
+  if (typeof logger?.warn !== 'function' || typeof logger.error !== 'function')
+    fail('logger', 'must be a Logger (warn, error, ...)');
   const keyer = isKeyer(options.key) ? options.key : createKeyer(options.key);
   const determinism = options.determinism ?? DEFAULTS.determinism;
   if (determinism !== 'all' && determinism !== 'deterministic') {
     fail('determinism', `must be 'all' or 'deterministic' (got ${String(determinism)})`);
   }
-  const ttlOption = options.ttl;
-  let ttl: ResolvedOptions['ttl'];
-  if (ttlOption === undefined) ttl = () => undefined;
-  else if (typeof ttlOption === 'function') ttl = ttlOption;
-  else if (typeof ttlOption === 'number' && Number.isFinite(ttlOption) && ttlOption >= 0)
-    ttl = () => ttlOption;
-  else fail('ttl', `must be seconds >= 0 or a function (got ${String(ttlOption)})`);
   if (options.shouldCache !== undefined && typeof options.shouldCache !== 'function') {
     fail('shouldCache', 'must be a function');
   }
-  const lock = options.lock;
-  if (
-    lock !== undefined &&
-    (typeof lock.acquire !== 'function' || typeof lock.waitForRelease !== 'function')
-  ) {
-    fail('lock', 'must be a DistributedLock (acquire, waitForRelease)');
-  }
-  const pricing = options.pricing ?? {};
-  for (const [model, price] of Object.entries(pricing)) {
-    if (!price || !(price.input >= 0) || !(price.output >= 0)) {
-      fail(`pricing.${model}`, 'must be { input, output } USD per 1M tokens, each >= 0');
-    }
-  }
-  const storeHeaders = options.storeHeaders ?? [];
-  if (!Array.isArray(storeHeaders) || storeHeaders.some((h) => typeof h !== 'string')) {
-    fail('storeHeaders', 'must be an array of header names');
-  }
-  const refused = storeHeaders.find((h) =>
-    [
-      'set-cookie',
-      'content-length',
-      'content-encoding',
-      'transfer-encoding',
-      'connection',
-      'authorization',
-    ].includes(h.toLowerCase()),
-  );
-  if (refused) fail('storeHeaders', `cannot include "${refused}"`);
-  const recipeHeaders = options.recipeHeaders ?? [];
-  if (!Array.isArray(recipeHeaders) || recipeHeaders.some((h) => typeof h !== 'string')) {
-    fail('recipeHeaders', 'must be an array of header names');
-  }
-  const secret = recipeHeaders.find(isSecretHeader);
-  if (secret) fail('recipeHeaders', `cannot include "${secret}": it may carry a credential`);
-  if (options.recordRecipes !== undefined && typeof options.recordRecipes !== 'boolean') {
-    fail('recordRecipes', 'must be a boolean');
-  }
-  if (options.shareShapes !== undefined && typeof options.shareShapes !== 'boolean') {
-    fail('shareShapes', 'must be a boolean');
-  }
-  const requestNamespaces = options.requestNamespaces ?? DEFAULTS.requestNamespaces;
-  if (!Array.isArray(requestNamespaces))
-    throw new TypeError('responseCache: requestNamespaces must be an array');
-  requestNamespaces.forEach((name, i) => {
-    if (typeof name !== 'string' || cache.namespace(name).name !== name) {
-      throw new TypeError(
-        `responseCache: requestNamespaces[${i}] must name a namespace configured on the cache (got ${String(name)})`,
-      );
-    }
-  });
-  const random = options.random ?? Math.random;
-  if (typeof random !== 'function') fail('random', 'must be a function returning [0, 1)');
+  const variants = group('variants', options.variants, ['count', 'random']);
+  const random = variants.random ?? DEFAULTS.variants.random;
+  if (typeof random !== 'function') fail('variants.random', 'must be a function returning [0, 1)');
+  const limits = group('limits', options.limits, ['bodyBytes', 'entryBytes']);
+  const timeouts = group('timeouts', options.timeouts, ['upstreamMs', 'followerWaitMs', 'drainAfterCloseMs']);
+  const headers = group('headers', options.headers, ['exposeKey', 'store']);
+  const recipes = group('recipes', options.recipes, ['record', 'headers', 'maxBytes']);
+  const accounting = group('accounting', options.accounting, ['pricing', 'labelLimits']);
   return {
     cache,
     keyer,
-    maxBodyBytes: positiveInt('maxBodyBytes', options.maxBodyBytes, DEFAULTS.maxBodyBytes, 0),
-    maxEntryBytes: positiveInt('maxEntryBytes', options.maxEntryBytes, DEFAULTS.maxEntryBytes, 0),
-    drainAfterCloseMs: positiveInt(
-      'drainAfterCloseMs',
-      options.drainAfterCloseMs,
-      DEFAULTS.drainAfterCloseMs,
+    maxBodyBytes: integer('limits.bodyBytes', limits.bodyBytes, DEFAULTS.limits.bodyBytes, 0),
+    maxEntryBytes: integer('limits.entryBytes', limits.entryBytes, DEFAULTS.limits.entryBytes, 0),
+    drainAfterCloseMs: integer(
+      'timeouts.drainAfterCloseMs',
+      timeouts.drainAfterCloseMs,
+      DEFAULTS.timeouts.drainAfterCloseMs,
       0,
     ),
+    upstreamTimeoutMs: integer('timeouts.upstreamMs', timeouts.upstreamMs, DEFAULTS.timeouts.upstreamMs, 1),
+    followerWaitMs: integer(
+      'timeouts.followerWaitMs',
+      timeouts.followerWaitMs,
+      DEFAULTS.timeouts.followerWaitMs,
+      1,
+    ),
     determinism,
-    variants: positiveInt('variants', options.variants, DEFAULTS.variants),
-    ttl,
-    hooksSeeRequest: options.shouldCache !== undefined || typeof ttlOption === 'function',
+    variants: integer('variants.count', variants.count, DEFAULTS.variants.count, 1),
+    random: random as () => number,
+    ttl: ttlOf(options.ttl),
+    hooksSeeRequest: options.shouldCache !== undefined || typeof options.ttl === 'function',
     // The default policy with `determinism: 'all'` admits everything: skipping it lets a hit skip the parse.
     ...(options.shouldCache !== undefined || determinism !== 'all'
       ? { shouldCache: options.shouldCache ?? defaultShouldCache }
       : {}),
-    cacheUnknownEndpoints: options.cacheUnknownEndpoints ?? DEFAULTS.cacheUnknownEndpoints,
-    ...(lock ? { lock: guardLock(lock, cache.guard, { logger: options.logger ?? cache.logger }) } : {}),
-    lockTtlMs: positiveInt('lockTtlMs', options.lockTtlMs, DEFAULTS.lockTtlMs),
-    lockWaitMs: positiveInt('lockWaitMs', options.lockWaitMs, DEFAULTS.lockWaitMs),
-    upstreamTimeoutMs: positiveInt(
-      'upstreamTimeoutMs',
-      options.upstreamTimeoutMs,
-      DEFAULTS.upstreamTimeoutMs,
+    cacheUnknownEndpoints: boolean(
+      'cacheUnknownEndpoints',
+      options.cacheUnknownEndpoints,
+      DEFAULTS.cacheUnknownEndpoints,
     ),
-    followerWaitMs: positiveInt('followerWaitMs', options.followerWaitMs, DEFAULTS.followerWaitMs),
-    requestNamespaces: new Set(requestNamespaces),
-    exposeKey: options.exposeKey ?? DEFAULTS.exposeKey,
-    pricing,
-    storeHeaders: new Set(storeHeaders.map((h) => h.toLowerCase())),
-    recordRecipes: options.recordRecipes ?? DEFAULTS.recordRecipes,
-    recipeHeaders: new Set(recipeHeaders.map((h) => h.toLowerCase())),
-    recipeMaxBytes: positiveInt('recipeMaxBytes', options.recipeMaxBytes, DEFAULTS.recipeMaxBytes, 0),
-    shareShapes: options.shareShapes ?? DEFAULTS.shareShapes,
-    clock: options.clock ?? cache.clock,
-    logger: options.logger ?? cache.logger,
-    random,
-    labelLimits: resolveLabelLimits('responseCache: labelLimits', options.labelLimits),
+    ...lockOf(options.lock, cache, logger),
+    requestNamespaces: requestNamespacesOf(options.requestNamespaces, cache),
+    exposeKey: boolean('headers.exposeKey', headers.exposeKey, DEFAULTS.headers.exposeKey),
+    storeHeaders: headerNames('headers.store', headers.store, (name) =>
+      UNSTORABLE_HEADERS.has(name) ? 'it describes one delivery or carries a credential' : undefined,
+    ),
+    pricing: pricingOf(accounting.pricing),
+    labelLimits: resolveLabelLimits(
+      'responseCache: accounting.labelLimits',
+      accounting.labelLimits as LabelLimits | undefined,
+    ),
+    recordRecipes: boolean('recipes.record', recipes.record, DEFAULTS.recipes.record),
+    recipeHeaders: headerNames('recipes.headers', recipes.headers, (name) =>
+      isSecretHeader(name) ? 'it may carry a credential' : undefined,
+    ),
+    recipeMaxBytes: integer('recipes.maxBytes', recipes.maxBytes, DEFAULTS.recipes.maxBytes, 0),
+    shareShapes: boolean('shareShapes', options.shareShapes, DEFAULTS.shareShapes),
+    clock: cache.clock,
+    logger,
   };
 }

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { Cache, Clock, DistributedLock, LabelLimits, LockStats, Logger } from '@gatecache/core';
+import type { Cache, DistributedLock, LabelLimits, LockStats, Logger } from '@gatecache/core';
 import type { KeyOptions, Keyer, RouteInfo } from '@gatecache/cache-key';
 import type { BodyRequest, ModelPrice } from '@gatecache/providers';
 import type { RequestHandler } from 'express';
@@ -21,86 +21,125 @@ export interface ShouldCacheContext {
   determinism: Determinism;
 }
 
+/**
+ * Options of `responseCache`. Every default is in the exported `DEFAULTS` object, at the same path (for
+ * example `DEFAULTS.timeouts.followerWaitMs`); a bad value throws a `TypeError` naming its path at creation.
+ */
 export interface ResponseCacheOptions {
-  /** The core cache (`createCache`). Required. */
+  /** The core cache (`createCache`). Required. Its clock times entries, ages and the too-large memory. */
   cache: Cache;
   /** Key options for `createKeyer`, or a ready keyer. Default: `createKeyer()` (tenant-scoped by credential). */
   key?: KeyOptions | Keyer;
-  /** Largest request body (bytes) read for keying; larger bodies pass through uncached. Default 1 MiB. */
-  maxBodyBytes?: number;
-  /**
-   * Largest answer (bytes, as received) held and stored. A larger one passes through, streamed, without being
-   * held, coalesced waiters still get all of it, nothing is stored, and `Cache-Status` says `detail=too-large`.
-   * Default 8 MiB.
-   */
-  maxEntryBytes?: number;
-  /**
-   * How long (ms) an answer keeps coming from upstream into the cache after its client left, when no coalesced
-   * request waits for it (those keep it going for as long as they wait). 0: stop as soon as nobody waits.
-   * Default 60000.
-   */
-  drainAfterCloseMs?: number;
-  /** Which generations may be cached. Default `'all'`. */
-  determinism?: Determinism;
-  /** Keep up to N distinct answers per key and serve one at random. Default 1. */
-  variants?: number;
   /** Freshness (seconds) per request; `undefined` uses the namespace's TTL, 0 stores nothing. Default: namespace TTL. */
   ttl?: number | ((req: CacheRequest, route: RouteInfo) => number | undefined);
   /** Policy hook; wrap the exported `defaultShouldCache`. Default `defaultShouldCache`. */
   shouldCache?: (ctx: ShouldCacheContext) => boolean;
-  /** Also cache POSTs to endpoints the keyer does not recognise (keyed on method, path and whole body). Default false. */
+  /** Which generations may be cached. */
+  determinism?: Determinism;
+  /** Also cache POSTs to endpoints the keyer does not recognise (keyed on method, path and whole body). */
   cacheUnknownEndpoints?: boolean;
   /**
-   * Cross-instance single-flight (e.g. store-redis's lock). Put behind the cache's tier guard (the breaker of
-   * the tier named by `lock.tier`, else one of its own): while it is open, a miss goes on without the lock.
-   * Default: none (in-process only).
+   * Namespaces a request may choose with `x-gatecache-namespace`; any other is refused with 400. Each must be
+   * configured on the cache. The default never includes `config`, `summary` or `models`.
    */
-  lock?: DistributedLock;
-  /** Lock lease (ms), extended while the upstream answer is running. Default 30000. */
-  lockTtlMs?: number;
-  /** How long (ms) an instance waits for another instance's lock before going upstream itself. Default 60000. */
-  lockWaitMs?: number;
-  /** Time to first byte (ms) after which a stale-if-error candidate is served instead. Default 30000. */
-  upstreamTimeoutMs?: number;
+  requestNamespaces?: string[];
+  variants?: VariantOptions;
+  limits?: LimitOptions;
+  timeouts?: TimeoutOptions;
+  /** Cross-instance single flight. Default: none (in-process only). */
+  lock?: LockOptions;
+  headers?: HeaderOptions;
+  recipes?: RecipeOptions;
+  accounting?: AccountingOptions;
   /**
-   * Longest wait (ms) of a collapsed request for the head of the upstream call it joined; then it answers 504
-   * (`Cache-Status: ...; detail=follower-timeout`). Set it to the proxy's upstream timeout. Default 600000.
+   * Behind Express, switch each request and response to V8 dictionary mode on entry, so they share one hidden
+   * class (Express gives each its own). No effect on a plain `http` server or in front of Express. See
+   * `shareShapes`.
+   */
+  shareShapes?: boolean;
+  /** Default: the cache's logger. */
+  logger?: Logger;
+}
+
+/** Several answers per key, one served at random. */
+export interface VariantOptions {
+  /** Distinct answers kept per key. */
+  count?: number;
+  /** Uniform [0, 1): picks the variant bucket. */
+  random?: () => number;
+}
+
+/** Sizes past which the cache steps aside. */
+export interface LimitOptions {
+  /** Largest request body (bytes) read for keying; larger bodies pass through uncached. */
+  bodyBytes?: number;
+  /**
+   * Largest answer (bytes, as received) held and stored. A larger one passes through, streamed, without being
+   * held, coalesced waiters still get all of it, nothing is stored, and `Cache-Status` says `detail=too-large`.
+   */
+  entryBytes?: number;
+}
+
+/** How long the middleware waits on an upstream call, in ms. */
+export interface TimeoutOptions {
+  /**
+   * Time to first byte after which a stale-if-error candidate is served instead (background refreshes get
+   * at least two minutes).
+   */
+  upstreamMs?: number;
+  /**
+   * Longest wait of a collapsed request for the head of the upstream call it joined; then it answers 504
+   * (`Cache-Status: ...; detail=follower-timeout`). Set it to the proxy's upstream timeout.
    */
   followerWaitMs?: number;
   /**
-   * Namespaces a request may choose with `x-gatecache-namespace`; any other is refused with 400. Each must be
-   * configured on the cache. Default `['response']`: never `config`, `summary` or `models`.
+   * How long an answer keeps coming from upstream into the cache after its client left, when no coalesced
+   * request waits for it (those keep it going for as long as they wait). 0: stop as soon as nobody waits.
    */
-  requestNamespaces?: string[];
-  /** Send `X-Gatecache-Key` on cached routes. Default true. */
+  drainAfterCloseMs?: number;
+}
+
+/** Cross-instance single flight: one instance goes upstream, the others read its answer. */
+export interface LockOptions {
+  /**
+   * The lock (e.g. store-redis's). Put behind the cache's tier guard (the breaker of the tier named by its
+   * `tier`, else one of its own): while that is open, a miss goes on without the lock.
+   */
+  backend: DistributedLock;
+  /** Lease, extended while the upstream answer is running (ms). */
+  ttlMs?: number;
+  /** How long an instance waits for another instance's lock before going upstream itself (ms). */
+  waitMs?: number;
+}
+
+/** Response headers the middleware sends and stores. */
+export interface HeaderOptions {
+  /** Send `X-Gatecache-Key` on cached routes. */
   exposeKey?: boolean;
-  /** Prices by model (exact name, else the longest configured prefix), for the cost a hit saved. Default {}. */
+  /** Response headers stored and replayed on top of `STORED_HEADERS` (lower case). */
+  store?: string[];
+}
+
+/** Replay recipes kept with entries, for @gatecache/warming to refresh them. */
+export interface RecipeOptions {
+  /**
+   * Keep a recipe (method, path, body, non-secret headers; never a credential) in each stored entry's
+   * `extra.recipe`. Skipped for encrypted namespaces.
+   */
+  record?: boolean;
+  /** Request headers kept on top of `RECIPE_HEADERS` (lower case; credential-like names refused). */
+  headers?: string[];
+  /** Largest request body (bytes) kept in a recipe; larger requests are stored without one. */
+  maxBytes?: number;
+}
+
+/** What hits saved, in `stats()` and `saved` events. */
+export interface AccountingOptions {
+  /** Prices by model (exact name, else the longest configured prefix), for the cost a hit saved. */
   pricing?: Record<string, ModelPrice>;
-  /** Response headers stored and replayed on top of the built-in allow-list (lower case). Default []. */
-  storeHeaders?: string[];
-  /**
-   * Keep a replay recipe (method, path, body, non-secret headers; never a credential) in each stored entry's
-   * `extra.recipe`, so @gatecache/warming can refresh it. Skipped for encrypted namespaces. Default true.
-   */
-  recordRecipes?: boolean;
-  /** Request headers kept in recipes on top of `RECIPE_HEADERS` (lower case; credential-like names refused). Default []. */
-  recipeHeaders?: string[];
-  /** Largest request body (bytes) kept in a recipe; larger requests are stored without one. Default 65536. */
-  recipeMaxBytes?: number;
-  /**
-   * Behind Express, switch each request and response to V8 dictionary mode on entry, so they share one hidden
-   * class (Express gives each its own): cheaper property access for this middleware and every handler after it.
-   * No effect on a plain `http` server or in front of Express. See `shareShapes`. Default true.
-   */
-  shareShapes?: boolean;
-  clock?: Clock;
-  logger?: Logger;
-  /** Uniform [0, 1): picks the variant bucket. Default Math.random. */
-  random?: () => number;
   /**
    * Distinct tenants and models with their own bucket in `stats().byTenant` / `byModel` (and so their own
-   * Prometheus series); later ones are counted under `other` and in `stats().folded`. Default
-   * `DEFAULTS.labelLimits` (500 tenants, 200 models).
+   * Prometheus series); later ones are counted under `other` and in `stats().folded`.
    */
   labelLimits?: LabelLimits;
 }

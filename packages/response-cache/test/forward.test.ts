@@ -4,6 +4,7 @@ import { clockedCache } from './helpers/clock';
 import type { ManualClock } from './helpers/clock';
 import { rawRequest, startGateway, until } from './helpers/gateway';
 import type { Gateway } from './helpers/gateway';
+import { countKeys } from './helpers/harness';
 import { fixture, fixtureJson, sendJson, sendSse, startUpstream } from './helpers/upstream';
 import type { Upstream } from './helpers/upstream';
 
@@ -25,12 +26,6 @@ afterEach(async () => {
   gw = undefined;
   await upstream.close();
 });
-
-async function countKeys(c: Cache): Promise<number> {
-  let n = 0;
-  for await (const _key of c.keys()) n++;
-  return n;
-}
 
 describe('an upstream that drops mid-answer', () => {
   it.each(['hpm', 'fetch'] as const)(
@@ -116,7 +111,7 @@ describe('stale-if-error', () => {
   });
 
   it('serves the stale entry when the upstream does not answer within upstreamTimeoutMs', async () => {
-    gw = await startGateway({ upstream: upstream.url, cache, middleware: { upstreamTimeoutMs: 50 } });
+    gw = await startGateway({ upstream: upstream.url, cache, middleware: { timeouts: { upstreamMs: 50 } } });
     await storeThenExpire();
     upstream.override = () => undefined; // never answers
     const res = await request(gw.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);

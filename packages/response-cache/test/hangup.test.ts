@@ -1,9 +1,7 @@
-import * as http from 'node:http';
 import * as net from 'node:net';
-import { rawRequest, startGateway, until } from './helpers/gateway';
-import type { Gateway, GatewayOptions } from './helpers/gateway';
-import { fixture, fixtureJson, sendJson, sendSse, startUpstream } from './helpers/upstream';
-import type { Upstream } from './helpers/upstream';
+import { rawRequest, until } from './helpers/gateway';
+import { endlessStream, gate, leaving, useGateways } from './helpers/harness';
+import { fixture, fixtureJson, sendJson, sendSse } from './helpers/upstream';
 
 // A client that hangs up first must not take the coalesced requests behind it down, nor the answer the
 // cache would store; and when nobody wants the answer any more, the upstream call must end.
@@ -32,88 +30,8 @@ const STREAMS = {
   },
 };
 
-let upstream: Upstream;
-let gw: Gateway | undefined;
-beforeEach(async () => {
-  upstream = await startUpstream();
-});
-afterEach(async () => {
-  await gw?.close();
-  gw = undefined;
-  await upstream.close();
-});
-
-async function gateway(options: Partial<GatewayOptions> = {}): Promise<Gateway> {
-  gw = await startGateway({ upstream: upstream.url, ...options });
-  return gw;
-}
-
-/** Holds the upstream answers until `open()`. */
-function gate(): { wait: Promise<void>; open: () => void } {
-  let open: () => void = () => undefined;
-  const wait = new Promise<void>((r) => (open = r));
-  return { wait, open };
-}
-
-/**
- * A client that will hang up: `when` 'sent' right after its request is written, 'head' when the response
- * head arrives, a number once it got that many body bytes; or never by itself (`hangUp()` at any time).
- */
-function leaving(
-  url: string,
-  body: unknown,
-  headers: http.OutgoingHttpHeaders,
-  when?: 'sent' | 'head' | number,
-): { gone: Promise<void>; hangUp: () => void } {
-  let hangUp: () => void = () => undefined;
-  const gone = new Promise<void>((resolve) => {
-    const req = http.request(url, {
-      method: 'POST',
-      agent: false,
-      headers: { 'content-type': 'application/json', ...headers },
-    });
-    hangUp = () => {
-      req.destroy();
-      resolve();
-    };
-    req.on('response', (res) => {
-      if (when === 'head') return hangUp();
-      let got = 0;
-      res.on('data', (c: Buffer) => {
-        got += c.length;
-        if (typeof when === 'number' && got >= when) hangUp();
-      });
-    });
-    req.on('error', () => resolve());
-    req.end(JSON.stringify(body), () => {
-      if (when === 'sent') hangUp();
-    });
-  });
-  return { gone, hangUp };
-}
-
-/** An upstream stream that goes on (an event every `everyMs`) until its connection is cut; reports the cut. */
-function endlessStream(
-  everyMs = 20,
-  headers: http.OutgoingHttpHeaders = {},
-): { cut: Promise<number>; sent: () => number } {
-  let sent = 0;
-  let cut: (at: number) => void = () => undefined;
-  const cutAt = new Promise<number>((r) => (cut = r));
-  upstream.override = async (_req, res) => {
-    res.on('close', () => {
-      if (!res.writableFinished) cut(Date.now());
-    });
-    res.writeHead(200, { 'content-type': 'text/event-stream', ...headers });
-    while (!res.destroyed && sent < 2000) {
-      res.write(`data: {"choices":[{"index":0,"delta":{"content":"${sent}"}}]}\n\n`);
-      sent++;
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-    res.end();
-  };
-  return { cut: cutAt, sent: () => sent };
-}
+const h = useGateways();
+const gateway = h.gateway;
 
 describe('a leader that hangs up', () => {
   it.each(
@@ -124,12 +42,12 @@ describe('a leader that hangs up', () => {
       const s = STREAMS[api];
       const g = await gateway({ handler });
       const held = gate();
-      upstream.override = async (_req, res) => {
+      h.upstream.override = async (_req, res) => {
         await held.wait;
         await sendSse(res, s.text, { delayMs: 20 });
       };
       const leader = leaving(`${g.url}${s.path}`, s.body, s.headers, 1);
-      await until(() => upstream.calls === 1);
+      await until(() => h.upstream.calls === 1);
       const followers = [1, 2].map(() =>
         rawRequest(`${g.url}${s.path}`, { body: s.body, headers: s.headers }),
       );
@@ -144,7 +62,7 @@ describe('a leader that hangs up', () => {
       const next = await rawRequest(`${g.url}${s.path}`, { body: s.body, headers: s.headers });
       expect(next.headers['x-cache']).toBe('HIT');
       expect(next.body).toBe(s.text);
-      expect(upstream.calls).toBe(1);
+      expect(h.upstream.calls).toBe(1);
     },
   );
 
@@ -153,13 +71,13 @@ describe('a leader that hangs up', () => {
     async (handler) => {
       const g = await gateway({ handler });
       const held = gate();
-      upstream.override = async (_req, res) => {
+      h.upstream.override = async (_req, res) => {
         await held.wait;
         sendJson(res, 200, chatAnswer);
       };
       const url = `${g.url}/v1/chat/completions`;
       const leader = leaving(url, chatRequest, AUTH);
-      await until(() => upstream.calls === 1);
+      await until(() => h.upstream.calls === 1);
       const followers = [1, 2].map(() => rawRequest(url, { body: chatRequest, headers: AUTH }));
       await until(() => g.mw.stats().collapsed === 2);
       leader.hangUp();
@@ -172,39 +90,39 @@ describe('a leader that hangs up', () => {
       await until(() => g.mw.stats().stored === 1);
       const next = await rawRequest(url, { body: chatRequest, headers: AUTH });
       expect(next.headers['x-cache']).toBe('HIT');
-      expect(upstream.calls).toBe(1);
+      expect(h.upstream.calls).toBe(1);
     },
   );
 
   it('right after sending its request: the one upstream call still answers the followers and the store', async () => {
     const g = await gateway();
     const held = gate();
-    upstream.override = async (_req, res) => {
+    h.upstream.override = async (_req, res) => {
       await held.wait;
       await sendSse(res, chatStream, { delayMs: 5 });
     };
     const s = STREAMS.openai;
     const leader = leaving(`${g.url}${s.path}`, s.body, s.headers, 'sent');
     await leader.gone;
-    await until(() => upstream.calls === 1);
+    await until(() => h.upstream.calls === 1);
     const follower = rawRequest(`${g.url}${s.path}`, { body: s.body, headers: s.headers });
     await until(() => g.mw.stats().collapsed === 1);
     held.open();
     expect((await follower).body).toBe(chatStream);
     await until(() => g.mw.stats().stored === 1);
-    expect(upstream.calls).toBe(1);
+    expect(h.upstream.calls).toBe(1);
   });
 
   it('when the head arrives: a follower still gets the whole stream', async () => {
     const g = await gateway();
     const held = gate();
-    upstream.override = async (_req, res) => {
+    h.upstream.override = async (_req, res) => {
       await held.wait;
       await sendSse(res, chatStream, { delayMs: 20 });
     };
     const s = STREAMS.openai;
     const leader = leaving(`${g.url}${s.path}`, s.body, s.headers, 'head');
-    await until(() => upstream.calls === 1);
+    await until(() => h.upstream.calls === 1);
     const follower = rawRequest(`${g.url}${s.path}`, { body: s.body, headers: s.headers });
     await until(() => g.mw.stats().collapsed === 1);
     held.open();
@@ -217,30 +135,30 @@ describe('a leader that hangs up', () => {
     'with no follower: the answer keeps draining into the cache, and the next request is a hit (%s)',
     async (handler) => {
       const g = await gateway({ handler });
-      upstream.override = (_req, res) => sendSse(res, chatStream, { delayMs: 20 });
+      h.upstream.override = (_req, res) => sendSse(res, chatStream, { delayMs: 20 });
       const s = STREAMS.openai;
       await leaving(`${g.url}${s.path}`, s.body, s.headers, 1).gone;
       await until(() => g.mw.stats().stored === 1);
       const next = await rawRequest(`${g.url}${s.path}`, { body: s.body, headers: s.headers });
       expect(next.headers['x-cache']).toBe('HIT');
       expect(next.body).toBe(chatStream);
-      expect(upstream.calls).toBe(1);
+      expect(h.upstream.calls).toBe(1);
       // The upstream connection of the drained call serves the next miss (a keep-alive agent reuses it).
       const other = { ...s.body, messages: [{ role: 'user', content: 'another question' }] };
       const miss = await rawRequest(`${g.url}${s.path}`, { body: other, headers: s.headers });
       expect(miss.body).toBe(chatStream);
-      expect(upstream.calls).toBe(2);
+      expect(h.upstream.calls).toBe(2);
     },
   );
 
   it.each(handlers)(
     'keeps the call going for its followers past drainAfterCloseMs, which bounds only an unwatched drain (%s)',
     async (handler) => {
-      const g = await gateway({ handler, middleware: { drainAfterCloseMs: 50 } });
-      upstream.override = (_req, res) => sendSse(res, chatStream, { delayMs: 40 });
+      const g = await gateway({ handler, middleware: { timeouts: { drainAfterCloseMs: 50 } } });
+      h.upstream.override = (_req, res) => sendSse(res, chatStream, { delayMs: 40 });
       const s = STREAMS.openai;
       const leader = leaving(`${g.url}${s.path}`, s.body, s.headers);
-      await until(() => upstream.calls === 1);
+      await until(() => h.upstream.calls === 1);
       let got = '';
       const follower = rawRequest(`${g.url}${s.path}`, {
         body: s.body,
@@ -251,7 +169,7 @@ describe('a leader that hangs up', () => {
       leader.hangUp();
       expect((await follower).body).toBe(chatStream);
       await until(() => g.mw.stats().stored === 1);
-      expect(upstream.calls).toBe(1);
+      expect(h.upstream.calls).toBe(1);
     },
   );
 });
@@ -260,13 +178,13 @@ describe('when every client is gone', () => {
   it.each(handlers)(
     'cuts the upstream call after drainAfterCloseMs and stores nothing (%s)',
     async (handler) => {
-      const g = await gateway({ handler, middleware: { drainAfterCloseMs: 300 } });
+      const g = await gateway({ handler, middleware: { timeouts: { drainAfterCloseMs: 300 } } });
       const notStored: string[] = [];
       g.mw.events.on('not-stored', (e: { reason: string }) => notStored.push(e.reason));
-      const stream = endlessStream();
+      const stream = endlessStream(h.upstream);
       const s = STREAMS.openai;
       const leader = leaving(`${g.url}${s.path}`, s.body, s.headers, 1);
-      await until(() => upstream.calls === 1);
+      await until(() => h.upstream.calls === 1);
       const follower = leaving(`${g.url}${s.path}`, s.body, s.headers, 200);
       await Promise.all([leader.gone, follower.gone]);
       const goneAt = Date.now();
@@ -278,10 +196,10 @@ describe('when every client is gone', () => {
       expect(notStored).toEqual(['client-closed']);
       expect(g.mw.stats().stored).toBe(0);
       // The flight is gone with it: the next request goes upstream by itself.
-      upstream.override = undefined;
+      h.upstream.override = undefined;
       const next = await rawRequest(`${g.url}${s.path}`, { body: s.body, headers: s.headers });
       expect(next.body).toBe(chatStream);
-      expect(upstream.calls).toBe(2);
+      expect(h.upstream.calls).toBe(2);
     },
   );
 
@@ -289,7 +207,7 @@ describe('when every client is gone', () => {
     'cuts the upstream call at once when the answer could not be stored anyway (%s)',
     async (handler) => {
       const g = await gateway({ handler });
-      const stream = endlessStream(20, { 'set-cookie': 'session=1' });
+      const stream = endlessStream(h.upstream, 20, { 'set-cookie': 'session=1' });
       const s = STREAMS.openai;
       await leaving(`${g.url}${s.path}`, s.body, s.headers, 1).gone;
       const goneAt = Date.now();
@@ -300,8 +218,8 @@ describe('when every client is gone', () => {
   );
 
   it('cuts the upstream call at once with drainAfterCloseMs: 0 when no follower waits', async () => {
-    const g = await gateway({ middleware: { drainAfterCloseMs: 0 } });
-    const stream = endlessStream();
+    const g = await gateway({ middleware: { timeouts: { drainAfterCloseMs: 0 } } });
+    const stream = endlessStream(h.upstream);
     const s = STREAMS.openai;
     await leaving(`${g.url}${s.path}`, s.body, s.headers, 1).gone;
     const goneAt = Date.now();
@@ -310,12 +228,12 @@ describe('when every client is gone', () => {
   });
 
   it('cuts the upstream call at its head when the client left before it and nobody wants the answer', async () => {
-    const g = await gateway({ middleware: { drainAfterCloseMs: 0 } });
+    const g = await gateway({ middleware: { timeouts: { drainAfterCloseMs: 0 } } });
     const held = gate();
     let cut = false;
     let closed!: () => void;
     const upstreamClosed = new Promise<void>((r) => (closed = r));
-    upstream.override = async (_req, res) => {
+    h.upstream.override = async (_req, res) => {
       res.on('close', () => {
         cut = !res.writableFinished;
         closed();
@@ -330,7 +248,7 @@ describe('when every client is gone', () => {
     };
     const s = STREAMS.openai;
     const leader = leaving(`${g.url}${s.path}`, s.body, s.headers);
-    await until(() => upstream.calls === 1);
+    await until(() => h.upstream.calls === 1);
     leader.hangUp();
     await new Promise((r) => setTimeout(r, 50));
     held.open();
@@ -356,6 +274,6 @@ describe('a client that hangs up while sending its body', () => {
     await until(() => g.mw.stats().requests === 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(g.mw.stats().errors).toBe(0);
-    expect(upstream.calls).toBe(0);
+    expect(h.upstream.calls).toBe(0);
   });
 });

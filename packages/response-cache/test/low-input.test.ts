@@ -1,32 +1,17 @@
 // Issue 15 item 11 over real HTTP: error bodies under 200, request bodies whose bytes mean more than their
 // parsed value, and followers of an upstream call that hangs.
 import * as http from 'node:http';
-import { createCache } from '@gatecache/core';
-import { responseCache } from '../src';
-import { rawRequest, startGateway, until } from './helpers/gateway';
-import type { Gateway } from './helpers/gateway';
-import { fixture, fixtureJson, sendJson, sendSse, startUpstream } from './helpers/upstream';
-import type { Upstream } from './helpers/upstream';
+import { rawRequest, until } from './helpers/gateway';
+import { useGateways } from './helpers/harness';
+import { fixture, fixtureJson, sendJson, sendSse } from './helpers/upstream';
 
 const chatRequest = fixtureJson('openai/chat-completion.request.json');
 const chatStream = fixture('openai/chat-completion.stream.sse');
 const AUTH = { authorization: 'Bearer sk-test-low' };
 const URL_PATH = '/v1/chat/completions';
 
-let upstream: Upstream;
-const gateways: Gateway[] = [];
-beforeEach(async () => {
-  upstream = await startUpstream();
-});
-afterEach(async () => {
-  await Promise.all(gateways.splice(0).map((g) => g.close()));
-  await upstream.close();
-});
-async function gateway(options: Partial<Parameters<typeof startGateway>[0]> = {}): Promise<Gateway> {
-  const gw = await startGateway({ upstream: upstream.url, ...options });
-  gateways.push(gw);
-  return gw;
-}
+const h = useGateways();
+const gateway = h.gateway;
 
 /** POSTs exact bytes. */
 function postBytes(
@@ -67,14 +52,14 @@ describe('2xx answers that are errors', () => {
     ],
   ])('passes a 200 JSON body with %s to the client and never stores it', async (_name, body) => {
     const gw = await gateway();
-    upstream.override = (_req, res) => sendJson(res, 200, body);
+    h.upstream.override = (_req, res) => sendJson(res, 200, body);
     const first = await rawRequest(`${gw.url}${URL_PATH}`, { body: chatRequest, headers: AUTH });
     expect(first.status).toBe(200);
     expect(JSON.parse(first.body)).toEqual(body);
     await until(() => gw.mw.stats().notStored === 1);
     const again = await rawRequest(`${gw.url}${URL_PATH}`, { body: chatRequest, headers: AUTH });
     expect(again.headers['x-cache']).toBe('MISS');
-    expect(upstream.calls).toBe(2);
+    expect(h.upstream.calls).toBe(2);
     expect(gw.mw.stats().stored).toBe(0);
   });
 
@@ -83,7 +68,7 @@ describe('2xx answers that are errors', () => {
     const reasons: string[] = [];
     gw.mw.events.on('not-stored', (e: { reason: string }) => reasons.push(e.reason));
     const first = chatStream.slice(0, chatStream.indexOf('\n\n') + 2);
-    upstream.override = (_req, res) =>
+    h.upstream.override = (_req, res) =>
       sendSse(res, `${first}data: {"object":"error","message":"engine died","code":500}\n\ndata: [DONE]\n\n`);
     const body = { ...chatRequest, stream: true };
     await rawRequest(`${gw.url}${URL_PATH}`, { body, headers: AUTH });
@@ -110,7 +95,7 @@ describe('request bodies whose bytes mean more than their parsed value', () => {
       expect(res.headers['x-cache']).toBe('BYPASS');
       expect(res.headers['cache-status']).toBe('gatecache; fwd=bypass; detail=invalid-utf8');
     }
-    expect(upstream.calls).toBe(3);
+    expect(h.upstream.calls).toBe(3);
     expect(gw.mw.stats().stored).toBe(0);
   });
 
@@ -124,7 +109,7 @@ describe('request bodies whose bytes mean more than their parsed value', () => {
       const res = await postBytes(`${gw.url}${URL_PATH}`, Buffer.from(text));
       expect(res.status).toBe(200);
       expect(res.headers['cache-status']).toBe('gatecache; fwd=bypass; detail=unkeyable');
-      expect(upstream.requests.at(-1)!.body).toBe(text);
+      expect(h.upstream.requests.at(-1)!.body).toBe(text);
     }
     expect(gw.mw.stats()).toMatchObject({ errors: 0, bypassed: 2, stored: 0 });
   });
@@ -140,7 +125,7 @@ describe('request bodies whose bytes mean more than their parsed value', () => {
       const res = await postBytes(`${gw.url}${URL_PATH}`, Buffer.from(text));
       expect(res.headers['cache-status']).toBe('gatecache; fwd=bypass; detail=duplicate-keys');
       // The provider got the bytes as sent.
-      expect(upstream.requests.at(-1)!.body).toBe(text);
+      expect(h.upstream.requests.at(-1)!.body).toBe(text);
     }
     // The same meaning without duplicates is cached as usual.
     const clean = Buffer.from('{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}');
@@ -152,14 +137,14 @@ describe('request bodies whose bytes mean more than their parsed value', () => {
 
 describe('followers of an upstream call that hangs', () => {
   it('answers followers 504 after followerWaitMs when the proxy has no upstream timeout', async () => {
-    const gw = await gateway({ middleware: { followerWaitMs: 300 } });
+    const gw = await gateway({ middleware: { timeouts: { followerWaitMs: 300 } } });
     let release: () => void = () => undefined;
-    upstream.override = async (_req, res) => {
+    h.upstream.override = async (_req, res) => {
       await new Promise<void>((r) => (release = r));
       sendJson(res, 200, fixtureJson('openai/chat-completion.response.json'));
     };
     const leader = rawRequest(`${gw.url}${URL_PATH}`, { body: chatRequest, headers: AUTH });
-    await until(() => upstream.calls === 1);
+    await until(() => h.upstream.calls === 1);
     const followers = await Promise.all(
       Array.from({ length: 3 }, () =>
         rawRequest(`${gw.url}${URL_PATH}`, { body: chatRequest, headers: AUTH }),
@@ -170,31 +155,21 @@ describe('followers of an upstream call that hangs', () => {
       expect(f.headers['cache-status']).toBe('gatecache; fwd=miss; collapsed; detail=follower-timeout');
       expect(JSON.parse(f.body).error.type).toBe('upstream_timeout');
     }
-    expect(upstream.calls).toBe(1);
+    expect(h.upstream.calls).toBe(1);
     release();
     expect((await leader).status).toBe(200);
   });
 
   it('passes the proxy timeout (504 from http-proxy-middleware) to the leader and every follower, storing nothing', async () => {
     const gw = await gateway({ proxyTimeout: 300 });
-    upstream.override = () => new Promise<void>(() => undefined);
+    h.upstream.override = () => new Promise<void>(() => undefined);
     const all = await Promise.all(
       Array.from({ length: 4 }, () =>
         rawRequest(`${gw.url}${URL_PATH}`, { body: chatRequest, headers: AUTH }),
       ),
     );
     expect(all.map((a) => a.status)).toEqual([504, 504, 504, 504]);
-    expect(upstream.calls).toBe(1);
+    expect(h.upstream.calls).toBe(1);
     expect(gw.mw.stats().stored).toBe(0);
-  });
-
-  it('refuses a followerWaitMs or requestNamespaces that makes no sense, naming the option', () => {
-    const cache = createCache();
-    expect(() => responseCache({ cache, followerWaitMs: 0 })).toThrow(/followerWaitMs/);
-    expect(() => responseCache({ cache, requestNamespaces: ['nowhere'] })).toThrow(TypeError);
-    expect(() => responseCache({ cache, requestNamespaces: ['nowhere'] })).toThrow(/requestNamespaces\[0\]/);
-    expect(() => responseCache({ cache, requestNamespaces: 'response' as never })).toThrow(
-      /requestNamespaces/,
-    );
   });
 });

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type * as http from 'node:http';
 import { gzipSync } from 'node:zlib';
-import type { Cache } from '@gatecache/core';
-import { rawRequest, startGateway, until } from './helpers/gateway';
-import type { Gateway, GatewayOptions } from './helpers/gateway';
-import { fixtureJson, startUpstream } from './helpers/upstream';
-import type { Upstream } from './helpers/upstream';
+import { clockedCache } from './helpers/clock';
+import { rawRequest, until } from './helpers/gateway';
+import type { Gateway } from './helpers/gateway';
+import { countKeys, gate, useGateways } from './helpers/harness';
+import { fixtureJson } from './helpers/upstream';
 
 // maxEntryBytes: an answer over it passes through, streamed, byte for byte, is not held past the cap, is not
 // stored, and Cache-Status says so.
@@ -16,31 +16,8 @@ const AUTH = { authorization: 'Bearer sk-test-1' };
 const PATH = '/v1/chat/completions';
 const handlers = ['hpm', 'fetch'] as const;
 
-let upstream: Upstream;
-let gw: Gateway | undefined;
-beforeEach(async () => {
-  upstream = await startUpstream();
-});
-afterEach(async () => {
-  await gw?.close();
-  gw = undefined;
-  await upstream.close();
-});
-
-async function gateway(options: Partial<GatewayOptions> = {}): Promise<Gateway> {
-  gw = await startGateway({
-    upstream: upstream.url,
-    ...options,
-    middleware: { maxEntryBytes: CAP, ...options.middleware },
-  });
-  return gw;
-}
-
-async function countKeys(c: Cache): Promise<number> {
-  let n = 0;
-  for await (const _key of c.keys()) n++;
-  return n;
-}
+const h = useGateways({ middleware: { limits: { entryBytes: CAP } } });
+const gateway = h.gateway;
 
 /** A chat completion whose text is `size` bytes of random base64 (nothing in it compresses or repeats). */
 function largeJson(size: number): Buffer {
@@ -79,7 +56,7 @@ function answerWith(
   declared: boolean,
   extra: http.OutgoingHttpHeaders = {},
 ): void {
-  upstream.override = async (_req, res) => {
+  h.upstream.override = async (_req, res) => {
     res.writeHead(200, {
       'content-type': contentType,
       ...(declared ? { 'content-length': body.length } : {}),
@@ -127,7 +104,7 @@ describe('an answer larger than maxEntryBytes', () => {
       expect(second.headers['cache-status']).toBe('gatecache; fwd=miss; detail=too-large');
       expect(second.raw.equals(body)).toBe(true);
       await until(() => notStored.length === 2);
-      expect(upstream.calls).toBe(2);
+      expect(h.upstream.calls).toBe(2);
       expect(g.mw.stats().stored).toBe(0);
       expect(await countKeys(g.cache)).toBe(0);
     },
@@ -155,13 +132,13 @@ describe('an answer larger than maxEntryBytes', () => {
     const capPassed = new Promise<void>((r) => (passedCap = r));
     let resume!: () => void;
     const resumed = new Promise<void>((r) => (resume = r));
-    upstream.override = async (_req, res) => {
-      const first = upstream.calls === 1;
+    h.upstream.override = async (_req, res) => {
+      const first = h.upstream.calls === 1;
       if (first) await held;
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (let at = 0; at < body.length; at += 16 * 1024) {
         res.write(body.subarray(at, at + 16 * 1024));
-        // The first call pauses past the cap until the late request has come and gone upstream.
+        // The first call pauses past the cap until the late request has come and gone h.upstream.
         if (first && at > 2 * CAP && at <= 2 * CAP + 16 * 1024) {
           passedCap();
           await resumed;
@@ -180,7 +157,7 @@ describe('an answer larger than maxEntryBytes', () => {
     resume();
     for (const a of await Promise.all(all)) expect(a.raw.equals(body)).toBe(true);
     expect(late.raw.equals(body)).toBe(true);
-    expect(upstream.calls).toBe(2);
+    expect(h.upstream.calls).toBe(2);
     expect(g.mw.stats()).toMatchObject({ collapsed: 2, stored: 0 });
   });
 
@@ -212,7 +189,7 @@ describe('an answer larger than maxEntryBytes', () => {
   it('does not let a large error answer keep the next answer for the key from being stored', async () => {
     const g = await gateway();
     const page = Buffer.from('x'.repeat(2 * CAP));
-    upstream.override = (_req, res) => {
+    h.upstream.override = (_req, res) => {
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end(page);
     };
@@ -240,4 +217,84 @@ describe('an answer larger than maxEntryBytes', () => {
     expect(hit.headers['x-cache']).toBe('HIT');
     expect(hit.raw.equals(small)).toBe(true);
   });
+  it('lets later requests join the call that replaced a too-large one, also after that one ended', async () => {
+    const g = await gateway();
+    const large = largeStream(4 * CAP);
+    const small = largeStream(CAP / 4);
+    let passedCap!: () => void;
+    const capPassed = new Promise<void>((r) => (passedCap = r));
+    const firstHeld = gate();
+    const secondHeld = gate();
+    h.upstream.override = async (_req, res) => {
+      const first = h.upstream.calls === 1;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (!first) await secondHeld.wait;
+      const body = first ? large : small;
+      for (let at = 0; at < body.length; at += 16 * 1024) {
+        res.write(body.subarray(at, at + 16 * 1024));
+        if (first && at > CAP && at <= CAP + 16 * 1024) {
+          passedCap();
+          await firstHeld.wait;
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+      res.end();
+    };
+    const request = { ...chatRequest, stream: true };
+    const send = () => rawRequest(`${g.url}${PATH}`, { body: request, headers: AUTH });
+    const first = send();
+    await capPassed;
+    // Past the cap the first call is unlisted: this request leads a call of its own.
+    const second = send();
+    await until(() => h.upstream.calls === 2);
+    firstHeld.open();
+    expect((await first).raw.equals(large)).toBe(true);
+    // The first call's end must not unlist the second one, which this request joins.
+    const third = send();
+    await until(() => g.mw.stats().collapsed === 1);
+    secondHeld.open();
+    for (const a of await Promise.all([second, third])) expect(a.raw.equals(small)).toBe(true);
+    expect(h.upstream.calls).toBe(2);
+  });
+});
+
+describe('the keys whose last answer was too large', () => {
+  /** Answers each request with an undeclared length: `size` bytes of stream. */
+  function streamOf(size: number): Buffer {
+    const body = largeStream(size);
+    answerWith(body, 'text/event-stream', false);
+    return body;
+  }
+  const ask = (g: Gateway, n = 0) =>
+    rawRequest(`${g.url}${PATH}`, {
+      body: { ...chatRequest, stream: true, messages: [{ role: 'user', content: `question ${n}` }] },
+      headers: AUTH,
+    });
+
+  it('are remembered for ten minutes, then an answer for the key is held and stored again', async () => {
+    const { cache, clock } = clockedCache({});
+    const g = await gateway({ cache });
+    streamOf(2 * CAP);
+    await ask(g);
+    await until(() => g.mw.stats().notStored === 1);
+    streamOf(CAP / 4);
+    clock.advance(10 * 60_000 - 1);
+    expect((await ask(g)).headers['cache-status']).toBe('gatecache; fwd=miss; detail=too-large');
+    clock.advance(10 * 60_000);
+    expect((await ask(g)).headers['cache-status']).toBe('gatecache; fwd=miss; stored');
+    await until(() => g.mw.stats().stored === 1);
+  });
+
+  it('are at most 1024: the oldest is forgotten first', async () => {
+    const g = await gateway({ middleware: { limits: { entryBytes: 1024 } } });
+    streamOf(4096);
+    for (let n = 0; n <= 1024; n += 128) {
+      const batch = Array.from({ length: Math.min(128, 1025 - n) }, (_, i) => ask(g, n + i));
+      await Promise.all(batch);
+    }
+    await until(() => g.mw.stats().notStored === 1025);
+    streamOf(0);
+    expect((await ask(g, 1024)).headers['cache-status']).toBe('gatecache; fwd=miss; detail=too-large');
+    expect((await ask(g, 0)).headers['cache-status']).toBe('gatecache; fwd=miss; stored');
+  }, 30_000);
 });

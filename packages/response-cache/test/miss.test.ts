@@ -2,47 +2,24 @@ import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { createCache } from '@gatecache/core';
 import { createKeyer } from '@gatecache/cache-key';
-import { rawRequest, startGateway, until } from './helpers/gateway';
-import type { Gateway } from './helpers/gateway';
+import { rawRequest, until } from './helpers/gateway';
+import { gate, sleep, useGateways } from './helpers/harness';
 import { memoryLock } from './helpers/lock';
-import { fixture, fixtureJson, sendJson, sendSse, startUpstream } from './helpers/upstream';
-import type { Upstream } from './helpers/upstream';
+import { fixture, fixtureJson, sendJson, sendSse } from './helpers/upstream';
 
 const chatRequest = fixtureJson('openai/chat-completion.request.json');
 const chatAnswer = fixtureJson('openai/chat-completion.response.json');
 const chatStream = fixture('openai/chat-completion.stream.sse');
 const AUTH = { authorization: 'Bearer sk-test-1' };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-let upstream: Upstream;
-const gateways: Gateway[] = [];
-
-beforeEach(async () => {
-  upstream = await startUpstream();
-});
-afterEach(async () => {
-  await Promise.all(gateways.splice(0).map((g) => g.close()));
-  await upstream.close();
-});
-
-async function gateway(options: Partial<Parameters<typeof startGateway>[0]> = {}): Promise<Gateway> {
-  const gw = await startGateway({ upstream: upstream.url, ...options });
-  gateways.push(gw);
-  return gw;
-}
-
-/** Holds every upstream answer until `open()`: requests pile up behind the first one. */
-function gate(): { wait: Promise<void>; open: () => void } {
-  let open: () => void = () => undefined;
-  const wait = new Promise<void>((r) => (open = r));
-  return { wait, open };
-}
+const h = useGateways();
+const gateway = h.gateway;
 
 describe('single-flight', () => {
   it('answers 100 concurrent identical JSON requests with one upstream call', async () => {
     const gw = await gateway();
     const g = gate();
-    upstream.override = async (_req, res) => {
+    h.upstream.override = async (_req, res) => {
       await g.wait;
       sendJson(res, 200, chatAnswer);
     };
@@ -52,7 +29,7 @@ describe('single-flight', () => {
     await until(() => gw.mw.stats().requests === 100);
     g.open();
     const answers = await Promise.all(all);
-    expect(upstream.calls).toBe(1);
+    expect(h.upstream.calls).toBe(1);
     for (const a of answers) {
       expect(a.status).toBe(200);
       expect(JSON.parse(a.body)).toEqual(chatAnswer);
@@ -66,7 +43,7 @@ describe('single-flight', () => {
   it('answers 100 concurrent identical streamed requests with one upstream call, byte for byte', async () => {
     const gw = await gateway();
     const g = gate();
-    upstream.override = async (_req, res) => {
+    h.upstream.override = async (_req, res) => {
       await g.wait;
       await sendSse(res, chatStream, { delayMs: 2 });
     };
@@ -77,7 +54,7 @@ describe('single-flight', () => {
     await until(() => gw.mw.stats().requests === 100);
     g.open();
     const answers = await Promise.all(all);
-    expect(upstream.calls).toBe(1);
+    expect(h.upstream.calls).toBe(1);
     for (const a of answers) {
       expect(a.status).toBe(200);
       expect(a.headers['content-type']).toMatch(/^text\/event-stream/);
@@ -93,7 +70,7 @@ describe('single-flight', () => {
     const sentAt: number[] = [];
     const receivedAt: number[][] = Array.from({ length: clients }, () => []);
     const g = gate();
-    upstream.override = async (_req, res) => {
+    h.upstream.override = async (_req, res) => {
       await g.wait;
       await sendSse(res, chatStream, { delayMs: 200, onEvent: (i) => (sentAt[i] = ++seq) });
     };
@@ -113,7 +90,7 @@ describe('single-flight', () => {
     await until(() => gw.mw.stats().requests === clients);
     g.open();
     await Promise.all(all);
-    expect(upstream.calls).toBe(1);
+    expect(h.upstream.calls).toBe(1);
     expect(sentAt).toHaveLength(events);
     for (let c = 0; c < clients; c++) {
       expect(receivedAt[c]).toHaveLength(events);
@@ -123,7 +100,7 @@ describe('single-flight', () => {
 
   it('gives a late joiner the whole stream from its start', async () => {
     const gw = await gateway();
-    upstream.override = (_req, res) => sendSse(res, chatStream, { delayMs: 30 });
+    h.upstream.override = (_req, res) => sendSse(res, chatStream, { delayMs: 30 });
     const body = { ...chatRequest, stream: true };
     const first = rawRequest(`${gw.url}/v1/chat/completions`, { body, headers: AUTH });
     await sleep(100);
@@ -131,37 +108,37 @@ describe('single-flight', () => {
     expect(late.headers['cache-status']).toBe('gatecache; fwd=miss; collapsed');
     expect(late.body).toBe(chatStream);
     expect((await first).body).toBe(chatStream);
-    expect(upstream.calls).toBe(1);
+    expect(h.upstream.calls).toBe(1);
   });
 
   it('does not coalesce a no-cache request onto another request, and stores its answer', async () => {
     const gw = await gateway();
     const g = gate();
-    upstream.override = async (_req, res) => {
+    h.upstream.override = async (_req, res) => {
       await g.wait;
-      sendJson(res, 200, { ...chatAnswer, id: `call-${upstream.calls}` });
+      sendJson(res, 200, { ...chatAnswer, id: `call-${h.upstream.calls}` });
     };
     const first = request(gw.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);
     const firstDone = first.then((r) => r);
-    await until(() => upstream.calls === 1);
+    await until(() => h.upstream.calls === 1);
     const fresh = request(gw.url)
       .post('/v1/chat/completions')
       .set(AUTH)
       .set('cache-control', 'no-cache')
       .send(chatRequest);
     const freshDone = fresh.then((r) => r);
-    await until(() => upstream.calls === 2);
+    await until(() => h.upstream.calls === 2);
     g.open();
     const [a, b] = await Promise.all([firstDone, freshDone]);
     expect(a.headers['cache-status']).toBe('gatecache; fwd=miss; stored');
     expect(b.headers['cache-status']).toBe('gatecache; fwd=request; stored');
-    expect(upstream.calls).toBe(2);
+    expect(h.upstream.calls).toBe(2);
   });
 
   it('shares an error answer with the waiters but stores it for nobody', async () => {
     const gw = await gateway();
     const g = gate();
-    upstream.override = async (_req, res) => {
+    h.upstream.override = async (_req, res) => {
       await g.wait;
       sendJson(res, 429, fixture('openai/error-429.json'));
     };
@@ -172,17 +149,17 @@ describe('single-flight', () => {
     g.open();
     const answers = await Promise.all(all);
     expect(answers.map((a) => a.status)).toEqual([429, 429, 429, 429, 429]);
-    expect(upstream.calls).toBe(1);
-    upstream.override = undefined;
+    expect(h.upstream.calls).toBe(1);
+    h.upstream.override = undefined;
     const next = await request(gw.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);
     expect(next.status).toBe(200);
-    expect(upstream.calls).toBe(2);
+    expect(h.upstream.calls).toBe(2);
   });
 
   it('sends a waiter that does not accept the leader content-encoding upstream by itself', async () => {
     const gw = await gateway();
     const g = gate();
-    upstream.override = async (req, res) => {
+    h.upstream.override = async (req, res) => {
       await g.wait;
       if (String(req.headers['accept-encoding']).includes('gzip')) {
         const zipped = gzipSync(JSON.stringify(chatAnswer));
@@ -194,7 +171,7 @@ describe('single-flight', () => {
       body: chatRequest,
       headers: { ...AUTH, 'accept-encoding': 'gzip' },
     });
-    await until(() => upstream.calls === 1);
+    await until(() => h.upstream.calls === 1);
     const plain = rawRequest(`${gw.url}/v1/chat/completions`, {
       body: chatRequest,
       headers: { ...AUTH, 'accept-encoding': 'identity' },
@@ -205,7 +182,7 @@ describe('single-flight', () => {
     expect(z.headers['content-encoding']).toBe('gzip');
     expect(p.headers['content-encoding']).toBeUndefined();
     expect(JSON.parse(p.body)).toEqual(chatAnswer);
-    expect(upstream.calls).toBe(2);
+    expect(h.upstream.calls).toBe(2);
   });
 });
 
@@ -213,10 +190,10 @@ describe('cross-instance single-flight with a distributed lock', () => {
   it('makes one upstream call for concurrent misses on two instances sharing a cache', async () => {
     const cache = createCache();
     const lock = memoryLock();
-    const a = await gateway({ cache, middleware: { lock } });
-    const b = await gateway({ cache, middleware: { lock } });
+    const a = await gateway({ cache, middleware: { lock: { backend: lock } } });
+    const b = await gateway({ cache, middleware: { lock: { backend: lock } } });
     const g = gate();
-    upstream.override = async (_req, res) => {
+    h.upstream.override = async (_req, res) => {
       await g.wait;
       sendJson(res, 200, chatAnswer);
     };
@@ -227,7 +204,7 @@ describe('cross-instance single-flight with a distributed lock', () => {
     await sleep(20);
     g.open();
     const answers = await Promise.all(all);
-    expect(upstream.calls).toBe(1);
+    expect(h.upstream.calls).toBe(1);
     for (const x of answers) expect(JSON.parse(x.body)).toEqual(chatAnswer);
     expect(lock.acquired).toBe(1);
   });
@@ -235,7 +212,7 @@ describe('cross-instance single-flight with a distributed lock', () => {
   it('takes over when the lock owner dies and its lease expires', async () => {
     const cache = createCache();
     const lock = memoryLock();
-    const gw = await gateway({ cache, middleware: { lock, lockWaitMs: 5000 } });
+    const gw = await gateway({ cache, middleware: { lock: { backend: lock, waitMs: 5000 } } });
     const key = createKeyer().key({
       method: 'POST',
       url: '/v1/chat/completions',
@@ -247,7 +224,7 @@ describe('cross-instance single-flight with a distributed lock', () => {
     const res = await request(gw.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);
     expect(res.status).toBe(200);
     expect(res.body).toEqual(chatAnswer);
-    expect(upstream.calls).toBe(1);
+    expect(h.upstream.calls).toBe(1);
     expect(lock.acquired).toBe(2);
   });
 
@@ -273,11 +250,11 @@ describe('cross-instance single-flight with a distributed lock', () => {
         return base.acquire(k, ttl);
       },
     };
-    const gw = await gateway({ cache, middleware: { lock } });
+    const gw = await gateway({ cache, middleware: { lock: { backend: lock } } });
     const res = await request(gw.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);
     expect(res.status).toBe(200);
     expect(res.body).toEqual(chatAnswer);
-    expect(upstream.calls).toBe(0);
+    expect(h.upstream.calls).toBe(0);
     expect(res.headers['cache-status']).toMatch(/collapsed/);
   });
 });

@@ -10,10 +10,10 @@ const chatRequest = fixtureJson('openai/chat-completion.request.json');
 const messagesRequest = fixtureJson('anthropic/messages.request.json');
 const SECRETS = ['sk-client-secret-1', 'anthropic-secret-2', 'azure-secret-3', 'session=abc', 'tok-4'];
 
-describe('recipeHeaders', () => {
-  it('rejects a credential header in the recipeHeaders option at creation', () => {
-    expect(() => responseCache({ cache: createCache(), recipeHeaders: ['x-api-key'] })).toThrow(
-      /recipeHeaders/,
+describe('recipes.headers', () => {
+  it('rejects a credential header in the recipes.headers option at creation', () => {
+    expect(() => responseCache({ cache: createCache(), recipes: { headers: ['x-api-key'] } })).toThrow(
+      /recipes\.headers/,
     );
   });
 });
@@ -82,7 +82,7 @@ describe('responseCache recipes', () => {
   });
 
   it('stores no recipe when recordRecipes is false or the namespace is encrypted', async () => {
-    gw = await startGateway({ upstream: upstream.url, middleware: { recordRecipes: false } });
+    gw = await startGateway({ upstream: upstream.url, middleware: { recipes: { record: false } } });
     const off = await rawRequest(`${gw.url}/v1/chat/completions`, {
       headers: { authorization: 'Bearer k' },
       body: chatRequest,

@@ -1,51 +1,38 @@
-import type { CacheEntry } from '@gatecache/core';
-import type { RouteInfo } from '@gatecache/cache-key';
-import { canAnswer, prepareAnswer } from '../src/replay';
-import { fixture } from './helpers/upstream';
+import { rawRequest, until } from './helpers/gateway';
+import { useGateways } from './helpers/harness';
+import { fixture, fixtureJson, sendSse } from './helpers/upstream';
 
-const chat = (streaming: boolean): RouteInfo => ({
-  provider: 'openai',
-  endpoint: 'chat.completions',
-  model: 'gpt-4o-mini',
-  streaming,
-  streamConvertible: true,
-});
-const entry = (kind: string, body: string, headers: Record<string, string> = {}) =>
-  ({ kind, body: Buffer.from(body), status: 200, headers }) as CacheEntry;
+// What a hit writes: the stored bytes and provider headers as they came, converted between JSON and SSE
+// only where the route has a converter (middleware.test.ts covers the conversions).
 
-describe('prepareAnswer', () => {
-  it('returns stored bytes as they are when the shape matches', () => {
-    const body = fixture('openai/chat-completion.response.json');
-    const a = prepareAnswer(
-      entry('json', body, { 'content-type': 'application/json', 'x-request-id': 'r' }),
-      chat(false),
-    );
-    expect(a?.body.toString()).toBe(body);
-    expect(a?.headers).toEqual({ 'content-type': 'application/json', 'x-request-id': 'r' });
+const h = useGateways();
+
+describe('a hit', () => {
+  it('answers with the stored bytes and the provider headers that were stored', async () => {
+    const gw = await h.gateway();
+    const miss = await h.chat(gw);
+    await until(() => gw.mw.stats().stored === 1);
+    const hit = await h.chat(gw);
+    expect(hit.headers['x-cache']).toBe('HIT');
+    expect(hit.raw.equals(miss.raw)).toBe(true);
+    expect(hit.body).toBe(fixture('openai/chat-completion.response.json'));
+    expect(hit.headers['x-request-id']).toBe('req_fixture');
+    expect(hit.headers['content-type']).toBe('application/json');
+    expect(hit.headers['content-length']).toBe(String(miss.raw.length));
   });
 
-  it('turns a JSON entry into an SSE stream for a streaming request', () => {
-    const a = prepareAnswer(entry('json', fixture('openai/chat-completion.response.json')), chat(true));
-    expect(a?.kind).toBe('sse');
-    expect(a?.headers['content-type']).toMatch(/^text\/event-stream/);
-    expect(a?.body.toString().trimEnd().endsWith('data: [DONE]')).toBe(true);
-  });
-
-  it('turns an SSE entry into JSON for a non-streaming request', () => {
-    const a = prepareAnswer(entry('sse', fixture('openai/chat-completion.stream.sse')), chat(false));
-    expect(a?.kind).toBe('json');
-    expect(JSON.parse(a!.body.toString()).choices[0].message.content).toBe('The capital of France is Paris.');
-  });
-
-  it('cannot answer a JSON request from a stream on a route without a converter', () => {
-    const gemini: RouteInfo = {
-      provider: 'gemini',
-      endpoint: 'generateContent',
-      model: 'g',
-      streaming: false,
-      streamConvertible: false,
-    };
-    expect(canAnswer({ kind: 'sse' }, gemini)).toBe(false);
-    expect(prepareAnswer(entry('sse', 'data: x\n\n'), gemini)).toBeUndefined();
+  it('is a miss when the entry is a stream and the JSON request has no converter from it', async () => {
+    const gw = await h.gateway();
+    const url = `${gw.url}/v1beta/models/gemini-2.0-flash:generateContent`;
+    const headers = { 'x-goog-api-key': 'AIza-test' };
+    const body = fixtureJson('gemini/generateContent.request.json');
+    // An upstream that streams an answer to a JSON request: stored as a stream, which this route cannot convert.
+    h.upstream.override = (_req, res) => sendSse(res, fixture('gemini/streamGenerateContent.sse'));
+    const first = await rawRequest(url, { body, headers });
+    expect(first.headers['content-type']).toMatch(/^text\/event-stream/);
+    await until(() => gw.mw.stats().stored === 1);
+    const again = await rawRequest(url, { body, headers });
+    expect(again.headers['x-cache']).toBe('MISS');
+    expect(h.upstream.calls).toBe(2);
   });
 });

@@ -63,7 +63,7 @@ describeRedis('three gateway instances when Redis dies mid-load', () => {
       // probed again soon after Redis returns; a request waiting on a lock that died with Redis waits 1 s.
       connection: { port: server.port },
       tierGuard: { cooldownMs: 200 },
-      middleware: { lockWaitMs: 1000 },
+      middleware: { lock: { waitMs: 1000 } },
       upstream,
     });
     agent = new http.Agent({ keepAlive: true, maxSockets: 12 });

@@ -33,7 +33,7 @@ describeRedis('two gateway instances while Redis is frozen (SIGSTOP) and thawed 
     instances = await startInstances(2, {
       connection: { port: server.port, commandTimeoutMs: REDIS_WAIT_MS },
       tierGuard: { timeoutMs: REDIS_WAIT_MS, failureThreshold: 3, cooldownMs: 4000 },
-      middleware: { lockWaitMs: 5000 },
+      middleware: { lock: { waitMs: 5000 } },
       upstream,
     });
     agent = new http.Agent({ keepAlive: true, maxSockets: 32 });

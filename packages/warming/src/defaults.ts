@@ -38,7 +38,7 @@ export const DEFAULTS = Object.freeze({
     predictionModel: 'linear_regression' as const,
     timeoutMs: 120_000,
     /** The response cache's, so the two agree on what is too large to store. */
-    maxEntryBytes: RESPONSE_DEFAULTS.maxEntryBytes,
+    maxEntryBytes: RESPONSE_DEFAULTS.limits.entryBytes,
   }),
   tuningAdvisor: Object.freeze({
     enabled: true,

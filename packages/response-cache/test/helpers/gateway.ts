@@ -21,8 +21,11 @@ export interface Gateway {
 
 export interface GatewayOptions {
   upstream: string;
-  /** 'hpm': http-proxy-middleware 3 with a keep-alive agent; 'fetch': a hand-written fetch-and-pipe handler. */
-  handler?: 'hpm' | 'fetch';
+  /**
+   * The next handler. 'hpm': http-proxy-middleware 3 with a keep-alive agent; 'fetch': a hand-written
+   * fetch-and-pipe handler; a function: a route that answers by itself (how it writes is what a test is about).
+   */
+  handler?: 'hpm' | 'fetch' | RequestHandler;
   cache?: Cache;
   cacheOptions?: CacheOptions;
   middleware?: Omit<ResponseCacheOptions, 'cache'>;
@@ -92,9 +95,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     res.json({ hello: 'world' });
   });
   app.use(
-    options.handler === 'fetch'
-      ? fetchHandler(options.upstream)
-      : hpmHandler(options.upstream, agent, options.proxyTimeout),
+    typeof options.handler === 'function'
+      ? options.handler
+      : options.handler === 'fetch'
+        ? fetchHandler(options.upstream)
+        : hpmHandler(options.upstream, agent, options.proxyTimeout),
   );
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

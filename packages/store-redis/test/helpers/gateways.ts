@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache, Store, TierGuardOptions } from '@gatecache/core';
 import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
-import type { ResponseCacheMiddleware, ResponseCacheOptions } from '@gatecache/response-cache';
+import type { LockOptions, ResponseCacheMiddleware, ResponseCacheOptions } from '@gatecache/response-cache';
 import express from 'express';
 import type { Express, RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
@@ -37,7 +37,8 @@ export interface InstanceOptions {
   connection: RedisConnectionOptions;
   upstream: Upstream;
   /** Response cache options besides `cache` and `lock`. */
-  middleware?: Omit<ResponseCacheOptions, 'cache' | 'lock'>;
+  /** Options of responseCache; the lock's backend is this instance's Redis lock. */
+  middleware?: Omit<ResponseCacheOptions, 'cache' | 'lock'> & { lock?: Omit<LockOptions, 'backend'> };
   /** Memory tier in front of Redis. Default true. */
   memory?: boolean;
   tierGuard?: TierGuardOptions;
@@ -60,7 +61,11 @@ export async function startInstance(name: string, options: InstanceOptions): Pro
   const agent = new http.Agent({ keepAlive: true });
   const app = express();
   options.before?.(app, { name, cache, bus });
-  const mw = responseCache({ ...options.middleware, cache, lock });
+  const mw = responseCache({
+    ...options.middleware,
+    cache,
+    lock: { ...options.middleware?.lock, backend: lock },
+  });
   app.use(mw);
   app.use(
     createProxyMiddleware({
