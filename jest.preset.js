@@ -14,6 +14,7 @@ module.exports = function preset(dir) {
       '^.+\\.tsx?$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.jest.json') }],
     },
     moduleNameMapper: {
+      '^@gatecache/test-kit$': path.join(root, 'test-kit/src'),
       '^@gatecache/([a-z-]+)$': path.join(root, 'packages/$1/src'),
     },
     testTimeout: 30000,

@@ -1,0 +1,3 @@
+export * from './fuzz';
+export * from './globals';
+export * from './http';
