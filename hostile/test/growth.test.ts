@@ -3,14 +3,13 @@
 // of absurd length, over real HTTP against the gateway example and against the middlewares in a plain Express
 // app with low limits. Series counts and map sizes stay bounded, what was folded is reported, and other
 // requests keep being served while the flood runs.
+import { proxyStack } from '@gatecache/test-kit';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { createProxyMiddleware } from 'http-proxy-middleware';
 import { createCache } from '@gatecache/core';
 import { cacheAdmin } from '@gatecache/invalidation';
 import { cacheMetrics } from '@gatecache/metrics';
-import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
+import { responseCache } from '@gatecache/response-cache';
 import type { ResponseCacheMiddleware } from '@gatecache/response-cache';
 import { createMockProvider } from '@gatecache/example-mock-provider';
 import { ADMIN_TOKEN, admin, chat, gateway, post, whileServing } from './helpers';
@@ -172,29 +171,20 @@ async function plainApp(upstream: string): Promise<Plain> {
     labelLimits: { pairs: 6 },
   });
   const adminRouter = cacheAdmin({ cache, token: ADMIN_TOKEN, labelLimits: { models: 3 } });
-  const agent = new http.Agent({ keepAlive: true });
-  const app = express();
-  app.use(metrics, adminRouter);
-  app.get('/ping', (_req, res) => res.send('ok'));
-  app.use(
-    '/v1',
-    mw,
-    createProxyMiddleware({
-      target: `${upstream}/v1`,
-      changeOrigin: true,
-      agent,
-      on: { proxyReq: proxyRequestBody },
-    }),
-  );
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const stack = await proxyStack({
+    upstream,
+    mount: '/v1',
+    cache: mw,
+    before: (app) => {
+      app.use(metrics, adminRouter);
+      app.get('/ping', (_req, res) => res.send('ok'));
+    },
+  });
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: stack.url,
     mw,
     async stop() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      agent.destroy();
+      await stack.close();
       metrics.close();
       adminRouter.close();
     },

@@ -3,17 +3,14 @@
 // plain Express app. Afterwards Object.prototype is as it was, hits carry no inherited members as headers,
 // accounting stays numeric, explain answers, and no Prometheus counter went backwards. A last test proves the
 // lint rule that keeps the class closed reports what it must.
+import { proxyStack } from '@gatecache/test-kit';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import express from 'express';
-import { createProxyMiddleware } from 'http-proxy-middleware';
 import { createCache } from '@gatecache/core';
 import { cacheAdmin } from '@gatecache/invalidation';
 import { cacheMetrics } from '@gatecache/metrics';
-import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
+import { responseCache } from '@gatecache/response-cache';
 import { createMockProvider } from '@gatecache/example-mock-provider';
 import { ADMIN_TOKEN, admin, chat, gateway, post } from './helpers';
 import type { Gateway } from './helpers';
@@ -91,29 +88,17 @@ async function plainApp(): Promise<Target> {
   const mw = responseCache({ cache });
   const metrics = cacheMetrics({ cache, sources: { responseCache: mw }, adminToken: ADMIN_TOKEN });
   const adminRouter = cacheAdmin({ cache, token: ADMIN_TOKEN });
-  const agent = new http.Agent({ keepAlive: true });
-  const app = express();
-  app.use(metrics, adminRouter);
-  app.use(
-    '/v1',
-    mw,
-    createProxyMiddleware({
-      target: `${upstream}/v1`,
-      changeOrigin: true,
-      agent,
-      on: { proxyReq: proxyRequestBody },
-    }),
-  );
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const stack = await proxyStack({
+    upstream,
+    mount: '/v1',
+    cache: mw,
+    before: (app) => app.use(metrics, adminRouter),
+  });
   return {
-    url,
-    api: `${url}/v1`,
+    url: stack.url,
+    api: `${stack.url}/v1`,
     async stop() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      agent.destroy();
+      await stack.close();
       metrics.close();
       adminRouter.close();
       await mock.close();

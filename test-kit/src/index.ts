@@ -1,3 +1,4 @@
 export * from './fuzz';
 export * from './globals';
 export * from './http';
+export * from './proxy';
