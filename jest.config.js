@@ -2,7 +2,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const projects = ['packages', 'examples', 'bench', 'hostile'].flatMap((dir) => {
+const projects = ['packages', 'examples', 'bench', 'hostile', 'test-kit'].flatMap((dir) => {
   const root = path.join(__dirname, dir);
   if (!fs.existsSync(root)) return [];
   const candidates = fs.existsSync(path.join(root, 'jest.config.js'))

@@ -14,6 +14,7 @@ module.exports = function preset(dir) {
       '^.+\\.tsx?$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.jest.json') }],
     },
     moduleNameMapper: {
+      '^@gatecache/test-kit$': path.join(root, 'test-kit/src'),
       '^@gatecache/([a-z-]+)$': path.join(root, 'packages/$1/src'),
       // The umbrella package is published unscoped.
       '^gatecache$': path.join(root, 'packages/gatecache/src'),

@@ -11,7 +11,7 @@
 // A full run writes its table into docs/benchmarks.md (BENCH_WRITE=0 leaves the document alone).
 const http = require('node:http');
 const { request } = require('./payloads');
-const { start, stop, cpuOf, load: loadRun, median } = require('./procs');
+const { start, stop, measureScenario, median } = require('./procs');
 const { writeSection } = require('./report');
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
@@ -22,9 +22,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const UPSTREAM_MS = Number(process.env.BENCH_UPSTREAM_MS ?? 50);
 // A provider's stream arrives in many packets: one streamed-miss row has the upstream write it in this many parts.
 const STREAM_PARTS = Number(process.env.BENCH_STREAM_PARTS ?? 20);
-
-const load = (url, { connections = CONNECTIONS, ...opts } = {}) =>
-  loadRun(url, { ...opts, connections, duration: DURATION });
 
 // One keep-alive connection, requests one after another, each timed with Node's clock: latency in
 // microseconds, where autocannon reports whole milliseconds.
@@ -62,27 +59,13 @@ async function timedRequests(url, n) {
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-async function scenario(name, upstream, opts) {
-  const { child, url } = await start('servers.js', [name, upstream]);
-  try {
-    // Warm: the first request fills the cache on hit scenarios and JIT-compiles the path everywhere.
-    for (let i = 0; i < 20; i++) {
-      await fetch(`${url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-        body: request(opts.stream),
-      }).then((r) => r.arrayBuffer());
-    }
-    if (opts.timed) return await timedRequests(url, opts.timed);
-    const before = await cpuOf(child);
-    const result = await load(url, opts);
-    // Server CPU (us) per request served in the run: stable where req/s swings with the shared machine.
-    result.cpu = ((await cpuOf(child)) - before) / result.total;
-    return result;
-  } finally {
-    await stop(child);
-  }
-}
+const scenario = (name, upstream, opts) =>
+  measureScenario(
+    name,
+    upstream,
+    { ...opts, connections: opts.connections ?? CONNECTIONS, duration: DURATION },
+    { stream: opts.stream, measure: opts.timed ? (url) => timedRequests(url, opts.timed) : undefined },
+  );
 
 (async () => {
   const { child: upstreamChild, url: upstream } = await start('upstream.js');

@@ -58,6 +58,32 @@ async function load(url, { stream = false, unique = false, connections, duration
   };
 }
 
+/**
+ * Starts a `servers.js` scenario (with another Node binary if `execPath` names one), warms it with 20 requests
+ * (the first fills the cache on hit scenarios; all JIT-compile the path), then runs `measure(url, child)`.
+ * With no `measure`, a load run whose result also carries the server's CPU (us) per request served: stable
+ * where req/s swings with the shared machine.
+ */
+async function measureScenario(name, upstream, loadOptions, { execPath, measure, stream = false } = {}) {
+  const { child, url } = await start('servers.js', [name, upstream], execPath);
+  try {
+    for (let i = 0; i < 20; i++) {
+      await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+        body: request(stream),
+      }).then((r) => r.arrayBuffer());
+    }
+    if (measure) return await measure(url, child);
+    const before = await cpuOf(child);
+    const result = await load(url, loadOptions);
+    result.cpu = ((await cpuOf(child)) - before) / result.total;
+    return result;
+  } finally {
+    await stop(child);
+  }
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-module.exports = { start, stop, cpuOf, load, median };
+module.exports = { start, stop, cpuOf, load, measureScenario, median };

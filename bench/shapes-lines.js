@@ -6,8 +6,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { start, stop, cpuOf, load, median } = require('./procs');
-const { request } = require('./payloads');
+const { start, stop, measureScenario, median } = require('./procs');
 const { writeSection } = require('./report');
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 6);
@@ -33,24 +32,13 @@ function lines() {
   return found.map((bin) => ({ bin, version: execFileSync(bin, ['--version']).toString().trim() }));
 }
 
-async function run(scenario, upstream, execPath, opts) {
-  const { child, url } = await start('servers.js', [scenario, upstream], execPath);
-  try {
-    for (let i = 0; i < 20; i++) {
-      await fetch(`${url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-        body: request(false),
-      }).then((r) => r.arrayBuffer());
-    }
-    const before = await cpuOf(child);
-    const result = await load(url, { ...opts, connections: CONNECTIONS, duration: DURATION });
-    result.cpu = ((await cpuOf(child)) - before) / result.total;
-    return result;
-  } finally {
-    await stop(child);
-  }
-}
+const run = (scenario, upstream, execPath, opts) =>
+  measureScenario(
+    scenario,
+    upstream,
+    { ...opts, connections: CONNECTIONS, duration: DURATION },
+    { execPath },
+  );
 
 (async () => {
   const { child: upstreamChild, url: upstream } = await start('upstream.js');

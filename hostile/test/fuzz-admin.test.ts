@@ -16,21 +16,20 @@ import fc from 'fast-check';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  PROTO_NAMES,
-  closeAgent,
   errorShapeProblem,
   globalsChanged,
   hostileString,
   inQuery,
   jsonNode,
   obj,
-  send,
+  PROTO_NAMES,
   snapshotGlobals,
   style,
   toWire,
   writeJson,
-} from './fuzz-kit';
-import type { Answer, GlobalsSnapshot, JsonNode } from './fuzz-kit';
+} from '@gatecache/test-kit';
+import type { Answer, GlobalsSnapshot, JsonNode } from '@gatecache/test-kit';
+import { closeAgent, send } from './fuzz-kit';
 
 const ADMIN = 'fuzz-admin-token-0123456789';
 const READER = 'fuzz-read-token-0123456789';

@@ -6,18 +6,17 @@ import fc from 'fast-check';
 import {
   BAD_UTF8,
   bodyBytes,
-  closeAgent,
-  deepNode,
+  deepText,
   globalsChanged,
   hostileString,
   inQuery,
   jsonNode,
   llmBody,
-  send,
   snapshotGlobals,
   toWire,
-} from './fuzz-kit';
-import type { Answer } from './fuzz-kit';
+} from '@gatecache/test-kit';
+import type { Answer } from '@gatecache/test-kit';
+import { closeAgent, send } from './fuzz-kit';
 import { gateway } from './helpers';
 import type { Gateway } from './helpers';
 
@@ -142,7 +141,7 @@ const request = fc.record({
     fc.oneof(
       { arbitrary: llmBody, weight: 6 },
       { arbitrary: jsonNode(4), weight: 1 },
-      { arbitrary: deepNode, weight: 1 },
+      { arbitrary: deepText, weight: 1 },
     ),
   ),
   headers,

@@ -3,18 +3,16 @@
 // of absurd length, over real HTTP against the gateway example and against the middlewares in a plain Express
 // app with low limits. Series counts and map sizes stay bounded, what was folded is reported, and other
 // requests keep being served while the flood runs.
+import { forAll, proxyStack } from '@gatecache/test-kit';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { createProxyMiddleware } from 'http-proxy-middleware';
 import { createCache } from '@gatecache/core';
 import { cacheAdmin } from '@gatecache/admin';
 import { cacheMetrics } from '@gatecache/metrics';
-import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
+import { responseCache } from '@gatecache/response-cache';
 import type { ResponseCacheMiddleware } from '@gatecache/response-cache';
 import { createMockProvider } from '@gatecache/example-mock-provider';
 import { ADMIN_TOKEN, admin, chat, gateway, post, whileServing } from './helpers';
-import type { Gateway } from './helpers';
 
 // Floods of a few hundred to a thousand requests: give each test more than jest's default under a busy run.
 jest.setTimeout(120_000);
@@ -49,21 +47,15 @@ async function text(url: string): Promise<string> {
 const tenantOf = (key: string | null): string => (key ?? '').split(':')[4] ?? '';
 
 describe('the gateway example', () => {
-  let gw: Gateway;
-  beforeAll(async () => {
-    gw = await gateway();
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = forAll(gateway, (g) => g.stop());
 
   it('should not mint a tenant per random x-api-key next to one real OpenAI key', async () => {
     const tenants = new Set<string>();
-    const seen = await whileServing(`${gw.url}/health`, () =>
+    const seen = await whileServing(`${gw().url}/health`, () =>
       flood(400, 16, async (i) => {
         // Same body for all: with the tenant from the ignored header, each would be a miss of its own.
         const r = await post(
-          `${gw.url}/v1/embeddings`,
+          `${gw().url}/v1/embeddings`,
           { model: 'text-embedding-3-small', input: 'x' },
           {
             'x-api-key': `random-${i}`,
@@ -78,16 +70,16 @@ describe('the gateway example', () => {
     expect(seen.failures).toEqual([]);
     expect(seen.worstMs).toBeLessThan(2000);
     expect(tenants.size).toBe(1);
-    const rc = (await json(`${gw.url}/api/cache/stats`)).response_cache as Record<string, unknown>;
+    const rc = (await json(`${gw().url}/api/cache/stats`)).response_cache as Record<string, unknown>;
     expect(Object.keys(rc.saved_by_tenant as object)).toHaveLength(1);
-    const prom = await text(`${gw.url}/metrics/prometheus`);
+    const prom = await text(`${gw().url}/metrics/prometheus`);
     expect(series(prom, 'cache_cost_saved_usd_by_tenant_total')).toHaveLength(1);
   });
 
   it('should not mint a model-list key per random x-api-key next to a real OpenAI key', async () => {
     const keys = new Set<string>();
     await flood(100, 8, async (i) => {
-      const r = await fetch(`${gw.url}/v1/models`, {
+      const r = await fetch(`${gw().url}/v1/models`, {
         headers: { authorization: 'Bearer sk-hostile-tenant-a', 'x-api-key': `random-${i}` },
       });
       await r.arrayBuffer();
@@ -105,7 +97,7 @@ describe('the gateway example', () => {
       return tenantOf(r.headers.get('x-gatecache-key'));
     };
     const openai = (auth: string, other: string): Promise<string> =>
-      key(`${gw.url}/v1/chat/completions`, chat('who'), {
+      key(`${gw().url}/v1/chat/completions`, chat('who'), {
         authorization: `Bearer ${auth}`,
         'x-api-key': other,
       });
@@ -113,7 +105,7 @@ describe('the gateway example', () => {
     expect(await openai('sk-a', 'x1')).not.toBe(await openai('sk-b', 'x1'));
     const anthropic = (k: string, other: string): Promise<string> =>
       key(
-        `${gw.url}/anthropic/v1/messages`,
+        `${gw().url}/anthropic/v1/messages`,
         { model: 'claude-3-5-haiku-latest', max_tokens: 16, messages: [{ role: 'user', content: 'who' }] },
         { authorization: '', 'x-api-key': k, 'api-key': other, 'anthropic-version': '2023-06-01' },
       );
@@ -123,29 +115,29 @@ describe('the gateway example', () => {
 
   it('should fold models past the default limit into other and report the count', async () => {
     // 260 models > the default 200, each stored and then hit once.
-    const seen = await whileServing(`${gw.url}/health`, () =>
+    const seen = await whileServing(`${gw().url}/health`, () =>
       flood(260, 16, async (i) => {
         for (let n = 0; n < 2; n++) {
-          const r = await post(`${gw.url}/v1/embeddings`, { model: `flood-model-${i}`, input: 'y' });
+          const r = await post(`${gw().url}/v1/embeddings`, { model: `flood-model-${i}`, input: 'y' });
           expect(r.status).toBe(200);
         }
       }),
     );
     expect(seen.failures).toEqual([]);
     expect(seen.worstMs).toBeLessThan(2000);
-    const rc = (await json(`${gw.url}/api/cache/stats`)).response_cache as Record<string, unknown>;
+    const rc = (await json(`${gw().url}/api/cache/stats`)).response_cache as Record<string, unknown>;
     const models = Object.keys(rc.saved_by_model as object);
     expect(models.length).toBeLessThanOrEqual(201);
     expect(models).toContain('other');
     expect((rc.labels_folded as { models: number }).models).toBeGreaterThanOrEqual(60);
-    const prom = await text(`${gw.url}/metrics/prometheus`);
+    const prom = await text(`${gw().url}/metrics/prometheus`);
     expect(series(prom, 'cache_cost_saved_usd_by_model_total').length).toBeLessThanOrEqual(201);
     const folded = series(prom, 'cache_labels_folded_total{dimension="model"}')[0] ?? '';
     expect(Number(folded.split(' ')[1])).toBeGreaterThanOrEqual(60);
   });
 
   it('should pass a request naming a model of absurd length through without keying it', async () => {
-    const r = await post(`${gw.url}/v1/embeddings`, { model: 'm'.repeat(5000), input: 'z' });
+    const r = await post(`${gw().url}/v1/embeddings`, { model: 'm'.repeat(5000), input: 'z' });
     expect(r.status).toBe(200);
     expect(r.headers.get('x-cache')).toBe('BYPASS');
     expect(r.headers.get('cache-status')).toContain('model-too-long');
@@ -172,29 +164,20 @@ async function plainApp(upstream: string): Promise<Plain> {
     labelLimits: { pairs: 6 },
   });
   const adminRouter = cacheAdmin({ cache, token: ADMIN_TOKEN, labelLimits: { models: 3 } });
-  const agent = new http.Agent({ keepAlive: true });
-  const app = express();
-  app.use(metrics, adminRouter);
-  app.get('/ping', (_req, res) => res.send('ok'));
-  app.use(
-    '/v1',
-    mw,
-    createProxyMiddleware({
-      target: `${upstream}/v1`,
-      changeOrigin: true,
-      agent,
-      on: { proxyReq: proxyRequestBody },
-    }),
-  );
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const stack = await proxyStack({
+    upstream,
+    mount: '/v1',
+    cache: mw,
+    before: (app) => {
+      app.use(metrics, adminRouter);
+      app.get('/ping', (_req, res) => res.send('ok'));
+    },
+  });
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: stack.url,
     mw,
     async stop() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      agent.destroy();
+      await stack.close();
       metrics.close();
       adminRouter.close();
     },

@@ -1,6 +1,7 @@
 // Issue 15 item 11 (Low), over real HTTP against the gateway example and against responseCache in a plain
 // Express app: 2xx error answers, request bytes that mean more than their parsed value, namespaces a request
 // may not write, and upstream calls that hang.
+import { forAll } from '@gatecache/test-kit';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gatecache } from 'gatecache';
@@ -265,23 +266,17 @@ describe('the gateway example in front of a provider that answers errors with 20
 });
 
 describe('responseCache in a plain Express app, in front of the same provider', () => {
-  let provider: Provider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
+  const provider = forAll(startProvider, (p) => p.close());
 
   it('should store none of the 200 error answers, JSON or streamed', async () => {
-    const app = await plainApp(provider.url);
+    const app = await plainApp(provider().url);
     try {
       for (const [name, body] of ERROR_BODIES) {
-        provider.answer = (_req, res) => json(res, 200, body);
+        provider().answer = (_req, res) => json(res, 200, body);
         await post(`${app.url}/v1/chat/completions`, chat(`plain ${name}`));
       }
       for (const [name, error] of ERROR_STREAMS) {
-        provider.answer = (_req, res) => {
+        provider().answer = (_req, res) => {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           res.end(`${FIRST_CHUNK}${error}data: [DONE]\n\n`);
         };
@@ -295,9 +290,9 @@ describe('responseCache in a plain Express app, in front of the same provider', 
   });
 
   it('should bound the followers of a hung call by followerWaitMs when the proxy has no timeout', async () => {
-    const app = await plainApp(provider.url, { followerWaitMs: 300 });
+    const app = await plainApp(provider().url, { followerWaitMs: 300 });
     const hung: http.ServerResponse[] = [];
-    provider.answer = (_req, res) => void hung.push(res);
+    provider().answer = (_req, res) => void hung.push(res);
     try {
       const leader = post(`${app.url}/v1/chat/completions`, chat('plain hung')).catch(() => undefined);
       while (hung.length === 0) await new Promise((r) => setTimeout(r, 5));
@@ -320,8 +315,8 @@ describe('responseCache in a plain Express app, in front of the same provider', 
   });
 
   it('should refuse forbidden namespaces and key nothing on ambiguous bytes', async () => {
-    provider.answer = (_req, res) => json(res, 200, COMPLETION);
-    const app = await plainApp(provider.url);
+    provider().answer = (_req, res) => json(res, 200, COMPLETION);
+    const app = await plainApp(provider().url);
     try {
       for (const ns of FORBIDDEN_NAMESPACES) {
         const res = await post(`${app.url}/v1/chat/completions`, chat('plain ns'), {

@@ -3,17 +3,14 @@
 // plain Express app. Afterwards Object.prototype is as it was, hits carry no inherited members as headers,
 // accounting stays numeric, explain answers, and no Prometheus counter went backwards. A last test proves the
 // lint rule that keeps the class closed reports what it must.
+import { forAll, proxyStack } from '@gatecache/test-kit';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import express from 'express';
-import { createProxyMiddleware } from 'http-proxy-middleware';
 import { createCache } from '@gatecache/core';
 import { cacheAdmin } from '@gatecache/admin';
 import { cacheMetrics } from '@gatecache/metrics';
-import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
+import { responseCache } from '@gatecache/response-cache';
 import { createMockProvider } from '@gatecache/example-mock-provider';
 import { ADMIN_TOKEN, admin, chat, gateway, post } from './helpers';
 import type { Gateway } from './helpers';
@@ -91,29 +88,17 @@ async function plainApp(): Promise<Target> {
   const mw = responseCache({ cache });
   const metrics = cacheMetrics({ cache, sources: { responseCache: mw }, adminToken: ADMIN_TOKEN });
   const adminRouter = cacheAdmin({ cache, token: ADMIN_TOKEN });
-  const agent = new http.Agent({ keepAlive: true });
-  const app = express();
-  app.use(metrics, adminRouter);
-  app.use(
-    '/v1',
-    mw,
-    createProxyMiddleware({
-      target: `${upstream}/v1`,
-      changeOrigin: true,
-      agent,
-      on: { proxyReq: proxyRequestBody },
-    }),
-  );
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const stack = await proxyStack({
+    upstream,
+    mount: '/v1',
+    cache: mw,
+    before: (app) => app.use(metrics, adminRouter),
+  });
   return {
-    url,
-    api: `${url}/v1`,
+    url: stack.url,
+    api: `${stack.url}/v1`,
     async stop() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      agent.destroy();
+      await stack.close();
       metrics.close();
       adminRouter.close();
       await mock.close();
@@ -189,28 +174,22 @@ async function stats(t: Target): Promise<Record<string, unknown>> {
 /** The checks every target gets: run all the names through it, then look at the process and the figures. */
 function describeTarget(label: string, start: () => Promise<Target>): void {
   describe(label, () => {
-    let t: Target;
-    beforeAll(async () => {
-      t = await start();
-    });
-    afterAll(async () => {
-      await t.stop();
-    });
+    const t = forAll(start, (target) => target.stop());
 
     it('should leave Object.prototype untouched and answer every request when names are prototype members', async () => {
       const before = prototypeState();
-      const first = await scrape(t);
+      const first = await scrape(t());
       const problems: string[] = [];
-      for (const name of NAMES) problems.push(...(await attack(t, name)));
+      for (const name of NAMES) problems.push(...(await attack(t(), name)));
       expect(problems).toEqual([]);
       expectPrototypeUnchanged(before);
-      expectNoCounterWentBack(first, await scrape(t));
+      expectNoCounterWentBack(first, await scrape(t()));
     });
 
     it('should keep accounting numeric, with each prototype name its own model bucket', async () => {
       // Another round on top of the first test's: every model was hit at least once more.
-      for (const name of NAMES) await post(`${t.api}/embeddings`, { model: name, input: 'x' });
-      const rc = (await stats(t)).response_cache as Record<string, unknown>;
+      for (const name of NAMES) await post(`${t().api}/embeddings`, { model: name, input: 'x' });
+      const rc = (await stats(t())).response_cache as Record<string, unknown>;
       const saved = rc.saved as Record<string, number>;
       for (const v of Object.values(saved)) expect(Number.isFinite(v)).toBe(true);
       const byModel = rc.saved_by_model as Record<string, Record<string, number>>;
@@ -223,20 +202,20 @@ function describeTarget(label: string, start: () => Promise<Target>): void {
     });
 
     it('should still explain an ordinary request and serve hits to an ordinary tenant afterwards', async () => {
-      for (const name of NAMES) await attack(t, name);
+      for (const name of NAMES) await attack(t(), name);
       const explain = await post(
-        `${t.url}/api/cache/explain`,
+        `${t().url}/api/cache/explain`,
         { method: 'POST', path: '/v1/chat/completions', body: chat('plain') },
         admin,
       );
       expect(explain.status).toBe(200);
       expect(JSON.parse(explain.text).key).toMatch(/^response:openai:chat\.completions:gpt-4o-mini:/);
-      const before = await scrape(t);
-      await post(`${t.api}/chat/completions`, chat('ordinary tenant'));
-      const hit = await post(`${t.api}/chat/completions`, chat('ordinary tenant'));
+      const before = await scrape(t());
+      await post(`${t().api}/chat/completions`, chat('ordinary tenant'));
+      const hit = await post(`${t().api}/chat/completions`, chat('ordinary tenant'));
       expect(hit.headers.get('x-cache')).toBe('HIT');
       for (const h of POLLUTED_HEADERS) expect(hit.headers.has(h)).toBe(false);
-      expectNoCounterWentBack(before, await scrape(t));
+      expectNoCounterWentBack(before, await scrape(t()));
     });
   });
 }

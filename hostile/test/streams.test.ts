@@ -1,17 +1,16 @@
 // Issue 15, items 5 and 10: clients that hang up on a coalesced answer, and answers too large to hold.
 // Against the gateway example (http-proxy-middleware 3 in front of its mock provider, or of a big-answer
 // upstream) and against responseCache mounted in a plain Express app in front of a real upstream.
+import { proxyStack } from '@gatecache/test-kit';
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import express from 'express';
-import { createProxyMiddleware } from 'http-proxy-middleware';
 import { createCache } from '@gatecache/core';
 import type { Cache } from '@gatecache/core';
-import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
+import { responseCache } from '@gatecache/response-cache';
 import type { ResponseCacheMiddleware, ResponseCacheOptions } from '@gatecache/response-cache';
 import { chat, gateway, whileServing } from './helpers';
 import type { Gateway } from './helpers';
@@ -217,34 +216,13 @@ async function plainApp(
 ): Promise<{ url: string; cache: Cache; mw: ResponseCacheMiddleware; close: () => Promise<void> }> {
   const cache = createCache({ namespaces: { response: { ttl: 600 } } });
   const mw = responseCache({ cache, ...options });
-  const agent = new http.Agent({ keepAlive: true });
-  const app = express();
-  app.get('/health', (_req, res) => {
-    res.json({ ok: true });
+  const stack = await proxyStack({
+    upstream: target,
+    mount: '/v1',
+    cache: mw,
+    before: (app) => app.get('/health', (_req, res) => res.json({ ok: true })),
   });
-  app.use(
-    '/v1',
-    mw,
-    createProxyMiddleware({
-      target: `${target}/v1`,
-      changeOrigin: true,
-      agent,
-      on: { proxyReq: proxyRequestBody },
-    }),
-  );
-  const server = http.createServer(app);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    cache,
-    mw,
-    close: () =>
-      new Promise((r) => {
-        agent.destroy();
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  return { url: stack.url, cache, mw, close: stack.close };
 }
 
 describe('a leader that hangs up, against responseCache in a plain Express app', () => {

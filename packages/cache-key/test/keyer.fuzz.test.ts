@@ -15,7 +15,7 @@ import {
   writeJson,
   type GlobalsSnapshot,
   type JsonNode,
-} from './fuzz-kit';
+} from '@gatecache/test-kit';
 
 const SECRET = 'fuzz-tenant-secret';
 const keyer = createKeyer({ tenantSecret: SECRET });

@@ -13,6 +13,12 @@ describe('alert engine', () => {
   };
   afterEach(async () => s.close());
 
+  /** Moves the clock on by `n` minutes, then checks the state of alert `name`. */
+  async function after(n: number, name: string, expected: string): Promise<void> {
+    minutes(n);
+    expect((await s.router.evaluate()).find((a) => a.name === name)!.state).toBe(expected);
+  }
+
   async function traffic(hits: number, misses: number): Promise<void> {
     await s.cache.set('response:k', { body: 'x' });
     for (let i = 0; i < hits; i++) await s.cache.get('response:k');
@@ -23,19 +29,15 @@ describe('alert engine', () => {
     s = stack({ clock, intervalSeconds: 0 });
     const seen: AlertTransition[] = [];
     s.router.events.on('transition', (t: AlertTransition) => seen.push(t));
-    const state = async () => (await s.router.evaluate()).find((a) => a.name === 'low_hit_rate')!.state;
+    const alert = 'low_hit_rate';
     await traffic(9, 1);
-    minutes(1);
-    expect(await state()).toBe('inactive');
+    await after(1, alert, 'inactive');
     await traffic(1, 9);
-    minutes(1);
-    expect(await state()).toBe('pending');
+    await after(1, alert, 'pending');
     await traffic(1, 9);
-    minutes(5);
-    expect(await state()).toBe('firing');
+    await after(5, alert, 'firing');
     await traffic(9, 1);
-    minutes(1);
-    expect(await state()).toBe('resolved');
+    await after(1, alert, 'resolved');
     expect(seen.filter((t) => t.name === 'low_hit_rate').map((t) => t.to)).toEqual([
       'pending',
       'firing',
@@ -47,49 +49,39 @@ describe('alert engine', () => {
 
   it('fires high_eviction_rate above 100 evictions a minute and resolves when they stop', async () => {
     s = stack({ clock, intervalSeconds: 0, tiers: [memoryStore({ maxSizeMb: 0.05 })] });
-    const state = async () => (await s.router.evaluate()).find((a) => a.name === 'high_eviction_rate')!.state;
+    const alert = 'high_eviction_rate';
     const churn = async (n: number) => {
       for (let i = 0; i < n; i++) await s.cache.set(`response:e-${now}-${i}`, { body: 'y'.repeat(4000) });
     };
     await churn(400);
-    minutes(1);
-    expect(await state()).toBe('pending');
+    await after(1, alert, 'pending');
     await churn(700);
-    minutes(5);
-    expect(await state()).toBe('firing');
-    minutes(1);
-    expect(await state()).toBe('resolved');
+    await after(5, alert, 'firing');
+    await after(1, alert, 'resolved');
   });
 
   it('fires high_memory_usage above 90% of the memory cap and resolves below it', async () => {
     s = stack({ clock, intervalSeconds: 0, tiers: [memoryStore({ maxSizeMb: 1 })] });
-    const state = async () => (await s.router.evaluate()).find((a) => a.name === 'high_memory_usage')!.state;
+    const alert = 'high_memory_usage';
     for (let i = 0; i < 19; i++) await s.cache.set(`response:m-${i}`, { body: 'z'.repeat(50_000) });
-    minutes(1);
-    expect(await state()).toBe('pending');
-    minutes(1);
-    expect(await state()).toBe('firing');
+    await after(1, alert, 'pending');
+    await after(1, alert, 'firing');
     for (let i = 0; i < 19; i++) await s.cache.delete(`response:m-${i}`);
-    minutes(1);
-    expect(await state()).toBe('resolved');
+    await after(1, alert, 'resolved');
   });
 
   it('fires unusual_access when the miss rate jumps far above its baseline', async () => {
     s = stack({ clock, intervalSeconds: 0 });
-    const state = async () => (await s.router.evaluate()).find((a) => a.name === 'unusual_access')!.state;
+    const alert = 'unusual_access';
     for (let i = 0; i < 3; i++) {
       await traffic(9, 1);
-      minutes(1);
-      expect(await state()).toBe('inactive');
+      await after(1, alert, 'inactive');
     }
     await traffic(1, 9);
-    minutes(1);
-    expect(await state()).toBe('pending');
+    await after(1, alert, 'pending');
     await traffic(1, 9);
-    minutes(2);
-    expect(await state()).toBe('firing');
+    await after(2, alert, 'firing');
     await traffic(9, 1);
-    minutes(1);
-    expect(await state()).toBe('resolved');
+    await after(1, alert, 'resolved');
   });
 });

@@ -3,15 +3,13 @@
  * an Express app with responseCache (memory tier + Redis tier, an invalidation bus, the Redis lock) in front
  * of http-proxy-middleware 3 (keep-alive agent, proxyRequestBody) to one counting upstream.
  */
+import { proxyStack } from '@gatecache/test-kit';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache, Store, TierGuardOptions } from '@gatecache/core';
-import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
+import { responseCache } from '@gatecache/response-cache';
 import type { LockOptions, ResponseCacheMiddleware, ResponseCacheOptions } from '@gatecache/response-cache';
-import express from 'express';
-import type { Express, RequestHandler } from 'express';
-import { createProxyMiddleware } from 'http-proxy-middleware';
+import type { Express } from 'express';
 import { invalidationBus, redisLock, redisStore } from '../../src';
 import type { InvalidationBus, RedisConnectionOptions, RedisLock, RedisStore } from '../../src';
 import type { Upstream } from './upstream';
@@ -58,28 +56,19 @@ export async function startInstance(name: string, options: InstanceOptions): Pro
   bus.attach(cache);
   const lock = redisLock({ client: redis.client, keyPrefix: KEY_PREFIX, pollIntervalMs: 50 });
   await Promise.all([redis.ready(), bus.ready(), lock.ready()]);
-  const agent = new http.Agent({ keepAlive: true });
-  const app = express();
-  options.before?.(app, { name, cache, bus });
   const mw = responseCache({
     ...options.middleware,
     cache,
     lock: { ...options.middleware?.lock, backend: lock },
   });
-  app.use(mw);
-  app.use(
-    createProxyMiddleware({
-      target: options.upstream.url,
-      changeOrigin: true,
-      agent,
-      on: { proxyReq: proxyRequestBody },
-    }) as RequestHandler,
-  );
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const stack = await proxyStack({
+    upstream: options.upstream.url,
+    cache: mw,
+    before: (app) => options.before?.(app, { name, cache, bus }),
+  });
   return {
     name,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: stack.url,
     cache,
     memory,
     redis,
@@ -87,9 +76,7 @@ export async function startInstance(name: string, options: InstanceOptions): Pro
     lock,
     mw,
     async close() {
-      agent.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stack.close();
       options.onClose?.();
       await bus.close();
       await lock.close();

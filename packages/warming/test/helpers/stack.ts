@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createCache } from '@gatecache/core';
 import type { Cache, CacheOptions } from '@gatecache/core';
 import { responseCache } from '@gatecache/response-cache';
+import { listen } from '@gatecache/test-kit';
 
 export const chatRequest = JSON.parse(
   readFileSync(path.resolve(__dirname, '../../../../fixtures/openai/chat-completion.request.json'), 'utf8'),
@@ -72,13 +72,7 @@ export async function startUpstream(): Promise<Upstream> {
       void wait.then(answer);
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  up.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  up.close = () =>
-    new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    });
+  ({ url: up.url, close: up.close } = await listen(server));
   return up;
 }
 
@@ -117,46 +111,11 @@ export async function startGateway(upstream: string, cacheOptions: CacheOptions)
       })
       .catch(next);
   });
-  const server = http.createServer(app);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    cache,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  const { url, close } = await listen(app);
+  return { url, cache, close };
 }
 
-/** POSTs JSON with agent: false (no sockets left open). */
-export function post(
-  url: string,
-  body: unknown,
-  headers: Record<string, string>,
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
-    const req = http.request(
-      url,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+export { postJson as post } from '@gatecache/test-kit';
 
 export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
   const start = Date.now();

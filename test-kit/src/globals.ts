@@ -1,6 +1,5 @@
 // A snapshot of the objects every module shares (built-in prototypes and constructors), so a fuzz test can
-// assert that no input changed them: the class of bug behind prototype pollution. Used by the fuzz kits of
-// cache-key, response-cache and the hostile suite.
+// assert that no input changed them: the class of bug behind prototype pollution.
 
 const SHARED: [string, object][] = [
   ['Object.prototype', Object.prototype],

@@ -1,7 +1,6 @@
-// Shared pieces of this package's property-based fuzzing: hostile strings, JSON texts built as an attacker
-// would write them (duplicate keys, odd spacing and escapes, prototype member names, huge numbers, -0), and
-// a snapshot of the process's shared prototypes to prove no input writes into them. A copy of the snapshot
-// lives in response-cache's and the hostile suite's fuzz kits (a test folder cannot import another's).
+// Property-based fuzzing shared by every test folder: hostile strings, header and query spellings, JSON texts
+// written as an attacker would write them (duplicate keys, odd spacing and escapes, prototype member names,
+// huge numbers, -0, deep chains) and request bodies on the wire, non-UTF-8 bytes included.
 import fc from 'fast-check';
 
 /** Property names that mean something on every plain object, the usual way into prototype pollution. */
@@ -20,7 +19,7 @@ export const PROTO_NAMES = [
   'length',
 ] as const;
 
-/** Single characters and short strings that trip text handling: lone surrogates, RTL, zero-width, controls. */
+/** Short strings that trip text handling: lone surrogates, RTL, zero-width, controls, separators, glob and URL syntax. */
 export const ODD_TEXT = [
   '\uD800',
   '\uDFFF',
@@ -33,9 +32,14 @@ export const ODD_TEXT = [
   '\u0000',
   '\u001F',
   '\u007F',
+  '\u0085',
+  '\u00A0',
   '\u2028',
+  '\u0663',
+  '\uFF10',
   'e\u0301',
   '\u{1F600}',
+  '\t',
   '\r\n',
   '%00',
   '%2F',
@@ -43,9 +47,18 @@ export const ODD_TEXT = [
   '*',
   '?',
   '[',
+  ']',
   ':',
+  ';',
+  ',',
+  '-',
+  ' ',
   '\\',
   '"',
+  '&',
+  '=',
+  '#',
+  '+',
 ] as const;
 
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
@@ -58,17 +71,61 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: codeUnit, maxLength: 16 }),
   fc.string({ unit: 'binary', maxLength: 16 }),
   fc
-    .array(fc.constantFrom(...PROTO_NAMES, ...ODD_TEXT, 'a', 'gpt-4o', ' '), { maxLength: 5 })
+    .array(fc.constantFrom(...PROTO_NAMES, ...ODD_TEXT, 'a', '1', '60', 'gpt-4o', 'response', ' '), {
+      maxLength: 5,
+    })
     .map((parts) => parts.join('')),
 );
 
-/** A JSON document as a tree, so one document can be written out several ways. */
+/** `value` as Node lets it through as a header: visible ASCII, space, tab and bytes 0x80-0xFF (as latin1). */
+export function toWire(value: string): string {
+  return value.replace(/[^\t\x20-\x7e\x80-\xff]/g, (c) =>
+    String.fromCharCode(0x80 | (c.charCodeAt(0) & 0x7f)),
+  );
+}
+
+/** Hostile header values that Node sends: control characters and code points past 0xFF folded into latin1. */
+export const wireString: fc.Arbitrary<string> = hostileString.map(toWire);
+
+/** encodeURIComponent, or the raw text when it holds a lone surrogate (which has no UTF-8 to encode). */
+export function encode(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A character Node's HTTP parser refuses in a request target, as percent-escapes (latin1 bytes: not UTF-8). */
+function escapeOdd(c: string): string {
+  const code = c.charCodeAt(0);
+  // A lone surrogate has no UTF-8: send the bytes a careless encoder would write for it (CESU-8).
+  if (code >= 0xd800 && code <= 0xdfff && c.length === 1)
+    return `%ED%${(0xa0 | ((code >> 6) & 0x1f)).toString(16).toUpperCase()}%${(0x80 | (code & 0x3f)).toString(16).toUpperCase()}`;
+  const bytes = code <= 0xff ? Buffer.from([code]) : Buffer.from(c, 'utf8');
+  return [...bytes].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
+
+/**
+ * `text` as it may stand in a request target: percent-encoded once or twice, or raw, where only what Node's
+ * parser refuses (controls, space, non-ASCII) is escaped, byte by byte in latin1, so `%FF` (not UTF-8) goes out.
+ * `#` is escaped too: it starts a fragment, which no client sends (a raw one would cut the query short, and a
+ * dry run would turn into the bare purge).
+ */
+export function inQuery(text: string, how: 'encoded' | 'raw' | 'twice'): string {
+  const out = how === 'encoded' ? encode(text) : how === 'twice' ? encode(encode(text)) : text;
+  return out.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]|[^\x21-\x22\x24-\x7e]/g, escapeOdd);
+}
+
+/** A JSON document as a tree, so one document can be written out several ways, duplicates included. */
 export type JsonNode =
   | { t: 'object'; entries: [string, JsonNode][] }
   | { t: 'array'; items: JsonNode[] }
   | { t: 'string'; value: string }
   | { t: 'number'; value: number; spellings: string[] }
-  | { t: 'literal'; text: 'true' | 'false' | 'null' };
+  | { t: 'literal'; text: 'true' | 'false' | 'null' }
+  /** Text written as it is: number spellings past what a double holds, chains too deep to build as a tree. */
+  | { t: 'raw'; text: string };
 
 function spellingsOf(value: number): string[] {
   if (Object.is(value, -0)) return ['-0', '-0.0', '-0e0', '-0E+5'];
@@ -90,9 +147,13 @@ const numberNode: fc.Arbitrary<JsonNode> = finiteNumber.map((value) => ({
   spellings: spellingsOf(value),
 }));
 
+/** An integer no double holds, written as it is: a parser rounds it. */
+const UNROUNDED = '9007199254740993';
+
 const leaf: fc.Arbitrary<JsonNode> = fc.oneof(
   hostileString.map((value): JsonNode => ({ t: 'string', value })),
   numberNode,
+  fc.constant<JsonNode>({ t: 'raw', text: UNROUNDED }),
   fc.constantFrom<JsonNode>({ t: 'literal', text: 'true' }, { t: 'literal', text: 'false' }),
   fc.constant<JsonNode>({ t: 'literal', text: 'null' }),
 );
@@ -100,11 +161,22 @@ const leaf: fc.Arbitrary<JsonNode> = fc.oneof(
 /** Object member names: mostly hostile, sometimes realistic, so they also collide as duplicates. */
 export const memberName: fc.Arbitrary<string> = fc.oneof(
   hostileString,
-  fc.constantFrom('model', 'messages', 'input', 'role', 'content', 'stream', 'user', 'metadata', 'api_key'),
+  fc.constantFrom(
+    'model',
+    'messages',
+    'input',
+    'role',
+    'content',
+    'stream',
+    'max_tokens',
+    'user',
+    'metadata',
+    'api_key',
+  ),
 );
 
 /** Any JSON document, nesting bounded by `maxDepth`. */
-export function jsonNode(maxDepth = 5): fc.Arbitrary<JsonNode> {
+export function jsonNode(maxDepth = 4): fc.Arbitrary<JsonNode> {
   const { node } = fc.letrec<{ node: JsonNode; array: JsonNode; object: JsonNode }>((tie) => ({
     node: fc.oneof({ maxDepth, depthSize: 'small' }, leaf, tie('array'), tie('object')),
     array: fc.array(tie('node'), { maxLength: 4 }).map((items): JsonNode => ({ t: 'array', items })),
@@ -115,8 +187,8 @@ export function jsonNode(maxDepth = 5): fc.Arbitrary<JsonNode> {
   return node;
 }
 
-/** A chain of up to 800 nested arrays or objects: bounded, and on both sides of the keyer's 512-level limit. */
-export const deepNode: fc.Arbitrary<JsonNode> = fc
+/** A chain of up to 800 nested arrays or objects, as a tree: bounded, and on both sides of a 512-level limit. */
+export const deepChain: fc.Arbitrary<JsonNode> = fc
   .tuple(fc.integer({ min: 50, max: 800 }), fc.boolean())
   .map(([depth, arrays]) => {
     let node: JsonNode = { t: 'string', value: 'deep' };
@@ -127,15 +199,31 @@ export const deepNode: fc.Arbitrary<JsonNode> = fc
   });
 
 const str = (value: string): JsonNode => ({ t: 'string', value });
-const obj = (entries: [string, JsonNode][]): JsonNode => ({ t: 'object', entries });
+export const obj = (entries: [string, JsonNode][]): JsonNode => ({ t: 'object', entries });
 
-const modelName: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('gpt-4o-mini', 'text-embedding-3-small', 'claude-3-5-haiku-latest', 'ft:gpt-4o:org:1'),
+/**
+ * A chat body whose messages are a chain of nested arrays or `__proto__` objects, up to 6,000 deep: deep
+ * enough to overflow a recursive walker, small on the wire. Written as text, so writing it needs no recursion.
+ */
+export const deepText: fc.Arbitrary<JsonNode> = fc
+  .tuple(fc.integer({ min: 100, max: 6000 }), fc.boolean())
+  .map(([depth, arrays]) => {
+    const text = arrays
+      ? `${'['.repeat(depth)}"deep"${']'.repeat(depth)}`
+      : `${'{"__proto__":'.repeat(depth)}"deep"${'}'.repeat(depth)}`;
+    return obj([
+      ['model', str('gpt-4o-mini')],
+      ['messages', { t: 'raw', text }],
+    ]);
+  });
+
+export const modelName: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom('gpt-4o-mini', 'text-embedding-3-small', 'claude-haiku-4-5', 'ft:gpt-4o:org:1'),
   hostileString,
 );
 
 const message: fc.Arbitrary<JsonNode> = fc
-  .tuple(fc.constantFrom('user', 'system', 'assistant', '__proto__'), hostileString)
+  .tuple(fc.constantFrom('user', 'system', 'assistant', '__proto__', 'constructor'), hostileString)
   .map(([role, content]) =>
     obj([
       ['role', str(role)],
@@ -148,9 +236,14 @@ const extras = fc.array(fc.tuple(memberName, jsonNode(3)), { maxLength: 4 });
 /** Realistic chat, embeddings and Anthropic messages bodies with random extra (often hostile) fields. */
 export const llmBody: fc.Arbitrary<JsonNode> = fc.oneof(
   fc
-    .tuple(modelName, fc.array(message, { maxLength: 4 }), extras)
-    .map(([model, messages, more]) =>
-      obj([['model', str(model)], ['messages', { t: 'array', items: messages }], ...more]),
+    .tuple(modelName, fc.array(message, { maxLength: 4 }), fc.boolean(), extras)
+    .map(([model, messages, stream, more]) =>
+      obj([
+        ['model', str(model)],
+        ['messages', { t: 'array', items: messages }],
+        ...(stream ? ([['stream', { t: 'literal', text: 'true' }]] as [string, JsonNode][]) : []),
+        ...more,
+      ]),
     ),
   fc
     .tuple(
@@ -181,14 +274,14 @@ export const llmBody: fc.Arbitrary<JsonNode> = fc.oneof(
 export const anyBody: fc.Arbitrary<JsonNode> = fc.oneof(
   { arbitrary: llmBody, weight: 4 },
   { arbitrary: jsonNode(5), weight: 2 },
-  { arbitrary: deepNode, weight: 1 },
+  { arbitrary: deepChain, weight: 1 },
 );
 
 /** How a document is written out: spacing, member order, string escapes and number spelling. */
 export interface Style {
   /** Whitespace put between tokens (JSON allows space, tab, CR and LF). */
   space: string;
-  /** Write each string with every non-ASCII character (and some ASCII) as a \\u escape. */
+  /** Write each string with every non-ASCII character (and most ASCII) as a \\u escape. */
   escapeAll: boolean;
   /** Which spelling of each number (index modulo the spellings). */
   spelling: number;
@@ -234,6 +327,7 @@ export function writeJson(node: JsonNode, s: Style = PLAIN): string {
     case 'number':
       return node.spellings[s.spelling % node.spellings.length] as string;
     case 'literal':
+    case 'raw':
       return node.text;
     case 'array':
       return `[${sp}${node.items.map((i) => writeJson(i, s)).join(`${sp},${sp}`)}${sp}]`;
@@ -259,5 +353,41 @@ export function depthOf(node: JsonNode): number {
   }
 }
 
-export { globalsChanged, snapshotGlobals } from '../../core/test/globals-snapshot';
-export type { GlobalsSnapshot } from '../../core/test/globals-snapshot';
+/** Bytes that are not UTF-8: lone continuation bytes, overlong forms, surrogates encoded, truncated sequences. */
+export const BAD_UTF8 = [
+  [0x80],
+  [0xc0, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xe2, 0x82],
+  [0xff, 0xfe],
+].map((bytes) => Buffer.from(bytes));
+
+/** A request body on the wire: a JSON text, or one with non-UTF-8 bytes spliced into a string, or not JSON. */
+export const bodyBytes = (doc: fc.Arbitrary<JsonNode>): fc.Arbitrary<Buffer> =>
+  fc.oneof(
+    { arbitrary: fc.tuple(doc, style).map(([d, s]) => Buffer.from(writeJson(d, s), 'utf8')), weight: 6 },
+    {
+      arbitrary: fc.tuple(doc, fc.constantFrom(...BAD_UTF8)).map(([d, bad]) => {
+        const text = Buffer.from(
+          writeJson(
+            obj([
+              ['model', str('gpt-4o-mini')],
+              ['x', d],
+            ]),
+          ),
+          'utf8',
+        );
+        // Inside the first string value: still JSON to a byte-level parser, not UTF-8.
+        const at = text.indexOf('gpt') + 1;
+        return Buffer.concat([text.subarray(0, at), bad, text.subarray(at)]);
+      }),
+      weight: 1,
+    },
+    {
+      arbitrary: fc
+        .constantFrom('', '{', '{"model":', 'null', '[]', '"x"', '1e999', '{"a":1e999}', '\uFEFF{}', '{}}')
+        .map((t) => Buffer.from(t, 'utf8')),
+      weight: 1,
+    },
+  );

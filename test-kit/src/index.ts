@@ -1,0 +1,5 @@
+export * from './fuzz';
+export * from './globals';
+export * from './http';
+export * from './proxy';
+export * from './lifecycle';

@@ -1,0 +1,17 @@
+/**
+ * Starts a resource before the tests of the enclosing block (or file) and stops it after them; returns a getter,
+ * as the resource exists only once `beforeAll` has run.
+ */
+export function forAll<T>(start: () => Promise<T>, stop: (resource: T) => Promise<unknown>): () => T {
+  let resource: T | undefined;
+  beforeAll(async () => {
+    resource = await start();
+  });
+  afterAll(async () => {
+    if (resource !== undefined) await stop(resource);
+  });
+  return () => {
+    if (resource === undefined) throw new Error('forAll: the resource is used before beforeAll started it');
+    return resource;
+  };
+}
