@@ -57,10 +57,15 @@ function expressServer(options: { shareShapes?: boolean }): (hold: Hold) => http
 
 describe('shareShapes', () => {
   it('gives two Express requests (and responses) one hidden class, where Express gives each its own', async () => {
-    const [a, b] = await twoRequests(expressServer({}));
-    expect(haveSameMap(a!.req, b!.req)).toBe(true);
-    expect(haveSameMap(a!.res, b!.res)).toBe(true);
-    expect(hasFastProperties(a!.req)).toBe(false);
+    // Dictionary-mode objects share V8's normalized map, a cache that a GC may flush between the two requests:
+    // then the pair gets two maps. Up to three tries keep the test about the feature, not about GC timing.
+    let shared = false;
+    for (let attempt = 0; attempt < 3 && !shared; attempt++) {
+      const [a, b] = await twoRequests(expressServer({}));
+      expect(hasFastProperties(a!.req)).toBe(false);
+      shared = haveSameMap(a!.req, b!.req) && haveSameMap(a!.res, b!.res);
+    }
+    expect(shared).toBe(true);
   });
 
   // V8 13 (Node 24) keeps the objects' shared hidden class through Express's prototype swap and router
