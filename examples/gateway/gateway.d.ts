@@ -9,7 +9,7 @@ export interface StartedGateway {
   server: Server;
   // The composed stack (createGatecache's result); typed loosely here, each test narrows what it reads.
   gatecache: { cache: unknown; close(): Promise<void>; [name: string]: unknown };
-  mock?: { stats(): { calls: number; [name: string]: unknown } };
+  mock?: { stats(): { calls: number; [name: string]: unknown }; setErrorRate(rate: number): void };
   close(): Promise<void>;
 }
 

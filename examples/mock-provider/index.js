@@ -132,12 +132,16 @@ const CLAUDE = ['claude-sonnet-4-5', 'claude-haiku-4-5'];
 
 /**
  * createMockProvider({ latencyMs = 500, errorRate = 0.05, seed = 1, chunkDelayMs = 10, clock })
- * returns { server, listen(port, host), close(), stats(), reset() }.
+ * returns { server, listen(port, host), close(), stats(), setErrorRate(rate) }.
  */
 function createMockProvider(options = {}) {
-  const { latencyMs = 500, errorRate = 0.05, seed = 1, chunkDelayMs = 10, now = () => Date.now() } = options;
-  if (!(errorRate >= 0 && errorRate <= 1))
-    throw new Error(`mock provider: errorRate must be within 0..1 (got ${errorRate})`);
+  const { latencyMs = 500, seed = 1, chunkDelayMs = 10, now = () => Date.now() } = options;
+  const checkRate = (rate) => {
+    if (!(rate >= 0 && rate <= 1))
+      throw new Error(`mock provider: errorRate must be within 0..1 (got ${rate})`);
+    return rate;
+  };
+  let errorRate = checkRate(options.errorRate ?? 0.05);
   let random = seeded(seed);
   const counters = { calls: 0, errors: 0, byRoute: {} };
 
@@ -264,6 +268,10 @@ function createMockProvider(options = {}) {
       return new Promise((resolve) => server.close(() => resolve()));
     },
     stats: () => JSON.parse(JSON.stringify(counters)),
+    /** Change the error rate while running (1: an outage), as the demo does. */
+    setErrorRate(rate) {
+      errorRate = checkRate(rate);
+    },
   };
 }
 

@@ -243,10 +243,10 @@ async function routedSpellings(base: string, routes: RouteInfo[]): Promise<strin
   return failures;
 }
 
-/** Every route but GET /health carries the check as its first handler. */
+/** Every route but the health probes (GET /health, /health/cache) carries the check as its first handler. */
 function unguarded(routes: RouteInfo[]): string[] {
   return routes
-    .filter((r) => r.scope === 'public' && !(r.method === 'GET' && /\/health$/.test(r.path)))
+    .filter((r) => r.scope === 'public' && !(r.method === 'GET' && /\/health(\/cache)?$/.test(r.path)))
     .map((r) => `${r.method} ${r.path}`);
 }
 
@@ -280,7 +280,7 @@ describe('the gateway example', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('mounts the admin, metrics and warming routes, each but GET /health guarded by its own route', () => {
+  it('mounts the admin, metrics and warming routes, each but the health probes guarded by its own route', () => {
     const paths = routes.map((r) => `${r.method} ${r.path}`);
     expect(paths).toEqual(
       expect.arrayContaining([
@@ -323,6 +323,12 @@ describe('the gateway example', () => {
   });
 
   it('tells an anonymous /health the verdict only, and the read token the detail', async () => {
+    for (const path of ['/health/cache', '/HEALTH/Cache/', '/health/cache?token=x']) {
+      const tiers = (JSON.parse((await raw(gw.url, 'GET', path)).text) as { tiers: object }).tiers;
+      // Tier states only: a store's message may name a host or carry its error text.
+      for (const tier of Object.values(tiers))
+        expect(Object.keys(tier).sort()).toEqual(['kind', 'required', 'status']);
+    }
     for (const path of ['/health', '/HEALTH/', '/Health?x=1']) {
       const anonymous = JSON.parse((await raw(gw.url, 'GET', path)).text) as Record<string, unknown>;
       expect(anonymous).toEqual({

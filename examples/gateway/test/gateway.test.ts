@@ -204,12 +204,17 @@ describe('examples/gateway', () => {
     expect(text).toMatch(/^summary_condensed_total [1-9]/m);
   });
 
-  it('keeps /health public for load balancers and /health/cache behind the admin token', async () => {
+  it('keeps /health and /health/cache public for probes, with tier states only', async () => {
     const health = await fetch(`${gateway.url}/health`);
     expect(health.status).toBe(200);
     expect(((await health.json()) as { status: string }).status).toBe('ok');
-    expect((await fetch(`${gateway.url}/health/cache`)).status).toBe(401);
-    expect((await fetch(`${gateway.url}/health/cache`, auth)).status).toBe(200);
+    const tiers = await fetch(`${gateway.url}/health/cache`);
+    expect(tiers.status).toBe(200);
+    const body = (await tiers.json()) as { status: string; tiers: Record<string, { status: string }> };
+    expect(body.status).toBe('ok');
+    expect(body.tiers.memory).toEqual({ status: 'ok', kind: 'memory', required: false });
+    const full = (await (await fetch(`${gateway.url}/health/cache`, auth)).json()) as typeof body;
+    expect(full.tiers.memory).toHaveProperty('latency_ms');
   });
 
   it('runs the warmer from config.yaml and reports it in /metrics and Prometheus', async () => {

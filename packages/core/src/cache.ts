@@ -256,6 +256,7 @@ class TieredCache extends EventEmitter implements Cache {
           if (reason === 'evict') this.counters.evicted(tier.name, namespace);
           this.emit('evict', { key, namespace, tier: tier.name, reason });
         },
+        onAvailable: () => this.guard.retryNow(tier),
       });
     }
   }

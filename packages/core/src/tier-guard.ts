@@ -87,6 +87,15 @@ export class TierGuard {
     return true;
   }
 
+  /**
+   * The tier says it is back (its client reconnected): end the cooldown now, so the next call probes it. The
+   * tier counts as healthy only once that probe succeeds.
+   */
+  retryNow(tier: Guarded): void {
+    const s = this.state(tier.name);
+    if (!s.healthy) s.openUntil = 0;
+  }
+
   /** Whether the breaker is open for this tier now (nothing counted). */
   isOpen(tier: Guarded): boolean {
     return this.state(tier.name).openUntil > this.clock.now();

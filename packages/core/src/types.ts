@@ -124,6 +124,11 @@ export type RemovalReason = 'evict' | 'expire' | 'corrupt';
 
 export interface StoreListener {
   onRemove?(key: string, reason: RemovalReason): void;
+  /**
+   * The tier's server accepts work again (a reconnect): the cache probes it on the next call instead of
+   * waiting out its breaker's cooldown.
+   */
+  onAvailable?(): void;
 }
 
 /**

@@ -33,7 +33,7 @@ import { buildTiers } from './tiers';
 import type { Tiers } from './tiers';
 import { checkUpstreams, upstreamsFromEnv } from './upstream';
 import type { Upstreams } from './upstream';
-import { buildWarming } from './warming';
+import { buildWarming, warmingOff } from './warming';
 
 export interface GatecacheOptions {
   /** Default: silent. `console` fits. */
@@ -61,8 +61,8 @@ export interface Gatecache {
   readonly admin: CacheAdminRouter;
   /** `/api/cache/stats`, `/metrics*`, `/health*`, `/api/cache/alerts`, `/api/cache/dashboard`. */
   readonly metrics: CacheMetricsRouter;
-  /** `POST /api/cache/warm`, `/api/cache/warming/*`; undefined when warming is off. */
-  readonly warmingRoutes?: Router;
+  /** `POST /api/cache/warm`, `/api/cache/warming/*`; with warming off they answer why in JSON. */
+  readonly warmingRoutes: Router;
   /** The access tracker and the background warmer; undefined when warming is off. */
   readonly warming?: { tracker: AccessTracker; warmer: CacheWarmer };
   /**
@@ -314,6 +314,7 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
     await cache.set(config.source.key, { body: JSON.stringify(redactConfig(config)), kind: 'json' });
   }
 
+  const warmingRouter = warming ? warming.routes : warmingOff(config, { upstreams, env });
   let closed: Promise<void> | undefined;
   return {
     config,
@@ -322,11 +323,11 @@ async function assemble(config: GatecacheConfig, parts: Parts): Promise<Gatecach
     responseCacheMiddleware: middleware,
     admin,
     metrics,
-    warmingRoutes: warming?.routes,
+    warmingRoutes: warmingRouter,
     warming: warming ? { tracker: warming.tracker, warmer: warming.warmer } : undefined,
     contextCondenser: condenser ?? ((_req, _res, next) => next()),
     contextCondenserMiddleware: condenser,
-    routers: warming ? [admin, metrics, warming.routes] : [admin, metrics],
+    routers: [admin, metrics, warmingRouter],
     keyOptions,
     redis: tiers.redis,
     telemetry,

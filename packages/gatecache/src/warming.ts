@@ -1,5 +1,5 @@
 import type { Cache, Clock, Logger } from '@gatecache/core';
-import { accessTracker, cacheWarmer, warmingRoutes } from '@gatecache/warming';
+import { accessTracker, cacheWarmer, warmingOffRoutes, warmingRoutes } from '@gatecache/warming';
 import type { AccessTracker, CacheWarmer } from '@gatecache/warming';
 import type { Router } from 'express';
 import { routeTokens } from './env';
@@ -90,4 +90,15 @@ export function buildWarming(config: GatecacheConfig, deps: Deps): Warming | und
       tracker.close();
     },
   };
+}
+
+/**
+ * The warming routes of a gateway with warming off: JSON that says why and how to turn it on, on the same
+ * paths and behind the same tokens, instead of Express's HTML 404.
+ */
+export function warmingOff(config: GatecacheConfig, deps: Pick<Deps, 'upstreams' | 'env'>): Router {
+  const reason = config.warming.enabled
+    ? 'the gateway has no upstream credential of its own; set OPENAI_API_KEY or ANTHROPIC_API_KEY'
+    : `set ${config.warmingPath}.enabled: true in config.yaml`;
+  return warmingOffRoutes({ reason, ...routeTokens(config.security, deps.env), env: deps.env });
 }

@@ -97,15 +97,35 @@ describe('createGatecache warming', () => {
     }
   });
 
-  it('builds no warmer, and mounts no warming routes, when warming is off', async () => {
+  it('builds no warmer when warming is off, and its routes answer why in JSON', async () => {
     const gc = await createGatecache(parseConfig(`${WARMING}  enabled: false\n`, { env }), {
       env,
       upstream: { openai: { baseUrl: upstream.url, apiKey: 'gateway-key' } },
     });
     try {
       expect(gc.warming).toBeUndefined();
-      expect(gc.routers).toHaveLength(2);
-      expect((await answer(appOf(gc).app, '/api/cache/warming/status', auth())).status).toBe(404);
+      const { app } = appOf(gc);
+      const status = await answer(app, '/api/cache/warming/status', auth());
+      expect(status.status).toBe(200);
+      expect(await status.json()).toMatchObject({ enabled: false, state: 'off' });
+      // Still behind the token: a disabled feature tells nothing to an anonymous caller.
+      expect((await answer(app, '/api/cache/warming/status')).status).toBe(401);
+      for (const [path, init] of [
+        [
+          '/api/cache/warm',
+          auth({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+        ],
+        ['/API/Cache/Warming/Patterns/', auth()],
+        ['/api/cache/advice', auth()],
+      ] as const) {
+        const res = await answer(app, path, init);
+        expect(res.status).toBe(409);
+        expect(res.headers.get('content-type')).toMatch(/json/);
+        const body = (await res.json()) as { error: { type: string; message: string } };
+        expect(body.error.type).toBe('warming_disabled');
+        expect(body.error.message).toContain('warming.enabled: true');
+      }
+      expect(upstream.requests).toHaveLength(0);
     } finally {
       await gc.close();
     }
@@ -114,8 +134,11 @@ describe('createGatecache warming', () => {
   it('turns warming off with a warning when the gateway has no credential of its own', async () => {
     const { logger, warnings } = recordingLogger();
     const gc = await createGatecache(parseConfig(WARMING, { env }), { env, logger });
+    const res = await answer(appOf(gc).app, '/api/cache/warm', auth({ method: 'POST' }));
     await gc.close();
     expect(gc.warming).toBeUndefined();
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('OPENAI_API_KEY');
     expect(warnings).toContainEqual(
       expect.stringContaining('warming.enabled is true but the gateway has no'),
     );

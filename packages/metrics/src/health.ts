@@ -133,3 +133,11 @@ export function publicHealth(body: Awaited<ReturnType<typeof overallHealth>>) {
     checks: { memory: { ok: body.checks.memory.ok }, cache: { status: body.checks.cache.status } },
   };
 }
+
+/** `GET /health/cache` for a caller without the read or admin token: each tier's state, kind and role. */
+export function publicCacheHealth(body: CacheHealth): CacheHealth {
+  const tiers = Object.entries(body.tiers).map(
+    ([name, t]) => [name, { status: t.status, kind: t.kind, required: t.required }] as const,
+  );
+  return { status: body.status, tiers: Object.fromEntries(tiers) };
+}

@@ -18,7 +18,7 @@ import { compileRules } from './alerts/rules';
 import type { AlertRulesInput } from './alerts/rules';
 import { createCollector } from './collector';
 import { CONTENT_TYPE } from './exposition';
-import { cacheHealth, httpStatusOf, overallHealth, publicHealth } from './health';
+import { cacheHealth, httpStatusOf, overallHealth, publicCacheHealth, publicHealth } from './health';
 import type { HealthOptions } from './health';
 import { prometheusText } from './prometheus';
 import { takeSnapshot } from './snapshot';
@@ -268,12 +268,16 @@ export function cacheMetrics(options: CacheMetricsOptions): CacheMetricsRouter {
       json(res, httpStatusOf(body.status), full ? body : publicHealth(body));
     }),
   );
+  // Public too, for probes that watch the tiers: without the read or admin token, each tier's state and
+  // nothing more (no messages, which may name hosts or carry a store's error text).
   router.get(
     `${mountPath}/health/cache`,
-    read,
-    handle(async (_req, res) => {
+    handle(async (req, res) => {
       const body = await cacheHealth(cache, health);
-      json(res, httpStatusOf(body.status), { ...body, timestamp: new Date(clock.now()).toISOString() });
+      const who = guard.identify(req);
+      const full = who !== undefined && who.scope !== 'scrape';
+      const shown = full ? body : publicCacheHealth(body);
+      json(res, httpStatusOf(body.status), { ...shown, timestamp: new Date(clock.now()).toISOString() });
     }),
   );
 

@@ -21,11 +21,13 @@ describe('cacheMetrics auth', () => {
   let s: Stack;
   afterEach(async () => s.close());
 
-  it('refuses every route but /health with 503 when no token is configured, as the admin routes do', async () => {
+  it('refuses every route but the health probes with 503 when no token is configured, as the admin routes do', async () => {
     s = stack({ env: {}, auth: true });
     const paths = pathsOf(s.router);
-    expect(paths).toEqual(expect.arrayContaining(['/metrics/prometheus', '/api/cache/stats', '/health']));
-    for (const path of paths.filter((p) => p !== '/health')) {
+    expect(paths).toEqual(
+      expect.arrayContaining(['/metrics/prometheus', '/api/cache/stats', '/health', '/health/cache']),
+    );
+    for (const path of paths.filter((p) => p !== '/health' && p !== '/health/cache')) {
       const res = await request(s.app).get(path);
       expect([path, res.status, res.body.error?.type]).toEqual([path, 503, 'auth_not_configured']);
       expect(res.body.error.message).toContain('GATECACHE_ADMIN_TOKEN');
@@ -58,7 +60,7 @@ describe('cacheMetrics auth', () => {
       const scraped = await request(s.app)
         .get(path)
         .set(...bearer(SCRAPER));
-      const expected = path === '/metrics/prometheus' || path === '/health' ? 200 : 403;
+      const expected = ['/metrics/prometheus', '/health', '/health/cache'].includes(path) ? 200 : 403;
       expect([path, scraped.status]).toEqual([path, expected]);
       if (expected === 403) expect(scraped.body.error.type).toBe('forbidden');
     }
@@ -82,6 +84,27 @@ describe('cacheMetrics auth', () => {
     }
   });
 
+  it('answers /health/cache to anyone with tier states only, and in full to the read and admin tokens', async () => {
+    s = stack({ token: ADMIN, readToken: READER, scrapeToken: SCRAPER });
+    for (const path of ['/health/cache', '/HEALTH/Cache/', '/health/cache?x=1']) {
+      const anonymous = await request(s.app).get(path).expect(200);
+      expect(anonymous.body).toEqual({
+        status: 'ok',
+        tiers: { memory: { status: 'ok', kind: 'memory', required: false } },
+        timestamp: expect.any(String),
+      });
+    }
+    const full = await request(s.app)
+      .get('/health/cache')
+      .set(...bearer(READER))
+      .expect(200);
+    expect(full.body.tiers.memory).toMatchObject({
+      status: 'ok',
+      kind: 'memory',
+      latency_ms: expect.any(Number),
+    });
+  });
+
   it('takes ?token= on the dashboard page only, and the read token there too', async () => {
     s = stack({ token: ADMIN, readToken: READER });
     const page = await request(s.app).get(`/api/cache/dashboard?token=${READER}`).expect(200);
@@ -98,7 +121,6 @@ describe('cacheMetrics auth', () => {
       '/Api/cache/stats',
       '/api/cache/dashboard/',
       '/API/CACHE/ALERTS/',
-      '/health/CACHE',
       '/metrics/?x=1',
     ];
     for (const path of spellings) {

@@ -10,7 +10,7 @@ export const DEFAULTS = Object.freeze({
     /** A lookup waits at most this long (ms) before the tier is skipped. */
     commandTimeoutMs: 100,
     connectTimeoutMs: 2000,
-    maxReconnectDelayMs: 2000,
+    maxReconnectDelayMs: 500,
     enableAutoPipelining: true,
     tls: false,
   }),

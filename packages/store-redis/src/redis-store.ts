@@ -51,6 +51,10 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   const watch = watchConnection(client, name, logger);
   const clientPrefix = clientPrefixOf(client);
   const listeners: StoreListener[] = [];
+  // A reconnect ends the cache's breaker cooldown for this tier: Redis is used again as soon as it is back.
+  watch.onRestore(() => {
+    for (const l of listeners) l.onAvailable?.();
+  });
   let corrupt = 0;
 
   const full = (key: string): string => keyPrefix + key;

@@ -51,6 +51,37 @@ describeRedis('connection: Redis going away and coming back', () => {
     await server.stop();
   }, 20_000);
 
+  it('uses the tier again within 1 s of a restarted Redis accepting connections, whatever the cooldown', async () => {
+    let server = await startRedis();
+    const port = server.port;
+    const store = redisStore({ port });
+    await store.ready();
+    // The default breaker: a 5 s cooldown that a reconnect must cut short.
+    const cache = createCache({ tiers: [store] });
+    const raw = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 50 });
+    try {
+      await server.stop();
+      for (let i = 0; i < 5; i++) await cache.get(`response:down:${i}`);
+      expect(cache.guard.isOpen(store)).toBe(true);
+      const restarted = Date.now();
+      server = await startRedis({ port });
+      await raw.connect();
+      let usedAfterMs = -1;
+      for (let i = 0; usedAfterMs < 0 && Date.now() - restarted < 5000; i++) {
+        const key = `response:back:${i}`;
+        await cache.set(key, { body: 'x', kind: 'json' });
+        if ((await raw.exists(`gatecache:${key}`)) === 1) usedAfterMs = Date.now() - restarted;
+        else await sleep(20);
+      }
+      expect(usedAfterMs).toBeGreaterThanOrEqual(0);
+      expect(usedAfterMs).toBeLessThan(1000);
+    } finally {
+      raw.disconnect();
+      await cache.close();
+      await server.stop();
+    }
+  });
+
   it('fails fast rather than queueing commands while Redis is unreachable', async () => {
     const server = await startRedis();
     const port = server.port;

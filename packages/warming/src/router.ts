@@ -30,6 +30,30 @@ function badRequest(res: express.Response, message: string): void {
   res.status(400).json({ error: { type: 'invalid_request_error', message } });
 }
 
+type AuthOptions = Pick<WarmingRoutesOptions, 'token' | 'readToken' | 'scrapeToken' | 'auth' | 'env'>;
+
+/** The admin and read checks both factories put on their routes, from the same token options. */
+function routeAuth(options: AuthOptions, check: OptionChecker, owner: string) {
+  check.boolean('auth', options.auth);
+  for (const name of ['token', 'readToken', 'scrapeToken'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'string' || value.length < 8)) {
+      check.fail(name, 'must be a string of at least 8 characters');
+    }
+  }
+  const scoped = createAuth(
+    {
+      ...(options.token !== undefined ? { token: options.token } : {}),
+      ...(options.readToken !== undefined ? { readToken: options.readToken } : {}),
+      ...(options.scrapeToken !== undefined ? { scrapeToken: options.scrapeToken } : {}),
+      ...(options.auth !== undefined ? { auth: options.auth } : {}),
+    },
+    options.env ?? process.env,
+    owner,
+  );
+  return { admin: scoped('admin') as express.RequestHandler, read: scoped('read') as express.RequestHandler };
+}
+
 function stringList(value: unknown): string[] | undefined | false {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.length === 0)) return false;
@@ -48,25 +72,7 @@ export function warmingRoutes(options: WarmingRoutesOptions): Router {
   check.methods('warmer', warmer, ['warmNow'], 'a cacheWarmer()');
   check.methods('tracker', tracker, ['popular'], 'an accessTracker()');
   check.methods('advisor', advisor, ['advice'], 'a tuningAdvisor()');
-  check.boolean('auth', options.auth);
-  for (const name of ['token', 'readToken', 'scrapeToken'] as const) {
-    const value = options[name];
-    if (value !== undefined && (typeof value !== 'string' || value.length < 8)) {
-      check.fail(name, 'must be a string of at least 8 characters');
-    }
-  }
-  const scoped = createAuth(
-    {
-      ...(options.token !== undefined ? { token: options.token } : {}),
-      ...(options.readToken !== undefined ? { readToken: options.readToken } : {}),
-      ...(options.scrapeToken !== undefined ? { scrapeToken: options.scrapeToken } : {}),
-      ...(options.auth !== undefined ? { auth: options.auth } : {}),
-    },
-    options.env ?? process.env,
-    'warmingRoutes',
-  );
-  const admin: express.RequestHandler = scoped('admin');
-  const read: express.RequestHandler = scoped('read');
+  const { admin, read } = routeAuth(options, check, 'warmingRoutes');
   const router = express.Router();
 
   router.post('/api/cache/warm', admin, express.json({ limit: '64kb' }), (req: Request, res: Response) => {
@@ -122,19 +128,49 @@ export function warmingRoutes(options: WarmingRoutesOptions): Router {
     advisor.advice().then((advice) => res.json(advice), next);
   });
 
-  // Bad JSON, a body over the limit or a failing advisor: the same `{ error: { type, message } }` as the
-  // admin routes, never Express's HTML page. Only errors raised inside this router reach it.
-  router.use(
-    (err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction): void => {
-      if (res.headersSent) return next(err);
-      const e = err as { status?: unknown; message?: unknown };
-      const client = typeof e?.status === 'number' && e.status >= 400 && e.status < 500;
-      const message = typeof e?.message === 'string' ? e.message : 'internal error';
-      res
-        .status(client ? (e.status as number) : 500)
-        .json({ error: { type: client ? 'invalid_request_error' : 'internal_error', message } });
-    },
-  );
+  router.use(jsonErrors);
+  return router;
+}
 
+// Bad JSON, a body over the limit or a failing advisor: the same `{ error: { type, message } }` as the admin
+// routes, never Express's HTML page. Only errors raised inside the router reach it.
+function jsonErrors(err: unknown, _req: Request, res: Response, next: express.NextFunction): void {
+  if (res.headersSent) return next(err);
+  const e = err as { status?: unknown; message?: unknown };
+  const client = typeof e?.status === 'number' && e.status >= 400 && e.status < 500;
+  const message = typeof e?.message === 'string' ? e.message : 'internal error';
+  res
+    .status(client ? (e.status as number) : 500)
+    .json({ error: { type: client ? 'invalid_request_error' : 'internal_error', message } });
+}
+
+export interface WarmingOffRoutesOptions extends AuthOptions {
+  /** Why warming is off and how to turn it on; every route's answer carries it. */
+  reason: string;
+}
+
+/**
+ * The warming routes of a gateway with warming off: the same paths and tokens, so that a client learns why
+ * in JSON (`409 warming_disabled`, and `GET /api/cache/warming/status` answers `{ enabled: false }`)
+ * instead of Express's HTML "Cannot POST".
+ */
+export function warmingOffRoutes(options: WarmingOffRoutesOptions): Router {
+  const check: OptionChecker = optionChecker('warmingOffRoutes');
+  check.object('options', options);
+  if (typeof options.reason !== 'string' || options.reason === '')
+    check.fail('reason', 'must be a non-empty string');
+  const { admin, read } = routeAuth(options, check, 'warmingOffRoutes');
+  const { reason } = options;
+  const off = (_req: Request, res: Response): void => {
+    res.status(409).json({ error: { type: 'warming_disabled', message: `warming is off: ${reason}` } });
+  };
+  const router = express.Router();
+  router.post('/api/cache/warm', admin, off);
+  router.get('/api/cache/warming/status', read, (_req, res) => {
+    res.json({ enabled: false, state: 'off', reason, currentJob: null, lastCycle: null, nextRunAt: null });
+  });
+  router.get('/api/cache/warming/patterns', read, off);
+  router.get('/api/cache/advice', read, off);
+  router.use(jsonErrors);
   return router;
 }

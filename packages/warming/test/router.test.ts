@@ -1,7 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import { createCache } from '@gatecache/core';
-import { accessTracker, cacheWarmer, tuningAdvisor, warmingRoutes } from '../src';
+import { accessTracker, cacheWarmer, tuningAdvisor, warmingOffRoutes, warmingRoutes } from '../src';
 import type { CacheWarmer } from '../src';
 
 const TOKEN = 'admin-token-123';
@@ -178,5 +178,33 @@ describe('warmingRoutes', () => {
       .expect(413);
     expect((big.body as { error: { type: string } }).error.type).toBe('invalid_request_error');
     s.close();
+  });
+});
+
+describe('warmingOffRoutes', () => {
+  const app = express();
+  app.use(warmingOffRoutes({ reason: 'set warming.enabled: true', token: TOKEN, readToken: READ_TOKEN }));
+
+  it('answers status as off and every other route as a JSON 409 with the reason', async () => {
+    const status = await request(app).get('/api/cache/warming/status').auth(READ_TOKEN, { type: 'bearer' });
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({ enabled: false, state: 'off', reason: 'set warming.enabled: true' });
+    const warm = await request(app).post('/api/cache/warm').auth(TOKEN, { type: 'bearer' }).send({});
+    expect(warm.status).toBe(409);
+    expect(warm.body).toEqual({
+      error: { type: 'warming_disabled', message: 'warming is off: set warming.enabled: true' },
+    });
+  });
+
+  it('keeps the token checks of the live routes', async () => {
+    expect((await request(app).post('/api/cache/warm').send({})).status).toBe(401);
+    const readOnly = await request(app).post('/api/cache/warm').auth(READ_TOKEN, { type: 'bearer' });
+    expect(readOnly.status).toBe(403);
+    expect(readOnly.body.error.type).toBe('forbidden');
+  });
+
+  it('throws a TypeError naming a missing reason', () => {
+    expect(() => warmingOffRoutes({ reason: '' })).toThrow(TypeError);
+    expect(() => warmingOffRoutes({ reason: '' })).toThrow(/reason/);
   });
 });
