@@ -22,8 +22,19 @@ function normalizeHeader(name: string, value: string): string {
 }
 
 /**
+ * Gemini's `alt=sse` or `alt=json` on generateContent picks the wire format of one answer, which the response
+ * cache converts: out of the key, so both modes share an entry. Any other `alt` (proto) stays in.
+ */
+function formatOnly(match: RouteMatch): boolean {
+  const { provider, endpoint } = match.route;
+  if (provider !== 'gemini' || endpoint !== 'generateContent') return false;
+  const values = match.query.getAll('alt');
+  return values.length === 1 && (values[0] === 'sse' || values[0] === 'json');
+}
+
+/**
  * The non-body inputs of a key: the mount prefix (or the whole path for unknown endpoints), the vary headers,
- * and every query parameter except credentials (Azure's api-version, Gemini's alt, and anything new).
+ * and every query parameter except credentials and Gemini's format-only `alt` (Azure's api-version, and anything new).
  */
 export function collectVary(
   req: KeyRequest,
@@ -39,7 +50,7 @@ export function collectVary(
       setOwn(vary, `header:${name}`, normalizeHeader(name, value));
   }
   const names = [...new Set(match.query.keys())].filter(
-    (n) => !CREDENTIAL_QUERY_PARAMS.includes(n.toLowerCase()),
+    (n) => !CREDENTIAL_QUERY_PARAMS.includes(n.toLowerCase()) && !(n === 'alt' && formatOnly(match)),
   );
   for (const name of names) setOwn(vary, `query:${name}`, match.query.getAll(name).join(','));
   return vary;

@@ -20,6 +20,7 @@ export interface RouteInfo {
   /**
    * Normalized endpoint id: 'chat.completions' | 'completions' | 'responses' | 'embeddings' | 'moderations' |
    * 'models' | 'messages' | 'generateContent' | 'streamGenerateContent' | 'embedContent' | 'unknown'.
+   * Gemini's `streamGenerateContent?alt=sse` is 'generateContent' with `streaming` (one entry for both modes).
    */
   endpoint: string;
   /** Model from the body or the path (Gemini: '/models/{model}:generateContent'; Azure: the deployment), or 'none'. */
@@ -89,7 +90,11 @@ const OPENAI: Pattern[] = [
 ].map(([suffix, endpoint]) => ({ provider: 'openai', endpoint, re: new RegExp(`/${suffix}$`) }));
 
 const MODELS = /\/models(?:\/([^/]+))?$/;
-const STREAM_CONVERTIBLE = new Set(['openai:chat.completions', 'anthropic:messages']);
+const STREAM_CONVERTIBLE = new Set([
+  'openai:chat.completions',
+  'anthropic:messages',
+  'gemini:generateContent',
+]);
 
 function decode(part: string): string {
   try {
@@ -250,17 +255,22 @@ export function matchRoute(req: RouteRequest, forced?: Provider, memo?: RouteMem
     pr = found.route;
     if (memo && found.pathOnly) memo.set(scope, rawPath, pr);
   }
-  const { provider, endpoint } = pr;
-  const streaming =
-    bodyStreams(req.body) ||
-    endpoint === 'streamGenerateContent' ||
-    (provider === 'gemini' && q !== -1 && query.params.get('alt') === 'sse');
+  const { provider } = pr;
+  let { endpoint, streamConvertible } = pr;
+  const sse = provider === 'gemini' && q !== -1 && query.params.get('alt') === 'sse';
+  const streaming = bodyStreams(req.body) || endpoint === 'streamGenerateContent' || sse;
+  // Gemini's SSE stream is generateContent's answer in chunks: one endpoint, so one key and one entry for
+  // both modes. Without alt=sse the stream is a JSON array, another shape, kept apart.
+  if (sse && endpoint === 'streamGenerateContent') {
+    endpoint = 'generateContent';
+    streamConvertible = true;
+  }
   const route: RouteInfo = {
     provider,
     endpoint,
     model: pr.model ?? bodyModel(req.body) ?? 'none',
     streaming,
-    streamConvertible: pr.streamConvertible,
+    streamConvertible,
   };
   return new Match(route, pr.path, pr.prefix, query);
 }

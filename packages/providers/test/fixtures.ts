@@ -19,6 +19,8 @@ export function fixtureJson(name: string): unknown {
 export const OPENAI_CHAT: SseRoute = { provider: 'openai', endpoint: 'chat.completions' };
 export const ANTHROPIC_MESSAGES: SseRoute = { provider: 'anthropic', endpoint: 'messages' };
 export const GEMINI_STREAM: SseRoute = { provider: 'gemini', endpoint: 'streamGenerateContent' };
+/** What the route of `:streamGenerateContent?alt=sse` and of `:generateContent` says: one endpoint. */
+export const GEMINI_CONTENT: SseRoute = { provider: 'gemini', endpoint: 'generateContent' };
 
 export const STREAM_FIXTURES: { file: string; route: SseRoute }[] = [
   { file: 'openai/chat-completion.stream.sse', route: OPENAI_CHAT },
@@ -26,6 +28,7 @@ export const STREAM_FIXTURES: { file: string; route: SseRoute }[] = [
   { file: 'anthropic/messages.stream.sse', route: ANTHROPIC_MESSAGES },
   { file: 'anthropic/messages-thinking-tools.stream.sse', route: ANTHROPIC_MESSAGES },
   { file: 'gemini/streamGenerateContent.sse', route: GEMINI_STREAM },
+  { file: 'gemini/streamGenerateContent-thinking-tools.sse', route: GEMINI_CONTENT },
 ];
 
 /** A loopback server answering every request with `body()` as an event stream; counts requests. */

@@ -36,14 +36,15 @@ describe('routeOf', () => {
     expect(routeOf(req('/v1/moderations', { input: 'x' })).endpoint).toBe('moderations');
   });
 
-  it('marks only OpenAI chat completions and Anthropic messages as stream-convertible', () => {
+  it('marks only OpenAI chat completions, Anthropic messages and Gemini generateContent as stream-convertible', () => {
     expect(routeOf(req('/v1/chat/completions', chat)).streamConvertible).toBe(true);
     expect(routeOf(req('/anthropic/v1/messages', { model: 'claude' })).streamConvertible).toBe(true);
+    expect(routeOf(req('/v1beta/models/g:generateContent', {})).streamConvertible).toBe(true);
     for (const url of [
       '/v1/completions',
       '/v1/responses',
       '/v1/embeddings',
-      '/v1beta/models/g:generateContent',
+      '/v1beta/models/g:embedContent',
     ]) {
       expect(routeOf(req(url, {})).streamConvertible).toBe(false);
     }
@@ -74,15 +75,24 @@ describe('routeOf', () => {
       endpoint: 'generateContent',
       model: 'gemini-2.0-flash',
       streaming: false,
-      streamConvertible: false,
+      streamConvertible: true,
     });
+    // The SSE stream is generateContent's answer in chunks: the same endpoint, so one entry for both modes.
     const streamed = routeOf(
       req('/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse', body),
     );
-    expect([streamed.endpoint, streamed.model, streamed.streaming]).toEqual([
-      'streamGenerateContent',
+    expect([streamed.endpoint, streamed.model, streamed.streaming, streamed.streamConvertible]).toEqual([
+      'generateContent',
       'gemini-2.0-flash',
       true,
+      true,
+    ]);
+    // Without alt=sse the stream is a JSON array: its own endpoint, not converted.
+    const array = routeOf(req('/v1beta/models/gemini-2.0-flash:streamGenerateContent', body));
+    expect([array.endpoint, array.streaming, array.streamConvertible]).toEqual([
+      'streamGenerateContent',
+      true,
+      false,
     ]);
     expect(pick(routeOf(req('/v1beta/models/text-embedding-004:embedContent', {})))).toBe(
       'gemini:embedContent:text-embedding-004',

@@ -1,6 +1,6 @@
 import { rawRequest, until } from './helpers/gateway';
 import { useGateways } from './helpers/harness';
-import { fixture, fixtureJson, sendSse } from './helpers/upstream';
+import { fixture, sendSse } from './helpers/upstream';
 
 // What a hit writes: the stored bytes and provider headers as they came, converted between JSON and SSE
 // only where the route has a converter (middleware.test.ts covers the conversions).
@@ -23,11 +23,15 @@ describe('a hit', () => {
 
   it('is a miss when the entry is a stream and the JSON request has no converter from it', async () => {
     const gw = await h.gateway();
-    const url = `${gw.url}/v1beta/models/gemini-2.0-flash:generateContent`;
-    const headers = { 'x-goog-api-key': 'AIza-test' };
-    const body = fixtureJson('gemini/generateContent.request.json');
+    const url = `${gw.url}/v1/completions`;
+    const headers = { authorization: 'Bearer sk-test-1' };
+    const body = { model: 'gpt-3.5-turbo-instruct', prompt: 'Say hi', temperature: 0 };
     // An upstream that streams an answer to a JSON request: stored as a stream, which this route cannot convert.
-    h.upstream.override = (_req, res) => sendSse(res, fixture('gemini/streamGenerateContent.sse'));
+    h.upstream.override = (_req, res) =>
+      sendSse(
+        res,
+        'data: {"id":"cmpl-1","object":"text_completion","choices":[{"text":"hi","index":0,"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+      );
     const first = await rawRequest(url, { body, headers });
     expect(first.headers['content-type']).toMatch(/^text\/event-stream/);
     await until(() => gw.mw.stats().stored === 1);

@@ -1,4 +1,5 @@
 import { messageFromSse, messageToSse } from './anthropic-messages';
+import { generateContentFromSse, generateContentToSse } from './gemini';
 import { chatCompletionFromSse, chatCompletionToSse } from './openai-chat';
 import type { SseEvent, SseRoute } from './types';
 
@@ -9,12 +10,17 @@ interface Converter {
 
 const openaiChat: Converter = { toSse: chatCompletionToSse, fromSse: chatCompletionFromSse };
 const anthropicMessages: Converter = { toSse: messageToSse, fromSse: messageFromSse };
+const geminiContent: Converter = { toSse: generateContentToSse, fromSse: generateContentFromSse };
+
+// A stored Gemini stream may name its endpoint either way: the answer's shape is the same.
+const GEMINI_CONTENT = new Set(['generateContent', 'streamGenerateContent']);
 
 function converterOf(route: SseRoute): Converter | undefined {
   if ((route.provider === 'openai' || route.provider === 'azure') && route.endpoint === 'chat.completions') {
     return openaiChat;
   }
   if (route.provider === 'anthropic' && route.endpoint === 'messages') return anthropicMessages;
+  if (route.provider === 'gemini' && GEMINI_CONTENT.has(route.endpoint)) return geminiContent;
   return undefined;
 }
 
@@ -28,7 +34,10 @@ function requireConverter(route: SseRoute, fn: string): Converter {
   return converter;
 }
 
-/** True when a stored JSON answer can be replayed as a stream and the reverse (OpenAI/Azure chat, Anthropic messages). */
+/**
+ * True when a stored JSON answer can be replayed as a stream and the reverse (OpenAI/Azure chat, Anthropic
+ * messages, Gemini generateContent).
+ */
 export function canConvert(route: SseRoute): boolean {
   return converterOf(route) !== undefined;
 }
