@@ -58,9 +58,8 @@ export async function smallestAfter(
 }
 
 /**
- * One page of keys in code-unit order: the `limit` smallest keys greater than the cursor. Each page scans
- * the keyspace but keeps only `limit + 1` keys in memory. Consistency: a key present for the whole paging is
- * returned exactly once; one added or removed meanwhile may or may not appear.
+ * One page of keys in code-unit order (the `limit` smallest after the cursor), keeping only `limit + 1` keys in
+ * memory; a key present for the whole paging is returned exactly once.
  */
 export async function keysPage(
   cache: Cache,

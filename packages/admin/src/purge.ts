@@ -67,11 +67,8 @@ async function publish(bus: InvalidationBus | undefined, messages: InvalidationM
 const largest = (byTier: Record<string, number>): number => Math.max(0, ...Object.values(byTier));
 
 /**
- * Remove (or count) what a plan selects on every tier. A whole-cache purge and exact globs use the cache's
- * own pattern delete (tiers' fast paths); other filters scan each tier, read metadata where a tag is asked
- * for, and remove what they select through `cache.deleteMany`. Both are guarded by the cache (timeouts,
- * circuit breaker), counted in its stats and announced by its `delete` events. With a `bus`, the purge is
- * also published: `all` or the globs when they are exact, else each selected key.
+ * Remove (or count) what a plan selects on every tier, always through the cache (`deleteMatching` for exact
+ * globs, else `deleteMany`), so removals are guarded, counted and announced by its `delete` events.
  */
 export async function executePurge(
   ctx: PurgeContext,

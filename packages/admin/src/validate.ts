@@ -42,11 +42,8 @@ type Verifiable = Store & { verify?: () => unknown };
 const MISSING_KEY = /^no encryption key /;
 
 /**
- * Decode every entry of every tier (codec, integrity, expiry) with bounded work: at most `limit` per tier.
- * Records are read with `peek` where the tier has it (a check is not a use) and decoded with the cache's
- * own keyring and signing key (`cache.decodeRecord`). A tier that checks bytes itself on read (the disk
- * tier: cacache's sha512 and size) removes bad content on its own; the `evict` event it raises for the key
- * being read counts the entry as corrupt (or expired) and removed.
+ * Decode at most `limit` entries per tier with the cache's own keys, read with `peek` where a tier has it (a
+ * check is not a use); a tier that drops bad content itself reports it through its `evict` event.
  */
 export async function validateTiers(cache: Cache, o: ValidateOptions): Promise<TierReport[]> {
   // Key each tier is reading now, and what the tier itself did to it meanwhile.

@@ -17,9 +17,8 @@ export interface InvalidateOnWriteOptions {
 }
 
 /**
- * Middleware that purges by tag or pattern after a matching request succeeds (2xx), e.g. a fine-tune or a
- * model deployment call invalidating that model's entries. The purge runs after the response, never
- * delaying it; failures go to the log.
+ * Middleware that purges by tag or pattern after a matching request succeeds (2xx), e.g. a model deployment
+ * invalidating that model's entries; the purge runs after the response, never delaying it.
  */
 export function invalidateOnWrite(options: InvalidateOnWriteOptions): RequestHandler {
   const { cache, rules, bus, log, batch = 100 } = options;

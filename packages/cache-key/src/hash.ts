@@ -24,7 +24,7 @@ export function hmacHex(secret: string | Buffer, data: string): string {
 
 // For JSON data this is RFC 8785: keys sorted by UTF-16 code units at every depth, ECMAScript number spelling
 // (what JSON.stringify writes), no whitespace. Strict: anything JSON cannot hold (NaN, functions, bigints,
-// cycles) throws rather than being written some way of its own. About 3x faster than json-canonicalize.
+// cycles) throws rather than being written some way of its own.
 const canonicalize = configure({ strict: true, deterministic: true, bigint: false, circularValue: Error });
 
 /** RFC 8785 canonical JSON: sorted keys, ECMAScript number spelling, no whitespace. */

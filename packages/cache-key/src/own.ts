@@ -10,8 +10,7 @@ export function ownValue<V>(obj: Readonly<Record<string, V>> | undefined, name: 
 
 /** Sets an own property, even for names like '__proto__' that a plain assignment would turn into a prototype. */
 export function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
-  // Only `__proto__` has a setter on Object.prototype; every other name is a plain assignment (defineProperty
-  // takes V8's slow path, once per body field of every key).
+  // Only `__proto__` has a setter on Object.prototype, so every other name is a plain (cheaper) assignment.
   // eslint-disable-next-line gatecache/no-string-key-on-object -- '__proto__' is the one inherited setter
   if (name !== '__proto__') target[name] = value;
   else Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });

@@ -87,11 +87,8 @@ function refuse(res: AuthResponse, status: number, type: string, message: string
 }
 
 /**
- * The bearer-token check every admin, metrics and warming route runs as route middleware: mounted on the
- * route that serves, it holds for every spelling of the path Express accepts (any case, a trailing slash,
- * any mount prefix). Tokens are compared as sha256 digests with timingSafeEqual: equal lengths whatever
- * the input, so neither the content nor the length of a token leaks through timing. `owner` names the
- * factory in option errors and in the 503 that says how to configure a token.
+ * The bearer-token check every admin, metrics and warming route runs as route middleware, so it holds for
+ * every spelling of a path Express accepts; tokens are compared as sha256 digests so no length leaks.
  */
 export function createAuth(options: AuthOptions, env: NodeJS.ProcessEnv, owner = 'cacheAdmin'): RequireScope {
   if (options.auth !== undefined && typeof options.auth !== 'boolean') {

@@ -1,6 +1,5 @@
-// Redis-style globs matched without backtracking. The regular expression picomatch built for `*?*?*?*?*?*Z`
-// took 24 s over 5 keys (V8's regex engine backtracks exponentially on runs of stars); this matcher keeps only
-// the last star it passed, so a key costs at most (key length x longest star-free run of the pattern) steps.
+// Redis-style globs matched without backtracking: a regular expression backtracks exponentially on runs of
+// stars, while keeping only the last star passed bounds a key to (length x longest star-free run) steps.
 
 /** Caps on client-supplied globs, checked by `checkGlob` (the admin routes answer 400 past them). */
 export const GLOB_LIMITS = {
@@ -125,10 +124,8 @@ function matchesOne(token: GlobToken, code: number): boolean {
 }
 
 /**
- * Whether `key` matches the tokens. The classic two-pointer algorithm: on a mismatch, only the most recent
- * star takes one more character, since every token between stars matches exactly one character, the leftmost
- * place where a star-free run fits is always as good as any later one. Never exponential: at most
- * key length x (longest star-free run + 1) steps.
+ * Whether `key` matches the tokens, by the two-pointer algorithm: only the most recent star takes one more
+ * character on a mismatch, since the leftmost fit of a star-free run is as good as any later one.
  */
 function matchTokens(tokens: readonly GlobToken[], key: string): boolean {
   const m = tokens.length;

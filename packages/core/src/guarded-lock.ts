@@ -49,11 +49,8 @@ export function isGuardedLock(lock: DistributedLock): lock is GuardedLock {
 }
 
 /**
- * Puts a distributed lock behind a tier guard: each acquire gets the guard's timeout, failures and timeouts
- * count toward its breaker, and while the breaker is open acquires are skipped at once (the caller proceeds
- * as the leader of a local-only single flight) and waits for a release end. After the cooldown one acquire
- * probes the server. A lock on a tier's server shares that tier's breaker: a frozen Redis opens it whether
- * the tier or the lock noticed first. Skips are counted (stats) and logged once per outage.
+ * Puts a distributed lock behind a tier guard, so a frozen server costs a few timeouts and then no waits at
+ * all; a lock on a tier's server shares that tier's breaker, whichever of the two notices first.
  */
 export function guardLock(
   lock: DistributedLock,

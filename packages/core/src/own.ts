@@ -1,8 +1,5 @@
-// Client-controlled strings (models, tenants, header and field names) must never be property names looked up
-// through a prototype: "__proto__" reaches Object.prototype, "constructor" and "toString" find inherited
-// members. State lives in Maps; these helpers are for the plain objects that remain (configuration read from
-// YAML or options, JSON bodies, objects built for JSON output). The lint rule gatecache/no-string-key-on-object
-// sends every dynamic key here.
+// Client strings must never be property names looked up through a prototype ("__proto__", "constructor"):
+// these helpers serve the plain objects that remain besides Maps (config, JSON bodies, JSON output).
 
 /** The own property `name` of `obj`, never an inherited one. */
 export function ownValue<V>(
@@ -20,8 +17,7 @@ export function hasOwnKey(obj: object | undefined | null, name: string): boolean
 
 /** Sets an own, enumerable property, also for '__proto__' (a plain assignment would replace the prototype). */
 export function setOwn<V>(obj: Record<string, V>, name: string, value: NoInfer<V>): void {
-  // Only '__proto__' has a setter on Object.prototype; any other name is a plain assignment (defineProperty
-  // takes V8's slow path). A name held by a getter or setter further up would need more: there is none.
+  // Only '__proto__' has a setter on Object.prototype, so any other name is a plain (cheaper) assignment.
   // eslint-disable-next-line gatecache/no-string-key-on-object -- '__proto__' is handled below
   if (name !== '__proto__') obj[name] = value;
   else Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });

@@ -2,9 +2,8 @@ import { ownValue, setOwn } from '@gatecache/core';
 import type { Profile } from './schema';
 
 /**
- * The guide's deployment advice as defaults per environment. A profile is merged UNDER the file: anything the
- * file sets wins. Profiles set global values (not per-namespace ones), so a file's global value still reaches
- * every namespace that does not set its own.
+ * The guide's deployment advice as defaults per environment, merged UNDER the file so the file always wins;
+ * only global values, so a file's global value still reaches every namespace without its own.
  */
 export const PROFILE_DEFAULTS: Record<Profile, Record<string, unknown>> = {
   // Fast feedback on a laptop: memory only, short TTLs, no background upstream calls.

@@ -23,9 +23,8 @@ interface Deps {
 }
 
 /**
- * The `warming:` block as @gatecache/warming's tracker, warmer and routes. Built at start-up, before any
- * traffic: the warmer keeps replay recipes from `set` events, so it must see them from the first one.
- * Undefined when warming is off, or when no upstream credential lets the gateway call a provider itself.
+ * The `warming:` block as @gatecache/warming's tracker, warmer and routes, built before any traffic because
+ * the warmer keeps replay recipes from `set` events; undefined when off or without a gateway credential.
  */
 export function buildWarming(config: GatecacheConfig, deps: Deps): Warming | undefined {
   const w = config.warming;

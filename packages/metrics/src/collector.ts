@@ -19,9 +19,8 @@ export interface CollectorOptions {
 }
 
 /**
- * A 30-bit FNV-1a hash of a key: the set holds small integers, not the keys. Keys hold the client's model
- * name, and 100,000 of them held 10 MB or more; a collision only makes a new key look seen (an alarm signal,
- * not an audit). 30 bits keep every value a V8 small integer.
+ * A 30-bit FNV-1a hash of a key, so the set holds small integers rather than client strings; a collision
+ * only makes a new key look seen, which an alarm signal tolerates.
  */
 function keyHash(key: string): number {
   let h = 0x811c9dc5;

@@ -26,9 +26,8 @@ export type BodyResult =
 type ParsedRequest = BodyRequest & { _body?: boolean };
 
 /**
- * Deepest nesting of arrays and objects parsed. JSON.parse spends ~0.3 s on 1 MB of `[[[[...` (the event loop
- * held all that time) and every recursive walk after it (canonical JSON for the key, token counting) would
- * overflow the stack; request bodies of LLM APIs nest a few dozen levels at most.
+ * Deepest nesting of arrays and objects parsed: deeper bodies hold the event loop in JSON.parse and overflow
+ * the stack of every recursive walk after it, while LLM request bodies nest a few dozen levels at most.
  */
 export const MAX_JSON_DEPTH = 256;
 

@@ -1,6 +1,6 @@
 /**
- * Call `sweep` every `intervalMs` (0: never), one pass at a time: a slow pass is not stacked on by the next
- * tick. The timer is unref'ed, so it never keeps a process alive. Returns the function that stops it.
+ * Call `sweep` every `intervalMs` (0: never), one pass at a time so a slow pass is not stacked on; the timer
+ * is unref'ed so it never keeps a process alive. Returns the function that stops it.
  */
 export function startSweeper(
   intervalMs: number,

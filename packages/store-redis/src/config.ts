@@ -93,9 +93,8 @@ const KNOWN = [
 ];
 
 /**
- * Map the `redis:` block of config.yaml onto `redisStore` options (also fit for `invalidationBus` and
- * `redisLock`). Returns undefined when the block is absent or `enabled` is false. Errors name the YAML path.
- * An empty `password` (as `${REDIS_PASSWORD:-}` yields) means no password.
+ * Map the `redis:` block of config.yaml onto connection options (undefined when absent or disabled); an empty
+ * `password`, as `${REDIS_PASSWORD:-}` yields, means none.
  */
 export function redisOptionsFromConfig(
   block: RedisConfigBlock | undefined | null,

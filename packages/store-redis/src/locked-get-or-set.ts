@@ -35,11 +35,8 @@ function originEntry(
 }
 
 /**
- * `cache.getOrSet` across instances: concurrent misses for one key make one `loader` call in the whole
- * fleet. Within an instance the cache's single-flight collapses callers; across instances the one that
- * takes the lock loads and stores, the others wait for its release and read the stored answer. If Redis
- * cannot be reached for the lock, the instance loads on its own (a cache never fails a request); the lock
- * is put behind the cache's tier guard (guardLock), so a Redis that does not answer is skipped at once.
+ * `cache.getOrSet` across instances: concurrent misses for one key make one `loader` call in the fleet. A
+ * Redis that cannot lock makes the instance load on its own, since a cache never fails a request.
  */
 export async function lockedGetOrSet(
   cache: Cache,

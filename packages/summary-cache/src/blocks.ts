@@ -5,10 +5,8 @@ export interface Block {
 }
 
 /**
- * Splits history at fixed boundaries: every `size` messages counted from the conversation start, each moved
- * forward past messages that belong to the one before (tool results after their call). A boundary depends
- * only on the messages before and at it, so it never moves as the conversation grows, and the same block
- * gives the same summary key turn after turn. Only blocks ending at or before `limit` are returned.
+ * Splits history every `size` messages from the start (moved past tool results that belong to a call), so a
+ * boundary never moves as the conversation grows and a block keeps its summary key turn after turn.
  */
 export function stableBlocks(
   length: number,

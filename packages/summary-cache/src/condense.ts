@@ -63,10 +63,8 @@ function summaryRole(instructions: readonly ChatMessage[]): string {
 }
 
 /**
- * Replaces the oldest whole blocks of history with one summary message, as few blocks as bring the prompt
- * within budget (all of them when none do). Instructions (OpenAI system/developer messages) are kept; those
- * among the condensed turns move in front of the summary. Returns undefined when no block can be condensed.
- * Summarizer errors propagate; nothing partial is returned.
+ * Replaces the fewest oldest whole blocks that bring the prompt within budget with one summary message,
+ * keeping instructions; undefined when no block can be condensed, and nothing partial when a summary fails.
  */
 export async function condense(input: CondenseInput): Promise<CondenseResult | undefined> {
   const { provider, body, counter, summarizer } = input;

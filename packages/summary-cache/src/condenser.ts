@@ -47,9 +47,8 @@ function outputTokens(body: ChatBody, fallback: number): number {
 }
 
 /**
- * Condenses over-long chat requests before they go on: the oldest whole blocks of history become one summary
- * message. Mount it before `responseCache`, so the response cache keys on (and the proxy sends) the condensed
- * request. See the README for the budget, the block algorithm and the failure rules.
+ * Condenses over-long chat requests before they go on. Mount it before `responseCache`, so the cache keys on
+ * (and the proxy sends) the condensed request.
  */
 export function contextCondenser(options: ContextCondenserOptions): ContextCondenserMiddleware {
   const o = resolveCondenserOptions(options);

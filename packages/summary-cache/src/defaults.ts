@@ -43,8 +43,7 @@ export const DEFAULTS = Object.freeze({
     defaultContextWindow: DEFAULT_CONTEXT_WINDOW,
     /**
      * Time one request may spend counting exactly (ms, summed over slices, waits not counted); the rest is
-     * extrapolated (see createTokenCounter). Prose counts at ~1 MB per 100 ms, so within the body limit only
-     * unusual text (random CJK, emoji: ~10 us per character) reaches it.
+     * extrapolated (see createTokenCounter), so one request's CPU stays bounded.
      */
     countBudgetMs: 200,
     /** Longest the counter holds the event loop before it yields to other work (ms). */

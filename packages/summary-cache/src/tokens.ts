@@ -25,11 +25,8 @@ export const OPENAI_REPLY_PRIMING_TOKENS = 3;
 export const ESTIMATE_TOKENS_PER_MESSAGE = 4;
 
 /**
- * Longest piece (UTF-16 units) handed to the tokenizer. gpt-tokenizer's byte-pair merge is quadratic in the
- * length of one pre-token, and a run of letters without spaces or punctuation is one pre-token (1 MB of "a"
- * took hours); longer pieces are counted in slices of this length instead, which changes a count only where
- * a token would have straddled a cut (measured: 0 % on prose, code, CJK and emoji; +0.3 % on a run of random
- * lowercase letters; +6 % on a run of punctuation). See the README.
+ * Longest piece (UTF-16 units) handed to the tokenizer: its byte-pair merge is quadratic in the length of one
+ * pre-token, so longer pieces are counted in slices, which can only split a token that straddles a cut.
  */
 export const MAX_PIECE_CHARS = 128;
 
@@ -65,8 +62,8 @@ function encodingFor(model: string): Encoding {
 }
 
 /**
- * Loads both encodings now (~0.75 s and ~90 MB once per process, measured): contextCondenser calls it when it is
- * created, so no request ever holds the event loop while a tokenizer loads (any client can name a model).
+ * Loads both encodings now: contextCondenser calls it when it is created, so no request ever holds the event
+ * loop while a tokenizer loads (any client can name a model).
  */
 export function preloadEncodings(): void {
   encodingFor('gpt-4o');

@@ -78,8 +78,8 @@ export interface TokenCounterOptions {
   /** Characters per token for the estimate used for non-OpenAI models. Default 4. */
   charsPerToken?: number;
   /**
-   * CPU time (ms) one request may spend counting exactly (OpenAI models); the rest is extrapolated at the ratio
-   * measured so far, capped at one token per UTF-8 byte. Bounds the CPU one request can cost. Default 200.
+   * CPU time (ms) one request may spend counting exactly (OpenAI models), so its cost stays bounded; the rest is
+   * extrapolated, capped at one token per UTF-8 byte. Default `DEFAULTS.tokenCounter.countBudgetMs`.
    */
   countBudgetMs?: number;
   /** Longest the counter runs before it yields the event loop to other requests (ms). Default 5. */

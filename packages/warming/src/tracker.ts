@@ -73,8 +73,8 @@ export interface AccessTracker {
   estimate(key: string): number;
   stats(): TrackerStats;
   /**
-   * With `shared`: sends the increments batched so far and reads the shared counts back (the warmer calls it
-   * before picking candidates). Never rejects. Without `shared`: resolves at once.
+   * With `shared`, sends the batched increments and reads the shared counts back (the warmer calls it before
+   * picking candidates); never rejects, and resolves at once without `shared`.
    */
   sync?(): Promise<void>;
   readonly patternWindow: number;
