@@ -171,7 +171,6 @@ function headerNames(
   value: unknown,
   refuse: (name: string) => string | undefined,
 ): Set<string> {
-  if (value === undefined) return new Set();
   if (!Array.isArray(value) || value.some((h) => typeof h !== 'string'))
     check.fail(path, 'must be an array of header names');
   const names = (value as string[]).map((h) => h.toLowerCase());
@@ -297,16 +296,16 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
     ...lockOf(options.lock, cache, logger),
     requestNamespaces: requestNamespacesOf(options.requestNamespaces, cache),
     exposeKey: check.boolean('headers.exposeKey', headers.exposeKey, DEFAULTS.headers.exposeKey),
-    storeHeaders: headerNames('headers.store', headers.store, (name) =>
+    storeHeaders: headerNames('headers.store', headers.store ?? DEFAULTS.headers.store, (name) =>
       UNSTORABLE_HEADERS.has(name) ? 'it describes one delivery or carries a credential' : undefined,
     ),
-    pricing: pricingOf(accounting.pricing),
+    pricing: pricingOf(accounting.pricing ?? DEFAULTS.accounting.pricing),
     labelLimits: resolveLabelLimits(
       'responseCache: accounting.labelLimits',
-      accounting.labelLimits as LabelLimits | undefined,
+      (accounting.labelLimits ?? DEFAULTS.accounting.labelLimits) as LabelLimits,
     ),
     recordRecipes: check.boolean('recipes.record', recipes.record, DEFAULTS.recipes.record),
-    recipeHeaders: headerNames('recipes.headers', recipes.headers, (name) =>
+    recipeHeaders: headerNames('recipes.headers', recipes.headers ?? DEFAULTS.recipes.headers, (name) =>
       isSecretHeader(name) ? 'it may carry a credential' : undefined,
     ),
     recipeMaxBytes: check.nonNegativeInt('recipes.maxBytes', recipes.maxBytes, DEFAULTS.recipes.maxBytes),
