@@ -1,14 +1,15 @@
 import type { CacheEntry } from '@gatecache/core';
-import { buildEntry, buildRecipe, headRefusal, isEventStream } from '@gatecache/providers';
-import type { Recipe } from '@gatecache/providers';
+import { headRefusal, isEventStream } from '@gatecache/providers';
 import { captureResponse } from './capture';
 import type { CapturedHead } from './capture';
+import { exposedKey } from './context';
+import type { Deps, Job } from './context';
+import { failResponse } from './errors';
 import type { Flight } from './flight';
+import { isUpstreamFailure, ttlSeconds } from './freshness';
 import { cacheStatus, setCacheHeaders } from './headers';
-import { exposedKey, serveEntry } from './job';
-import type { Deps, Job } from './job';
-import { failResponse } from './replay';
-import { isUpstreamFailure, ttlSeconds } from './stale';
+import { serveEntry } from './hit';
+import { storeAnswer, tooLargeAtHead } from './store';
 
 export interface ForwardOptions {
   /** The in-process flight this call leads; waiters receive what it receives. */
@@ -24,7 +25,7 @@ export interface ForwardOptions {
 /**
  * Sends the request on to the next handler (the proxy) and tees its answer: the client gets every byte as
  * it comes, waiters get the same bytes live, and once the answer is complete it is checked and stored.
- * With a stale-if-error fallback, a failing answer (5xx, 429, no head within `upstreamTimeoutMs`) is kept
+ * With a stale-if-error fallback, a failing answer (5xx, 429, no head within `timeouts.upstreamMs`) is kept
  * from the client and the stale entry is served instead.
  */
 export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
@@ -109,46 +110,8 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
   };
 
   const store = async (): Promise<void> => {
-    try {
-      if (!head) return;
-      if (tooLarge) {
-        acct.count('notStored');
-        events.emit('not-stored', { key: job.key, reason: 'too-large' });
-        return;
-      }
-      const verdict = buildEntry({
-        head,
-        chunks,
-        keyed: job.keyed,
-        tags: job.controls.tags,
-        extraHeaders: o.storeHeaders,
-        maxBytes: o.maxEntryBytes,
-        ...(job.variant !== undefined ? { variant: job.variant } : {}),
-        ...recipeOf(job, deps),
-      });
-      if (!verdict.ok) {
-        if (verdict.reason === 'too-large') deps.tooLarge.add(job.key, o.clock.now());
-        acct.count('notStored');
-        events.emit('not-stored', { key: job.key, reason: verdict.reason });
-        return;
-      }
-      const stored = await o.cache.set(job.key, verdict.input, job.ttl !== undefined ? { ttl: job.ttl } : {});
-      if (stored) {
-        acct.count('stored');
-        events.emit('stored', { key: job.key, size: verdict.input.body.length, kind: verdict.input.kind });
-      } else {
-        acct.count('notStored');
-        events.emit('not-stored', {
-          key: job.key,
-          reason: job.ttl === 0 ? 'ttl 0' : 'refused by every tier',
-        });
-      }
-    } catch (err) {
-      acct.count('errors');
-      o.logger.error('gatecache: storing an answer failed', { key: job.key, error: (err as Error).message });
-    } finally {
-      finish();
-    }
+    if (head) await storeAnswer(job, deps, { head, chunks, tooLarge });
+    finish();
   };
 
   const capture = captureResponse(
@@ -223,29 +186,4 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
     timer.unref();
   }
   job.next();
-}
-
-/**
- * Whether an answer is too large to hold, from its head: a declared length over the cap, or no declared
- * length for a key whose last answer was too large (see TooLargeKeys). A length within the cap clears that.
- */
-function tooLargeAtHead(head: CapturedHead, key: string, deps: Deps): boolean {
-  const declared = Number(head.headers['content-length']);
-  if (head.headers['content-length'] !== undefined && Number.isFinite(declared)) {
-    if (declared > deps.o.maxEntryBytes) return true;
-    deps.tooLarge.delete(key);
-    return false;
-  }
-  return deps.tooLarge.has(key, deps.o.clock.now());
-}
-
-/**
- * The request's replay recipe when recipes are on. Not for encrypted namespaces: entry metadata is stored in
- * clear, and a recipe holds the prompt, which encryption at rest is there to protect.
- */
-function recipeOf(job: Job, deps: Deps): { recipe?: Recipe } {
-  const { o } = deps;
-  if (!o.recordRecipes || o.cache.namespace(job.namespace).encrypt) return {};
-  const recipe = buildRecipe(job.req, o.recipeHeaders, o.recipeMaxBytes);
-  return recipe ? { recipe } : {};
 }

@@ -77,3 +77,6 @@ export function setCacheHeaders(res: ServerResponse, values: CacheHeaderValues):
   if (values.age !== undefined) res.setHeader('Age', String(values.age));
   if (values.key !== undefined) res.setHeader('X-Gatecache-Key', values.key);
 }
+
+export const JSON_CONTENT_TYPE = 'application/json';
+export const SSE_CONTENT_TYPE = 'text/event-stream; charset=utf-8';

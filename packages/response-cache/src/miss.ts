@@ -1,8 +1,8 @@
 import type { CacheEntry, LockHandle } from '@gatecache/core';
+import type { Deps, Job } from './context';
 import { forward } from './forward';
 import { cacheStatus } from './headers';
-import { serveEntry } from './job';
-import type { Deps, Job } from './job';
+import { serveEntry } from './hit';
 import { joinFlight } from './waiter';
 
 const LOCK_ATTEMPTS = 3;
@@ -10,6 +10,16 @@ const LOCK_ATTEMPTS = 3;
 /** In-process flights are per answer shape: a JSON waiter cannot take a live stream, nor the reverse. */
 export function flightKeyOf(job: Job): string {
   return `${job.key}|${job.route.streaming ? 'sse' : 'json'}`;
+}
+
+/**
+ * A request that must go upstream regardless of the cache (our own background refresh, `no-cache`): it is
+ * forwarded and its answer stored, never coalesced with others.
+ */
+export function handleReload(job: Job, deps: Deps): void {
+  deps.o.cache.recordLookup(job.key, 'miss');
+  deps.acct.count('misses');
+  forward(job, deps, { fwd: 'request' });
 }
 
 /**
@@ -22,6 +32,7 @@ export async function handleMiss(
   fallback: CacheEntry | undefined,
   fwd: 'miss' | 'request',
 ): Promise<void> {
+  deps.o.cache.recordLookup(job.key, 'miss');
   const flightKey = flightKeyOf(job);
   const existing = deps.flights.find(flightKey);
   if (existing) {

@@ -1,5 +1,13 @@
-import type { Cache, Clock, DistributedLock, GuardedLock, LabelLimits, Logger } from '@gatecache/core';
-import { DEFAULT_LABEL_LIMITS, guardLock, resolveLabelLimits } from '@gatecache/core';
+import type {
+  Cache,
+  Clock,
+  DistributedLock,
+  GuardedLock,
+  LabelLimits,
+  Logger,
+  OptionChecker,
+} from '@gatecache/core';
+import { DEFAULT_LABEL_LIMITS, guardLock, optionChecker, resolveLabelLimits } from '@gatecache/core';
 import { createKeyer, isKeyer } from '@gatecache/cache-key';
 import type { Keyer, RouteInfo } from '@gatecache/cache-key';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RECIPE_MAX_BYTES, isSecretHeader } from '@gatecache/providers';
@@ -142,35 +150,19 @@ const UNSTORABLE_HEADERS = new Set([
   'authorization',
 ]);
 
-function fail(path: string, message: string): never {
-  throw new TypeError(`responseCache: ${path} ${message}`);
-}
+const check: OptionChecker = optionChecker('responseCache');
 
 /**
  * A group of options (`limits`, `lock`, ...): undefined becomes `{}`; anything but a plain object, or a member
  * the group does not have, throws.
  */
 function group(path: string, value: unknown, members: readonly string[]): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(path, 'must be an object');
-  for (const name of Object.keys(value)) {
+  const members_ = check.object(path, value as Record<string, unknown> | undefined);
+  for (const name of Object.keys(members_)) {
     if (!members.includes(name))
-      fail(`${path}.${name}`, `is not an option (${path} has ${members.join(', ')})`);
+      check.fail(`${path}.${name}`, `is not an option (${path} has ${members.join(', ')})`);
   }
-  return value as Record<string, unknown>;
-}
-
-function integer(path: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
-    fail(path, `must be an integer >= ${min} (got ${String(value)})`);
-  return value;
-}
-
-function boolean(path: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') fail(path, `must be a boolean (got ${String(value)})`);
-  return value;
+  return members_;
 }
 
 /** A list of header names, lower-cased; `refuse` names one that is not allowed, with the reason. */
@@ -179,33 +171,31 @@ function headerNames(
   value: unknown,
   refuse: (name: string) => string | undefined,
 ): Set<string> {
-  if (value === undefined) return new Set();
   if (!Array.isArray(value) || value.some((h) => typeof h !== 'string'))
-    fail(path, 'must be an array of header names');
+    check.fail(path, 'must be an array of header names');
   const names = (value as string[]).map((h) => h.toLowerCase());
   for (const name of names) {
     const why = refuse(name);
-    if (why) fail(path, `cannot include "${name}": ${why}`);
+    if (why) check.fail(path, `cannot include "${name}": ${why}`);
   }
   return new Set(names);
 }
 
 function pricingOf(value: unknown): Record<string, ModelPrice> {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object') fail('accounting.pricing', 'must be an object');
-  for (const [model, price] of Object.entries(value as Record<string, ModelPrice>)) {
+  const pricing = check.object('accounting.pricing', value as Record<string, ModelPrice> | undefined);
+  for (const [model, price] of Object.entries(pricing)) {
     if (!price || !(price.input >= 0) || !(price.output >= 0)) {
-      fail(`accounting.pricing.${model}`, 'must be { input, output } USD per 1M tokens, each >= 0');
+      check.fail(`accounting.pricing.${model}`, 'must be { input, output } USD per 1M tokens, each >= 0');
     }
   }
-  return value as Record<string, ModelPrice>;
+  return pricing;
 }
 
 function ttlOf(value: ResponseCacheOptions['ttl']): ResolvedOptions['ttl'] {
   if (value === undefined) return () => undefined;
   if (typeof value === 'function') return value;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return () => value;
-  return fail('ttl', `must be seconds >= 0 or a function (got ${String(value)})`);
+  return check.fail('ttl', `must be seconds >= 0 or a function (got ${String(value)})`);
 }
 
 function lockOf(
@@ -215,24 +205,25 @@ function lockOf(
 ): Pick<ResolvedOptions, 'lock' | 'lockTtlMs' | 'lockWaitMs'> {
   const lock = group('lock', value, ['backend', 'ttlMs', 'waitMs']);
   const backend = lock.backend as DistributedLock | undefined;
-  if (
-    value !== undefined &&
-    (typeof backend?.acquire !== 'function' || typeof backend.waitForRelease !== 'function')
-  )
-    fail('lock.backend', 'must be a DistributedLock (acquire, waitForRelease)');
+  if (value !== undefined && backend === undefined)
+    check.fail('lock.backend', 'must be a DistributedLock (acquire, waitForRelease)');
+  check.methods('lock.backend', backend, ['acquire', 'waitForRelease'], 'a DistributedLock');
   return {
     ...(backend ? { lock: guardLock(backend, cache.guard, { logger }) } : {}),
-    lockTtlMs: integer('lock.ttlMs', lock.ttlMs, DEFAULTS.lock.ttlMs, 1),
-    lockWaitMs: integer('lock.waitMs', lock.waitMs, DEFAULTS.lock.waitMs, 1),
+    lockTtlMs: check.positiveInt('lock.ttlMs', lock.ttlMs, DEFAULTS.lock.ttlMs),
+    lockWaitMs: check.positiveInt('lock.waitMs', lock.waitMs, DEFAULTS.lock.waitMs),
   };
 }
 
 function requestNamespacesOf(value: unknown, cache: Cache): Set<string> {
   const names = value ?? DEFAULTS.requestNamespaces;
-  if (!Array.isArray(names)) fail('requestNamespaces', 'must be an array');
+  if (!Array.isArray(names)) check.fail('requestNamespaces', 'must be an array');
   names.forEach((name: unknown, i) => {
     if (typeof name !== 'string' || cache.namespace(name).name !== name) {
-      fail(`requestNamespaces[${i}]`, `must name a namespace configured on the cache (got ${String(name)})`);
+      check.fail(
+        `requestNamespaces[${i}]`,
+        `must name a namespace configured on the cache (got ${String(name)})`,
+      );
     }
   });
   return new Set(names as string[]);
@@ -240,30 +231,29 @@ function requestNamespacesOf(value: unknown, cache: Cache): Set<string> {
 
 /** Validates the options once, at creation, and fills in defaults; a bad option throws with its path. */
 export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
-  if (!options || typeof options !== 'object') fail('options', 'must be an object with at least `cache`');
+  if (!options || typeof options !== 'object')
+    check.fail('options', 'must be an object with at least `cache`');
   for (const name of Object.keys(options)) {
     const moved = MOVED.get(name);
-    if (moved) fail(name, `is not an option any more: use ${moved}`);
-    if (!TOP_LEVEL.has(name)) fail(name, 'is not an option');
+    if (moved) check.fail(name, `is not an option any more: use ${moved}`);
+    if (!TOP_LEVEL.has(name)) check.fail(name, 'is not an option');
   }
-  const { cache } = options;
-  if (!cache || typeof cache.get !== 'function' || typeof cache.set !== 'function') {
-    fail('cache', 'must be a Cache from @gatecache/core createCache()');
-  }
-  const logger = options.logger ?? cache.logger;
-  if (typeof logger?.warn !== 'function' || typeof logger.error !== 'function')
-    fail('logger', 'must be a Logger (warn, error, ...)');
+  const cache = check.methods('cache', options.cache ?? null, ['get', 'set'], 'a Cache from createCache()')!;
+  const logger = check.methods('logger', options.logger ?? cache.logger, ['warn', 'error'], 'a Logger')!;
   const keyer = isKeyer(options.key) ? options.key : createKeyer(options.key);
-  const determinism = options.determinism ?? DEFAULTS.determinism;
-  if (determinism !== 'all' && determinism !== 'deterministic') {
-    fail('determinism', `must be 'all' or 'deterministic' (got ${String(determinism)})`);
-  }
-  if (options.shouldCache !== undefined && typeof options.shouldCache !== 'function') {
-    fail('shouldCache', 'must be a function');
-  }
+  const determinism = check.oneOf(
+    'determinism',
+    options.determinism,
+    ['all', 'deterministic'],
+    DEFAULTS.determinism,
+  );
+  check.fn('shouldCache', options.shouldCache);
   const variants = group('variants', options.variants, ['count', 'random']);
-  const random = variants.random ?? DEFAULTS.variants.random;
-  if (typeof random !== 'function') fail('variants.random', 'must be a function returning [0, 1)');
+  const random = check.fn(
+    'variants.random',
+    variants.random as (() => number) | undefined,
+    DEFAULTS.variants.random,
+  )!;
   const limits = group('limits', options.limits, ['bodyBytes', 'entryBytes']);
   const timeouts = group('timeouts', options.timeouts, ['upstreamMs', 'followerWaitMs', 'drainAfterCloseMs']);
   const headers = group('headers', options.headers, ['exposeKey', 'store']);
@@ -272,52 +262,54 @@ export function resolveOptions(options: ResponseCacheOptions): ResolvedOptions {
   return {
     cache,
     keyer,
-    maxBodyBytes: integer('limits.bodyBytes', limits.bodyBytes, DEFAULTS.limits.bodyBytes, 0),
-    maxEntryBytes: integer('limits.entryBytes', limits.entryBytes, DEFAULTS.limits.entryBytes, 0),
-    drainAfterCloseMs: integer(
+    maxBodyBytes: check.nonNegativeInt('limits.bodyBytes', limits.bodyBytes, DEFAULTS.limits.bodyBytes),
+    maxEntryBytes: check.nonNegativeInt('limits.entryBytes', limits.entryBytes, DEFAULTS.limits.entryBytes),
+    drainAfterCloseMs: check.nonNegativeInt(
       'timeouts.drainAfterCloseMs',
       timeouts.drainAfterCloseMs,
       DEFAULTS.timeouts.drainAfterCloseMs,
-      0,
     ),
-    upstreamTimeoutMs: integer('timeouts.upstreamMs', timeouts.upstreamMs, DEFAULTS.timeouts.upstreamMs, 1),
-    followerWaitMs: integer(
+    upstreamTimeoutMs: check.positiveInt(
+      'timeouts.upstreamMs',
+      timeouts.upstreamMs,
+      DEFAULTS.timeouts.upstreamMs,
+    ),
+    followerWaitMs: check.positiveInt(
       'timeouts.followerWaitMs',
       timeouts.followerWaitMs,
       DEFAULTS.timeouts.followerWaitMs,
-      1,
     ),
     determinism,
-    variants: integer('variants.count', variants.count, DEFAULTS.variants.count, 1),
-    random: random as () => number,
+    variants: check.positiveInt('variants.count', variants.count, DEFAULTS.variants.count),
+    random,
     ttl: ttlOf(options.ttl),
     hooksSeeRequest: options.shouldCache !== undefined || typeof options.ttl === 'function',
     // The default policy with `determinism: 'all'` admits everything: skipping it lets a hit skip the parse.
     ...(options.shouldCache !== undefined || determinism !== 'all'
       ? { shouldCache: options.shouldCache ?? defaultShouldCache }
       : {}),
-    cacheUnknownEndpoints: boolean(
+    cacheUnknownEndpoints: check.boolean(
       'cacheUnknownEndpoints',
       options.cacheUnknownEndpoints,
       DEFAULTS.cacheUnknownEndpoints,
     ),
     ...lockOf(options.lock, cache, logger),
     requestNamespaces: requestNamespacesOf(options.requestNamespaces, cache),
-    exposeKey: boolean('headers.exposeKey', headers.exposeKey, DEFAULTS.headers.exposeKey),
-    storeHeaders: headerNames('headers.store', headers.store, (name) =>
+    exposeKey: check.boolean('headers.exposeKey', headers.exposeKey, DEFAULTS.headers.exposeKey),
+    storeHeaders: headerNames('headers.store', headers.store ?? DEFAULTS.headers.store, (name) =>
       UNSTORABLE_HEADERS.has(name) ? 'it describes one delivery or carries a credential' : undefined,
     ),
-    pricing: pricingOf(accounting.pricing),
+    pricing: pricingOf(accounting.pricing ?? DEFAULTS.accounting.pricing),
     labelLimits: resolveLabelLimits(
       'responseCache: accounting.labelLimits',
-      accounting.labelLimits as LabelLimits | undefined,
+      (accounting.labelLimits ?? DEFAULTS.accounting.labelLimits) as LabelLimits,
     ),
-    recordRecipes: boolean('recipes.record', recipes.record, DEFAULTS.recipes.record),
-    recipeHeaders: headerNames('recipes.headers', recipes.headers, (name) =>
+    recordRecipes: check.boolean('recipes.record', recipes.record, DEFAULTS.recipes.record),
+    recipeHeaders: headerNames('recipes.headers', recipes.headers ?? DEFAULTS.recipes.headers, (name) =>
       isSecretHeader(name) ? 'it may carry a credential' : undefined,
     ),
-    recipeMaxBytes: integer('recipes.maxBytes', recipes.maxBytes, DEFAULTS.recipes.maxBytes, 0),
-    shareShapes: boolean('shareShapes', options.shareShapes, DEFAULTS.shareShapes),
+    recipeMaxBytes: check.nonNegativeInt('recipes.maxBytes', recipes.maxBytes, DEFAULTS.recipes.maxBytes),
+    shareShapes: check.boolean('shareShapes', options.shareShapes, DEFAULTS.shareShapes),
     clock: cache.clock,
     logger,
   };

@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import { contentEncodingOf, isEventStream } from '@gatecache/providers';
 import type { Flight } from './flight';
+import { exposedKey } from './context';
+import type { Deps, Job } from './context';
+import { failResponse, writeMissTimeout } from './errors';
+import { ttlSeconds } from './freshness';
 import { cacheStatus, shareableHeaders } from './headers';
-import { serveEntry } from './job';
-import type { Deps, Job } from './job';
-import { failResponse, writeJsonError } from './replay';
-import { ttlSeconds } from './stale';
+import { serveEntry } from './hit';
 
 type Flushable = ServerResponse & { flush?: () => void };
 
@@ -47,16 +48,12 @@ export function joinFlight(job: Job, deps: Deps, flight: Flight, goAlone: () => 
   const deadline = setTimeout(() => {
     if (gone || started || res.headersSent) return;
     leave();
-    writeJsonError(
+    writeMissTimeout(
       res,
-      504,
       'upstream_timeout',
       `no answer from the upstream call this request joined within ${o.followerWaitMs} ms`,
-      {
-        'x-cache': 'MISS',
-        'cache-status': `${cacheStatus.collapsed()}; detail=follower-timeout`,
-        ...(o.exposeKey ? { 'x-gatecache-key': job.key } : {}),
-      },
+      `${cacheStatus.collapsed()}; detail=follower-timeout`,
+      exposedKey(job, deps),
     );
   }, o.followerWaitMs);
   deadline.unref();
@@ -76,11 +73,12 @@ export function joinFlight(job: Job, deps: Deps, flight: Flight, goAlone: () => 
       started = true;
       clearTimeout(deadline);
       sse = isEventStream(head.headers);
+      const key = exposedKey(job, deps);
       const headers = {
         ...shareableHeaders(head.headers),
         'x-cache': 'MISS',
         'cache-status': cacheStatus.collapsed(),
-        ...(o.exposeKey ? { 'x-gatecache-key': job.key } : {}),
+        ...(key !== undefined ? { 'x-gatecache-key': key } : {}),
       };
       res.writeHead(head.status, headers);
       if (sse) res.flushHeaders();

@@ -1,5 +1,5 @@
 import type { CacheEntry } from '@gatecache/core';
-import { ageSeconds, isUpstreamFailure, judgeEntry, ttlSeconds } from '../src/stale';
+import { ageSeconds, isUpstreamFailure, judgeEntry, ttlSeconds } from '../src/freshness';
 
 const T0 = 1_000_000;
 const entry = { createdAt: T0, expiresAt: T0 + 10_000 } as CacheEntry;
