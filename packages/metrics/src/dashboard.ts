@@ -113,6 +113,14 @@ function chart() {
 async function refresh() {
   try {
     const [stats, metrics, alerts] = await Promise.all([get('stats'), get('../../metrics'), get('alerts')]);
+    const served = stats.served_without_upstream_rate;
+    if (served !== undefined) {
+      gauge('served', served, served > 0.8 ? 'green' : served >= 0.6 ? 'yellow' : 'red');
+      const rc = stats.response_cache;
+      $('served-requests').textContent =
+        rc.upstream_calls_avoided + ' of ' + rc.requests + ' requests (' + rc.hits + ' hits, ' + rc.stale_hits +
+        ' stale, ' + rc.coalesced_requests + ' coalesced)';
+    }
     const hr = stats.hit_rate;
     gauge('hit-rate', hr, hr > 0.8 ? 'green' : hr >= 0.6 ? 'yellow' : 'red');
     const mem = stats.memory_usage_percent / 100;
@@ -172,6 +180,7 @@ export function dashboardHtml(options: DashboardOptions): string {
 <body data-refreshes="0">
 <header><h1>gatecache</h1><span><span id="error"></span> <span id="updated" class="muted"></span></span></header>
 <main>
+${gaugeSvg('served', 'Served without an upstream call', 'served-requests')}
 ${gaugeSvg('hit-rate', 'Hit rate', 'requests')}
 ${gaugeSvg('memory', 'Memory usage', 'memory-mb')}
 <section><h2>Operations per second</h2>

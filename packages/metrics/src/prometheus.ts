@@ -3,6 +3,7 @@ import type { CacheStats } from '@gatecache/core';
 import type { Family, MetricType, Sample } from './exposition';
 import { render } from './exposition';
 import { entriesOf, num } from './snapshot';
+import { servedWithoutUpstream } from './stats-json';
 import type { Snapshot } from './snapshot';
 import type { ResponseCacheFigures, SavedFigures, SummaryFigures, WarmingFigures } from './types';
 
@@ -88,6 +89,12 @@ const FAMILIES: readonly FamilyDef[] = [
     type: 'gauge',
     help: 'Share of lookups answered from the cache (fresh or stale), 0..1.',
     samples: one((snap) => snap.cache.hitRate),
+  },
+  {
+    name: 'cache_served_without_upstream_ratio',
+    type: 'gauge',
+    help: "Share of the response cache's requests answered without an upstream call (hits, stale answers, coalesced), 0..1.",
+    samples: from(rcOf, (rc) => servedWithoutUpstream(rc)),
   },
   {
     name: 'cache_requests_total',

@@ -39,17 +39,28 @@ function latencySummary(snap: Snapshot) {
   };
 }
 
+/**
+ * The share of the response cache's requests answered without an upstream call (fresh or stale hits, and
+ * requests coalesced onto another's call): what the cache saved, where `hit_rate` counts lookups only.
+ */
+export function servedWithoutUpstream(rc: NonNullable<Snapshot['responseCache']>): number {
+  const requests = num(rc.requests);
+  return requests > 0 ? (num(rc.hits) + num(rc.stale) + num(rc.collapsed)) / requests : 0;
+}
+
 /** The response cache's figures in snake_case, or undefined when it is not wired. */
 export function responseCacheJson(snap: Snapshot): Record<string, unknown> | undefined {
   const rc = snap.responseCache;
   if (!rc) return undefined;
+  const avoided = num(rc.hits) + num(rc.stale) + num(rc.collapsed);
   return {
     requests: num(rc.requests),
+    served_without_upstream_rate: servedWithoutUpstream(rc),
     hits: num(rc.hits),
     stale_hits: num(rc.stale),
     misses: num(rc.misses),
     coalesced_requests: num(rc.collapsed),
-    upstream_calls_avoided: num(rc.hits) + num(rc.stale) + num(rc.collapsed),
+    upstream_calls_avoided: avoided,
     bypassed: num(rc.bypassed),
     stored: num(rc.stored),
     not_stored: num(rc.notStored),
@@ -148,6 +159,7 @@ export function statsJson(snap: Snapshot): Record<string, unknown> {
   const rc = responseCacheJson(snap);
   if (rc) {
     const total = rc.saved as ReturnType<typeof saved>;
+    out.served_without_upstream_rate = rc.served_without_upstream_rate;
     out.tokens_saved = total.input_tokens + total.output_tokens;
     out.cost_saved_usd = total.cost_usd;
     out.saved_by = {
@@ -208,6 +220,7 @@ export function metricsJson(snap: Snapshot): Record<string, unknown> {
   };
   const rc = responseCacheJson(snap);
   if (rc) {
+    performance.served_without_upstream_rate = rc.served_without_upstream_rate;
     performance.coalesced_requests = rc.coalesced_requests;
     performance.upstream_calls_avoided = rc.upstream_calls_avoided;
     performance.saved = rc.saved;

@@ -34,7 +34,8 @@ describe('dashboard in headless Chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    s = stack({ token, dashboardRefreshSeconds: 1 });
+    const responseCache = { stats: () => ({ requests: 10, hits: 6, stale: 1, collapsed: 2 }) };
+    s = stack({ token, dashboardRefreshSeconds: 1, sources: { responseCache } });
     server = http.createServer(s.app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
@@ -76,6 +77,12 @@ describe('dashboard in headless Chromium', () => {
     expect(await page.locator('#hit-rate .value').textContent()).toBe('60.0%');
     expect(await page.locator('#hit-rate .value').getAttribute('class')).toContain('yellow');
     expect(await page.locator('#memory .value').getAttribute('class')).toContain('green');
+    // The headline: 9 of the response cache's 10 requests made no upstream call.
+    expect(await page.locator('#served .value').textContent()).toBe('90.0%');
+    expect(await page.locator('#served .value').getAttribute('class')).toContain('green');
+    expect(await page.locator('#served-requests').textContent()).toBe(
+      '9 of 10 requests (6 hits, 1 stale, 2 coalesced)',
+    );
     expect(await page.locator('#firing').textContent()).toBe('0');
     expect(await page.locator('#top tr').first().textContent()).toContain('response');
     expect(await page.locator('#ops-chart polyline').count()).toBe(4);

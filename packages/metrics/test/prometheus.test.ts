@@ -8,6 +8,7 @@ import type { Stack } from './helpers';
 const sources = {
   responseCache: {
     stats: () => ({
+      requests: 12,
       hits: 4,
       stale: 0,
       collapsed: 2,
@@ -59,6 +60,7 @@ describe('GET /metrics/prometheus', () => {
     expect(valueOf(text, 'summary_cache_hits_total')).toBe(3);
     expect(valueOf(text, 'summary_calls_avoided_total')).toBe(3);
     expect(valueOf(text, 'cache_coalesced_requests_total')).toBe(2);
+    expect(valueOf(text, 'cache_served_without_upstream_ratio')).toBe(0.5);
     expect(
       valueOf(text, 'cache_tokens_saved_by_tenant_total', { tenant: 'acme "inc"', direction: 'input' }),
     ).toBe(100);

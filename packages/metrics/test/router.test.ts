@@ -39,6 +39,7 @@ describe('cacheMetrics stats routes', () => {
         },
         responseCache: {
           stats: () => ({
+            requests: 8,
             hits: 2,
             stale: 1,
             collapsed: 3,
@@ -57,6 +58,10 @@ describe('cacheMetrics stats routes', () => {
     });
     expect(res.body.cache_performance.upstream_calls_avoided).toBe(6);
     expect(res.body.cache_performance.coalesced_requests).toBe(3);
+    // The headline beside hit_rate: 6 of the response cache's 8 requests made no upstream call.
+    expect(res.body.cache_performance.served_without_upstream_rate).toBe(0.75);
+    const stats = await request(s.app).get('/api/cache/stats').expect(200);
+    expect(stats.body).toMatchObject({ hit_rate: 0.5, served_without_upstream_rate: 0.75 });
     expect(res.body.cache_summary).toMatchObject({
       condensed: 1,
       tokens_removed: 900,

@@ -7,14 +7,17 @@ import type { ResponseCacheStats, SavedEvent, SavedTotals } from './types';
 
 export type Counter = Exclude<
   keyof ResponseCacheStats,
-  'saved' | 'byTenant' | 'byModel' | 'byNamespace' | 'folded' | 'lock'
+  'saved' | 'byTenant' | 'byModel' | 'byNamespace' | 'folded' | 'lock' | 'waiting'
 >;
+
+/** What a saving is priced from: a stored entry, or one built from an answer a flight shared. */
+export type SavedFrom = Pick<CacheEntry, 'usage' | 'model' | 'tenant' | 'provider' | 'endpoint'>;
 
 export interface Accounting {
   count(counter: Counter): void;
   /** Accounts a request answered from the cache: the tokens and money the provider call would have cost. */
-  saved(key: string, namespace: string, entry: CacheEntry): void;
-  snapshot(): ResponseCacheStats;
+  saved(key: string, namespace: string, entry: SavedFrom): void;
+  snapshot(): Omit<ResponseCacheStats, 'waiting'>;
 }
 
 const emptyTotals = (): SavedTotals => ({ hits: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });

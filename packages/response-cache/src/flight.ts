@@ -31,6 +31,8 @@ export class Flight {
   readonly chunks: Buffer[] = [];
   /** Called when the last subscriber leaves: the leader may stop a call nobody else wants. */
   onIdle?: () => void;
+  /** Subscribers that received the whole answer (their `end()`): served without a call of their own. */
+  served = 0;
   private state: State = { kind: 'pending' };
   private readonly subscribers = new Set<FlightSubscriber>();
   /** False once the answer is too large to hold: chunks are fanned out live but not kept for late joiners. */
@@ -65,6 +67,7 @@ export class Flight {
       for (const chunk of this.chunks) sub.chunk(chunk);
     }
     if (s.kind === 'ended') {
+      this.served++;
       sub.end();
       return () => undefined;
     }
@@ -96,6 +99,7 @@ export class Flight {
   end(): void {
     if (this.settled) return;
     this.state = { kind: 'ended' };
+    this.served += this.subscribers.size;
     this.each((sub) => sub.end());
     this.subscribers.clear();
   }
@@ -134,6 +138,13 @@ export class Flights {
 
   get size(): number {
     return this.byKey.size;
+  }
+
+  /** Requests subscribed to a flight now. */
+  get waiting(): number {
+    let n = 0;
+    for (const flight of this.byKey.values()) n += flight.waiters;
+    return n;
   }
 
   find(key: string): Flight | undefined {

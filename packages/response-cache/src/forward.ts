@@ -110,8 +110,10 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
   };
 
   const store = async (): Promise<void> => {
-    if (head) await storeAnswer(job, deps, { head, chunks, tooLarge });
+    const built = head ? await storeAnswer(job, deps, { head, chunks, tooLarge }) : undefined;
     finish();
+    // Every request this call answered whole saved its own call: priced by the answer's usage, once known.
+    if (built && flight) for (let i = 0; i < flight.served; i++) acct.saved(job.key, job.namespace, built);
   };
 
   const capture = captureResponse(
@@ -129,7 +131,7 @@ export function forward(job: Job, deps: Deps, options: ForwardOptions): void {
         const large = storable && tooLargeAtHead(h, job.key, deps);
         setCacheHeaders(res, {
           outcome: 'MISS',
-          status: large ? cacheStatus.tooLarge(options.fwd) : cacheStatus.miss(options.fwd, storable),
+          status: large ? cacheStatus.tooLarge(options.fwd) : cacheStatus.miss(options.fwd),
           key: exposedKey(job, deps),
         });
         flight?.head(h);

@@ -7,9 +7,11 @@ export type CacheOutcome = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
 /** Cache-Status (RFC 9211) member for this cache. */
 export const cacheStatus = {
   hit: (ttl: number): string => `gatecache; hit; ttl=${ttl}`,
-  /** `fwd=request` when the request's own directives (no-cache, max-age) sent it upstream. */
-  miss: (fwd: 'miss' | 'request', stored: boolean): string =>
-    `gatecache; fwd=${fwd}${stored ? '; stored' : ''}`,
+  /**
+   * `fwd=request` when the request's own directives (no-cache, max-age) sent it upstream. Never `stored`: the
+   * head leaves before the answer is complete, and an answer cut or refused later is not stored.
+   */
+  miss: (fwd: 'miss' | 'request'): string => `gatecache; fwd=${fwd}`,
   /** The answer passes through unstored: it is larger than `maxEntryBytes`. */
   tooLarge: (fwd: 'miss' | 'request'): string => `gatecache; fwd=${fwd}; detail=too-large`,
   /** Another request's upstream call answered this one. */

@@ -61,8 +61,10 @@ export function responseCache(options: ResponseCacheOptions): ResponseCacheMiddl
       if (!res.headersSent) pass();
     });
   };
-  const stats = (): ResponseCacheStats =>
-    o.lock ? { ...acct.snapshot(), lock: o.lock.stats() } : acct.snapshot();
+  const stats = (): ResponseCacheStats => {
+    const figures = { ...acct.snapshot(), waiting: deps.flights.waiting };
+    return o.lock ? { ...figures, lock: o.lock.stats() } : figures;
+  };
   return Object.assign(middleware, { stats, events });
 }
 

@@ -36,8 +36,11 @@ export async function handleMiss(
   const flightKey = flightKeyOf(job);
   const existing = deps.flights.find(flightKey);
   if (existing) {
-    deps.acct.count('collapsed');
-    joinFlight(job, deps, existing, () => forward(job, deps, { fwd, ...(fallback ? { fallback } : {}) }));
+    // Counted by how it ends: coalesced when the flight answers it, a miss when it has to go alone.
+    joinFlight(job, deps, existing, () => {
+      deps.acct.count('misses');
+      forward(job, deps, { fwd, ...(fallback ? { fallback } : {}) });
+    });
     return;
   }
   deps.acct.count('misses');

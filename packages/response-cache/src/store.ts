@@ -1,5 +1,6 @@
 import { buildEntry, buildRecipe } from '@gatecache/providers';
 import type { Recipe } from '@gatecache/providers';
+import type { EntryInput } from '@gatecache/core';
 import type { CapturedHead } from './capture';
 import type { Deps, Job, KeyMemory } from './context';
 
@@ -71,16 +72,17 @@ export interface Captured {
 
 /**
  * Checks a complete captured answer (status, headers, terminal event, size) and stores it under the job's key,
- * with the job's TTL and tags; emits `stored` or `not-stored`. Never throws: a failing store is counted and
+ * with the job's TTL and tags; emits `stored` or `not-stored`. Returns the entry built from a complete answer
+ * (stored or not), for the accounting of requests it answered. Never throws: a failing store is counted and
  * logged, and the client already has its answer.
  */
-export async function storeAnswer(job: Job, deps: Deps, captured: Captured): Promise<void> {
+export async function storeAnswer(job: Job, deps: Deps, captured: Captured): Promise<EntryInput | undefined> {
   const { o, acct, events } = deps;
   try {
     if (captured.tooLarge) {
       acct.count('notStored');
       events.emit('not-stored', { key: job.key, reason: 'too-large' });
-      return;
+      return undefined;
     }
     const verdict = buildEntry({
       head: captured.head,
@@ -96,7 +98,7 @@ export async function storeAnswer(job: Job, deps: Deps, captured: Captured): Pro
       if (verdict.reason === 'too-large') deps.tooLarge.add(job.key, o.clock.now());
       acct.count('notStored');
       events.emit('not-stored', { key: job.key, reason: verdict.reason });
-      return;
+      return undefined;
     }
     const stored = await o.cache.set(job.key, verdict.input, job.ttl !== undefined ? { ttl: job.ttl } : {});
     if (stored) {
@@ -106,9 +108,11 @@ export async function storeAnswer(job: Job, deps: Deps, captured: Captured): Pro
       acct.count('notStored');
       events.emit('not-stored', { key: job.key, reason: job.ttl === 0 ? 'ttl 0' : 'refused by every tier' });
     }
+    return verdict.input;
   } catch (err) {
     acct.count('errors');
     o.logger.error('gatecache: storing an answer failed', { key: job.key, error: (err as Error).message });
+    return undefined;
   }
 }
 

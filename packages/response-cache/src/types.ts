@@ -159,8 +159,14 @@ export interface ResponseCacheStats {
   /** Stale entries served (stale-while-revalidate, max-stale, stale-if-error). */
   stale: number;
   misses: number;
-  /** Misses answered by another request's upstream call (in-process or through the distributed lock). */
+  /**
+   * Requests answered whole by another request's upstream call, in-process or through the distributed lock
+   * (`coalesced` in the stats JSON and Prometheus): served without a call of their own. One that joined a call
+   * which then failed before its head goes upstream itself and counts as a miss.
+   */
   collapsed: number;
+  /** Requests waiting now on another request's upstream call in this process (a gauge). */
+  waiting: number;
   bypassed: number;
   /** Answers written to the cache. */
   stored: number;

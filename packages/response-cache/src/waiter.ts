@@ -90,6 +90,8 @@ export function joinFlight(job: Job, deps: Deps, flight: Flight, goAlone: () => 
     },
     end() {
       if (gone || !started) return;
+      // Served whole by the leader's call: coalesced (the leader accounts its saved tokens once it has them).
+      acct.count('collapsed');
       res.end();
     },
     fail(leaderStarted) {
@@ -111,8 +113,12 @@ export function joinFlight(job: Job, deps: Deps, flight: Flight, goAlone: () => 
         alone();
         return;
       }
-      if (reason === 'lock-wait') acct.saved(job.key, job.namespace, entry);
-      else acct.count('stale');
+      if (reason === 'lock-wait') {
+        acct.count('collapsed');
+        acct.saved(job.key, job.namespace, entry);
+      } else {
+        acct.count('stale');
+      }
     },
   });
   if (gone) subscription.off();

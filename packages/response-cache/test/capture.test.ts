@@ -35,7 +35,7 @@ describe('an answer written by the handler itself', () => {
     expect(miss.body).toBe(answerText);
     expect(miss.headers['x-request-id']).toBe('req_own');
     expect(miss.headers['content-type']).toMatch(/^application\/json/);
-    expect(miss.headers['cache-status']).toBe('gatecache; fwd=miss; stored');
+    expect(miss.headers['cache-status']).toBe('gatecache; fwd=miss');
     await until(() => gw.mw.stats().stored === 1);
     const hit = await h.chat(gw);
     expect(hit.headers['x-cache']).toBe('HIT');

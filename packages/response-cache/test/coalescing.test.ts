@@ -66,7 +66,7 @@ describe('followers of one upstream call', () => {
     await until(() => h.upstream.calls === 1);
     const quitter = leaving(`${gw.url}${CHAT_PATH}`, streamRequest, AUTH, 1);
     const stayer = h.chat(gw, streamRequest);
-    await until(() => gw.mw.stats().collapsed === 2);
+    await until(() => gw.mw.stats().waiting === 2);
     held.open();
     await quitter.gone;
     for (const a of [await leader, await stayer]) {
@@ -77,6 +77,30 @@ describe('followers of one upstream call', () => {
     expect(h.upstream.calls).toBe(1);
   });
 
+  it('count as coalesced, served without an upstream call, with the tokens the call cost each saved', async () => {
+    const gw = await h.gateway();
+    const held = gate();
+    h.upstream.override = async (_req, res) => {
+      await held.wait;
+      sendJson(res, 200, fixture('openai/chat-completion.response.json'));
+    };
+    const all = Array.from({ length: 20 }, () => h.chat(gw));
+    await until(() => gw.mw.stats().waiting === 19);
+    held.open();
+    const answers = await Promise.all(all);
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(h.upstream.calls).toBe(1);
+    await until(() => gw.mw.stats().stored === 1);
+    const { usage } = chatAnswer as { usage: { prompt_tokens: number; completion_tokens: number } };
+    expect(gw.mw.stats()).toMatchObject({
+      requests: 20,
+      misses: 1,
+      collapsed: 19,
+      waiting: 0,
+      saved: { hits: 19, inputTokens: 19 * usage.prompt_tokens, outputTokens: 19 * usage.completion_tokens },
+    });
+  });
+
   it('each end with an error event when the upstream cuts the stream, and nothing is stored', async () => {
     const gw = await h.gateway();
     const held = gate();
@@ -85,13 +109,15 @@ describe('followers of one upstream call', () => {
       await sendSse(res, chatStream, { abortAfter: 3, delayMs: 5 });
     };
     const all = [1, 2, 3].map(() => h.chat(gw, streamRequest));
-    await until(() => gw.mw.stats().collapsed === 2);
+    await until(() => gw.mw.stats().waiting === 2);
     held.open();
     for (const a of await Promise.all(all)) {
       expect(a.status).toBe(200);
       expect(a.body).toContain('"content":"The"');
       expect(a.body).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"upstream_error"/);
       expect(a.body).not.toContain('[DONE]');
+      // The head left before the cut: it never claimed the answer would be stored.
+      expect(a.headers['cache-status']).not.toMatch(/stored/);
     }
     expect(h.upstream.calls).toBe(1);
     expect(gw.mw.stats().stored).toBe(0);
@@ -109,7 +135,7 @@ describe('followers of one upstream call', () => {
       sendJson(res, 503, fixture('openai/error-500.json'), { 'x-upstream-error': 'overloaded' });
     };
     const all = [1, 2, 3].map(() => h.chat(gw));
-    await until(() => gw.mw.stats().collapsed === 2);
+    await until(() => gw.mw.stats().waiting === 2);
     held.open();
     for (const a of await Promise.all(all)) {
       expect(a.status).toBe(200);
@@ -134,7 +160,7 @@ describe('an upstream call whose leader left', () => {
     const leader = leaving(url, streamRequest, AUTH);
     await until(() => h.upstream.calls === 1);
     const follower = leaving(url, streamRequest, AUTH);
-    await until(() => gw.mw.stats().collapsed === 1 && stream.sent() > 0);
+    await until(() => gw.mw.stats().waiting === 1 && stream.sent() > 0);
     leader.hangUp();
     // The follower still reads: the call goes on for it.
     await sleep(100);

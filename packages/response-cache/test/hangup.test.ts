@@ -51,7 +51,7 @@ describe('a leader that hangs up', () => {
       const followers = [1, 2].map(() =>
         rawRequest(`${g.url}${s.path}`, { body: s.body, headers: s.headers }),
       );
-      await until(() => g.mw.stats().collapsed === 2);
+      await until(() => g.mw.stats().waiting === 2);
       held.open();
       await leader.gone;
       for (const a of await Promise.all(followers)) {
@@ -79,7 +79,7 @@ describe('a leader that hangs up', () => {
       const leader = leaving(url, chatRequest, AUTH);
       await until(() => h.upstream.calls === 1);
       const followers = [1, 2].map(() => rawRequest(url, { body: chatRequest, headers: AUTH }));
-      await until(() => g.mw.stats().collapsed === 2);
+      await until(() => g.mw.stats().waiting === 2);
       leader.hangUp();
       await new Promise((r) => setTimeout(r, 50));
       held.open();
@@ -106,7 +106,7 @@ describe('a leader that hangs up', () => {
     await leader.gone;
     await until(() => h.upstream.calls === 1);
     const follower = rawRequest(`${g.url}${s.path}`, { body: s.body, headers: s.headers });
-    await until(() => g.mw.stats().collapsed === 1);
+    await until(() => g.mw.stats().waiting === 1);
     held.open();
     expect((await follower).body).toBe(chatStream);
     await until(() => g.mw.stats().stored === 1);
@@ -124,7 +124,7 @@ describe('a leader that hangs up', () => {
     const leader = leaving(`${g.url}${s.path}`, s.body, s.headers, 'head');
     await until(() => h.upstream.calls === 1);
     const follower = rawRequest(`${g.url}${s.path}`, { body: s.body, headers: s.headers });
-    await until(() => g.mw.stats().collapsed === 1);
+    await until(() => g.mw.stats().waiting === 1);
     held.open();
     await leader.gone;
     expect((await follower).body).toBe(chatStream);
@@ -165,7 +165,7 @@ describe('a leader that hangs up', () => {
         headers: s.headers,
         onChunk: (c) => (got += c),
       });
-      await until(() => g.mw.stats().collapsed === 1 && got.length > 0);
+      await until(() => g.mw.stats().waiting === 1 && got.length > 0);
       leader.hangUp();
       expect((await follower).body).toBe(chatStream);
       await until(() => g.mw.stats().stored === 1);

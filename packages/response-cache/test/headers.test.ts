@@ -3,8 +3,8 @@ import { cacheStatus, normalizeHeaders, shareableHeaders } from '../src/headers'
 describe('Cache-Status values (RFC 9211)', () => {
   it('names the cache and the outcome', () => {
     expect(cacheStatus.hit(30)).toBe('gatecache; hit; ttl=30');
-    expect(cacheStatus.miss('miss', true)).toBe('gatecache; fwd=miss; stored');
-    expect(cacheStatus.miss('request', false)).toBe('gatecache; fwd=request');
+    expect(cacheStatus.miss('miss')).toBe('gatecache; fwd=miss');
+    expect(cacheStatus.miss('request')).toBe('gatecache; fwd=request');
     expect(cacheStatus.collapsed()).toBe('gatecache; fwd=miss; collapsed');
     expect(cacheStatus.staleIfError(-5, 503)).toBe(
       'gatecache; fwd=stale; fwd-status=503; ttl=-5; detail=stale-if-error',

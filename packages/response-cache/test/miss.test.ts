@@ -130,8 +130,8 @@ describe('single-flight', () => {
     await until(() => h.upstream.calls === 2);
     g.open();
     const [a, b] = await Promise.all([firstDone, freshDone]);
-    expect(a.headers['cache-status']).toBe('gatecache; fwd=miss; stored');
-    expect(b.headers['cache-status']).toBe('gatecache; fwd=request; stored');
+    expect(a.headers['cache-status']).toBe('gatecache; fwd=miss');
+    expect(b.headers['cache-status']).toBe('gatecache; fwd=request');
     expect(h.upstream.calls).toBe(2);
   });
 
