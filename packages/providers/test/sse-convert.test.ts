@@ -3,6 +3,7 @@ import {
   ANTHROPIC_MESSAGES,
   GEMINI_STREAM,
   OPENAI_CHAT,
+  OPENAI_RESPONSES,
   STREAM_FIXTURES,
   fixtureJson,
   fixtureText,
@@ -13,15 +14,17 @@ const AZURE_CHAT: SseRoute = { provider: 'azure', endpoint: 'chat.completions' }
 const CONVERTIBLE_STREAMS = STREAM_FIXTURES.filter(({ route }) => canConvert(route));
 
 describe('canConvert', () => {
-  it('is true for OpenAI and Azure chat completions and Anthropic messages', () => {
+  it('is true for OpenAI and Azure chat completions and Responses, and Anthropic messages', () => {
     expect(canConvert(OPENAI_CHAT)).toBe(true);
     expect(canConvert(AZURE_CHAT)).toBe(true);
+    expect(canConvert(OPENAI_RESPONSES)).toBe(true);
+    expect(canConvert({ provider: 'azure', endpoint: 'responses' })).toBe(true);
     expect(canConvert(ANTHROPIC_MESSAGES)).toBe(true);
   });
 
   it('is false for other endpoints', () => {
     expect(canConvert(GEMINI_STREAM)).toBe(false);
-    expect(canConvert({ provider: 'openai', endpoint: 'responses' })).toBe(false);
+    expect(canConvert({ provider: 'openai', endpoint: 'stored-object' })).toBe(false);
     expect(canConvert({ provider: 'openai', endpoint: 'completions' })).toBe(false);
     expect(canConvert({ provider: 'anthropic', endpoint: 'models' })).toBe(false);
     expect(canConvert({ provider: 'unknown', endpoint: 'chat.completions' })).toBe(false);
@@ -29,8 +32,8 @@ describe('canConvert', () => {
 });
 
 describe('jsonToSse and sseToJson', () => {
-  it('cover four of the five stream fixtures (Gemini has no converter)', () => {
-    expect(CONVERTIBLE_STREAMS).toHaveLength(4);
+  it('cover five of the six stream fixtures (Gemini has no converter)', () => {
+    expect(CONVERTIBLE_STREAMS).toHaveLength(5);
   });
 
   it.each(CONVERTIBLE_STREAMS)(
@@ -56,6 +59,7 @@ describe('jsonToSse and sseToJson', () => {
     ['openai/chat-completion.response.json', OPENAI_CHAT],
     ['openai/chat-completion.response.json', AZURE_CHAT],
     ['anthropic/messages.response.json', ANTHROPIC_MESSAGES],
+    ['openai/responses.response.json', OPENAI_RESPONSES],
   ] as const)('turn %s into a stream and back into the same object', (file, route) => {
     const original = fixtureJson(file);
     expect(sseToJson(route, parseSse(jsonToSse(route, original)))).toEqual(original);
@@ -72,6 +76,6 @@ describe('jsonToSse and sseToJson', () => {
     expect(() => jsonToSse(GEMINI_STREAM, fixtureJson('gemini/generateContent.response.json'))).toThrow(
       /gemini streamGenerateContent/,
     );
-    expect(() => sseToJson({ provider: 'openai', endpoint: 'responses' }, [])).toThrow(/canConvert/);
+    expect(() => sseToJson({ provider: 'openai', endpoint: 'completions' }, [])).toThrow(/canConvert/);
   });
 });

@@ -1,5 +1,6 @@
 import { messageFromSse, messageToSse } from './anthropic-messages';
 import { chatCompletionFromSse, chatCompletionToSse } from './openai-chat';
+import { responseFromSse, responseToSse } from './openai-responses';
 import type { SseEvent, SseRoute } from './types';
 
 interface Converter {
@@ -9,10 +10,12 @@ interface Converter {
 
 const openaiChat: Converter = { toSse: chatCompletionToSse, fromSse: chatCompletionFromSse };
 const anthropicMessages: Converter = { toSse: messageToSse, fromSse: messageFromSse };
+const openaiResponses: Converter = { toSse: responseToSse, fromSse: responseFromSse };
 
 function converterOf(route: SseRoute): Converter | undefined {
-  if ((route.provider === 'openai' || route.provider === 'azure') && route.endpoint === 'chat.completions') {
-    return openaiChat;
+  if (route.provider === 'openai' || route.provider === 'azure') {
+    if (route.endpoint === 'chat.completions') return openaiChat;
+    if (route.endpoint === 'responses') return openaiResponses;
   }
   if (route.provider === 'anthropic' && route.endpoint === 'messages') return anthropicMessages;
   return undefined;
@@ -28,7 +31,7 @@ function requireConverter(route: SseRoute, fn: string): Converter {
   return converter;
 }
 
-/** True when a stored JSON answer can be replayed as a stream and the reverse (OpenAI/Azure chat, Anthropic messages). */
+/** True when a stored JSON answer can be replayed as a stream and the reverse (OpenAI/Azure chat and Responses, Anthropic messages). */
 export function canConvert(route: SseRoute): boolean {
   return converterOf(route) !== undefined;
 }
