@@ -2,6 +2,7 @@ import {
   createRouteMemo,
   matchRoute,
   namesAccountObject,
+  storesAnswer,
   type RouteMatch,
   type RouteMemo,
 } from '@gatecache/providers';
@@ -50,8 +51,11 @@ type TenantMemo = ReturnType<typeof createTenantMemo>;
 
 function tenantOf(req: KeyRequest, match: RouteMatch, o: ResolvedKeyOptions, tenants: TenantMemo): string {
   // An object one account owns (previous_response_id, a stored prompt, Gemini cachedContent) is immutable, so
-  // its answers are cacheable, but only for that account: under global scope such a request keys by credential.
-  if (o.scope === 'global' && !namesAccountObject(req.body)) return 'global';
+  // its answers are cacheable, but only for that account; and a stored Responses answer carries an id only the
+  // asking account can reuse. Under global scope such requests key by credential.
+  if (o.scope === 'global' && !namesAccountObject(req.body) && !storesAnswer(match.route, req.body)) {
+    return 'global';
+  }
   let value: string | undefined;
   if (o.scope === 'credential' || o.scope === 'global') {
     value = credentialOf(req, match.query, match.route.provider);

@@ -380,8 +380,11 @@ describe('objects an account owns', () => {
     global.key(post('/v1/responses', body, { authorization: `Bearer ${key}` }));
 
   it.each([
-    ['previous_response_id', { ...responses, previous_response_id: 'resp_1' }],
-    ['a stored prompt', { model: 'gpt-4.1', prompt: { id: 'pmpt_1', version: '3' }, input: 'hi' }],
+    ['previous_response_id', { ...responses, store: false, previous_response_id: 'resp_1' }],
+    [
+      'a stored prompt',
+      { model: 'gpt-4.1', store: false, prompt: { id: 'pmpt_1', version: '3' }, input: 'hi' },
+    ],
   ])('scopes %s by credential even with global scope', (_name, body) => {
     const a = as('sk-a', body);
     const b = as('sk-b', body);
@@ -391,9 +394,21 @@ describe('objects an account owns', () => {
     expect(a.tenant).toBe(keyer.key(post('/v1/responses', body, { authorization: 'Bearer sk-a' })).tenant);
   });
 
+  it('scopes a stored Responses answer by credential: its id is only good for the account that asked', () => {
+    const { store: _store, ...byDefault } = responses;
+    for (const body of [responses, byDefault]) {
+      expect(as('sk-a', body).key).not.toBe(as('sk-b', body).key);
+    }
+  });
+
   it('keeps self-contained requests global', () => {
-    expect(as('sk-a', responses).key).toBe(as('sk-b', responses).key);
-    expect(as('sk-a', responses).tenant).toBe('global');
+    const unstored = { ...responses, store: false };
+    expect(as('sk-a', unstored).key).toBe(as('sk-b', unstored).key);
+    expect(as('sk-a', unstored).tenant).toBe('global');
+    const chatA = global.key(
+      post('/v1/chat/completions', { ...chat, store: true }, { authorization: 'Bearer a' }),
+    );
+    expect(chatA.tenant).toBe('global');
   });
 });
 

@@ -33,7 +33,7 @@ export { DEFAULT_RECIPE_MAX_BYTES, RECIPE_HEADERS, buildRecipe, isSecretHeader }
 export type { Recipe } from './recipe';
 export { PROVIDERS, STORED_OBJECT, createRouteMemo, matchRoute, routeOf } from './route';
 export type { Provider, RouteInfo, RouteMatch, RouteMemo, RouteRequest } from './route';
-export { namesAccountObject, providerStateOf } from './state';
+export { namesAccountObject, providerStateOf, storesAnswer } from './state';
 export type { ProviderState } from './state';
 export { canConvert, createSseParser, jsonToSse, parseSse, sseToJson, streamOutcome, usageOf } from './sse';
 export type { SseEvent, SseParser, SseRoute, StreamOutcome, TokenUsage } from './sse';

@@ -52,3 +52,12 @@ export function namesAccountObject(body: unknown): boolean {
   const prompt = ownValue(body, 'prompt');
   return isObject(prompt) && present(ownValue(prompt, 'id'));
 }
+
+/**
+ * True when the provider keeps the answer under an id the client may reuse: a Responses call without
+ * `store: false` (storing is its default), whose id can be passed back as `previous_response_id` or fetched.
+ * A replayed answer's id must then be one the provider holds for the asking account.
+ */
+export function storesAnswer(route: { endpoint: string }, body: unknown): boolean {
+  return route.endpoint === 'responses' && isObject(body) && ownValue(body, 'store') !== false;
+}

@@ -1,4 +1,4 @@
-import { namesAccountObject, providerStateOf, routeOf } from '../src';
+import { namesAccountObject, providerStateOf, routeOf, storesAnswer } from '../src';
 import { fixtureJson } from './fixtures';
 
 const RESPONSES = { endpoint: 'responses' };
@@ -45,5 +45,15 @@ describe('namesAccountObject', () => {
     expect(namesAccountObject({ ...request, previous_response_id: null, prompt: 'text' })).toBe(false);
     expect(namesAccountObject(undefined)).toBe(false);
     expect(namesAccountObject('previous_response_id')).toBe(false);
+  });
+});
+
+describe('storesAnswer', () => {
+  it('is true for a Responses call unless it says store: false', () => {
+    expect(storesAnswer(RESPONSES, request)).toBe(true);
+    expect(storesAnswer(RESPONSES, { model: 'gpt-4.1', input: 'hi' })).toBe(true);
+    expect(storesAnswer(RESPONSES, { ...request, store: false })).toBe(false);
+    expect(storesAnswer({ endpoint: 'chat.completions' }, { store: true })).toBe(false);
+    expect(storesAnswer(RESPONSES, undefined)).toBe(false);
   });
 });
