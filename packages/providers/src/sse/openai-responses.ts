@@ -49,25 +49,36 @@ function reasoningEvents(w: EventWriter, item: JsonObject, at: JsonObject): void
   if (content !== undefined) added.content = [];
   w.emit('response.output_item.added', { ...at, item: added });
   const ids = { item_id: item.id, output_index: at.output_index };
-  summary.forEach((raw, summary_index) => {
-    const part = isObject(raw) ? raw : {};
-    const text = str(part.text);
-    const where = { ...ids, summary_index };
-    w.emit('response.reasoning_summary_part.added', { ...where, part: { ...part, text: '' } });
-    if (text !== '') w.emit('response.reasoning_summary_text.delta', { ...where, delta: text });
-    w.emit('response.reasoning_summary_text.done', { ...where, text });
-    w.emit('response.reasoning_summary_part.done', { ...where, part });
-  });
+  summary.forEach((raw, summary_index) => textPartEvents(w, { ...ids, summary_index }, raw, SUMMARY_EVENTS));
   // Open-weight reasoning models stream their raw reasoning as reasoning_text content parts.
-  (content ?? []).forEach((raw, content_index) => {
-    const part = isObject(raw) ? raw : {};
-    const text = str(part.text);
-    const where = { ...ids, content_index };
-    w.emit('response.content_part.added', { ...where, part: { ...part, text: '' } });
-    if (text !== '') w.emit('response.reasoning_text.delta', { ...where, delta: text });
-    w.emit('response.reasoning_text.done', { ...where, text });
-    w.emit('response.content_part.done', { ...where, part });
-  });
+  (content ?? []).forEach((raw, content_index) =>
+    textPartEvents(w, { ...ids, content_index }, raw, REASONING_TEXT_EVENTS),
+  );
+}
+
+/** The four events of a reasoning text part: part opened, text delta, text done, part done. */
+type PartEvents = readonly [added: string, delta: string, done: string, partDone: string];
+const SUMMARY_EVENTS: PartEvents = [
+  'response.reasoning_summary_part.added',
+  'response.reasoning_summary_text.delta',
+  'response.reasoning_summary_text.done',
+  'response.reasoning_summary_part.done',
+];
+const REASONING_TEXT_EVENTS: PartEvents = [
+  'response.content_part.added',
+  'response.reasoning_text.delta',
+  'response.reasoning_text.done',
+  'response.content_part.done',
+];
+
+function textPartEvents(w: EventWriter, where: JsonObject, raw: unknown, names: PartEvents): void {
+  const part = isObject(raw) ? raw : {};
+  const text = str(part.text);
+  const [added, delta, done, partDone] = names;
+  w.emit(added, { ...where, part: { ...part, text: '' } });
+  if (text !== '') w.emit(delta, { ...where, delta: text });
+  w.emit(done, { ...where, text });
+  w.emit(partDone, { ...where, part });
 }
 
 /** Items whose one text field arrives as deltas: the field, and the delta/done event prefix. */
