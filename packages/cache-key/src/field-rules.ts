@@ -1,21 +1,38 @@
+import { blocksWithoutCacheControl, messagesWithoutCacheControl, type FieldRewrite } from './cache-control';
 import { ownValue, setOwn } from './own';
 import type { FieldOverride } from './types';
 
 export interface FieldRule {
   include: readonly string[] | '*';
   exclude: readonly string[];
+  /** Included fields keyed after a rewrite that drops parts that never change the answer (by field name). */
+  rewrite?: Readonly<Record<string, FieldRewrite>>;
 }
 
+// Hints for OpenAI's own prompt cache (which requests share a cached prefix, how long it lives): they change
+// the price and speed of an answer, not the answer.
+const PROMPT_CACHE = ['prompt_cache_key', 'prompt_cache_retention'];
 // Fields that never change what the model answers: end-user ids for abuse tracking, dashboards and
 // retention (`store` on chat completions only stores a copy), the processing tier, and prompt-cache hints.
-const CHAT_EXCLUDE = ['user', 'metadata', 'store', 'service_tier', 'prompt_cache_key', 'safety_identifier'];
+const CHAT_EXCLUDE = ['user', 'metadata', 'store', 'service_tier', 'safety_identifier', ...PROMPT_CACHE];
 // Where a converter exists, the stream mode is left out so one entry answers both modes; the response cache
 // shapes the stream (usage chunk included or not) from the asking request.
 const CONVERTIBLE = ['stream', 'stream_options'];
 const NO_BODY: FieldRule = { include: [], exclude: [] };
 
-const rule = (exclude: string[]): FieldRule =>
-  Object.freeze({ include: '*', exclude: Object.freeze(exclude) });
+const rule = (exclude: string[], rewrite?: Record<string, FieldRewrite>): FieldRule =>
+  Object.freeze({
+    include: '*',
+    exclude: Object.freeze(exclude),
+    ...(rewrite ? { rewrite: Object.freeze(rewrite) } : {}),
+  });
+
+// Anthropic's prompt-cache breakpoints: top-level (automatic caching) and on system, tool and message blocks.
+const ANTHROPIC_CACHE_CONTROL = {
+  system: blocksWithoutCacheControl,
+  tools: blocksWithoutCacheControl,
+  messages: messagesWithoutCacheControl,
+};
 
 /**
  * The documented field lists per `${provider}:${endpoint}`. Known endpoints include every body field except
@@ -24,14 +41,18 @@ const rule = (exclude: string[]): FieldRule =>
  */
 export const FIELD_RULES: Readonly<Record<string, FieldRule>> = Object.freeze({
   'openai:chat.completions': rule([...CHAT_EXCLUDE, ...CONVERTIBLE]),
-  'openai:completions': rule(['user']),
-  // The Responses API echoes user, metadata, store, prompt_cache_key and safety_identifier in its answer
-  // (and `store` decides whether its id can be reused as previous_response_id): they stay in the key.
-  'openai:responses': rule(['service_tier']),
+  'openai:completions': rule(['user', ...PROMPT_CACHE]),
+  // The Responses API echoes user, metadata, store and safety_identifier in its answer (and `store` decides
+  // whether its id can be reused as previous_response_id): they stay in the key. It echoes prompt_cache_key
+  // too, but a hint to the provider's cache must not split ours (the replayed answer shows the first one).
+  'openai:responses': rule(['service_tier', ...PROMPT_CACHE, ...CONVERTIBLE]),
   'openai:embeddings': rule(['user']),
   'openai:moderations': rule([]),
   'openai:models': NO_BODY,
-  'anthropic:messages': rule(['metadata', 'service_tier', 'stream']),
+  'anthropic:messages': rule(
+    ['metadata', 'service_tier', 'stream', 'cache_control'],
+    ANTHROPIC_CACHE_CONTROL,
+  ),
   'anthropic:models': NO_BODY,
   // `labels` are Vertex AI billing labels.
   'gemini:generateContent': rule(['labels']),
@@ -40,8 +61,8 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = Object.freeze({
   'gemini:models': NO_BODY,
   // No stream converter is promised for Azure (its streams add prompt_filter_results chunks): stream is in the key.
   'azure:chat.completions': rule(CHAT_EXCLUDE),
-  'azure:completions': rule(['user']),
-  'azure:responses': rule(['service_tier']),
+  'azure:completions': rule(['user', ...PROMPT_CACHE]),
+  'azure:responses': rule(['service_tier', ...PROMPT_CACHE]),
   'azure:embeddings': rule(['user']),
   'azure:moderations': rule([]),
   'azure:models': NO_BODY,
@@ -64,12 +85,14 @@ export function resolveRule(id: string, overrides: Record<string, FieldOverride>
       if (include !== '*') include.add(name);
     }
   }
-  return { include: include === '*' ? '*' : [...include], exclude: [...exclude] };
+  const resolved: FieldRule = { include: include === '*' ? '*' : [...include], exclude: [...exclude] };
+  return base.rewrite ? { ...resolved, rewrite: base.rewrite } : resolved;
 }
 
 interface CompiledRule {
   include: ReadonlySet<string> | undefined;
   exclude: ReadonlySet<string>;
+  rewrite: ReadonlyMap<string, FieldRewrite> | undefined;
 }
 
 // Sets built once per rule object, not on every key: the built-in rules are frozen constants, and a keyer
@@ -82,6 +105,7 @@ function compiled(rule: FieldRule): CompiledRule {
     c = {
       include: rule.include === '*' ? undefined : new Set(rule.include),
       exclude: new Set(rule.exclude),
+      rewrite: rule.rewrite ? new Map(Object.entries(rule.rewrite)) : undefined,
     };
     compiledRules.set(rule, c);
   }
@@ -129,7 +153,7 @@ export function selectFields(body: unknown, rule: FieldRule): Selection {
     return { fields, excluded };
   }
   const source = body as Record<string, unknown>;
-  const { include, exclude } = compiled(rule);
+  const { include, exclude, rewrite } = compiled(rule);
   for (const name of Object.keys(source)) {
     const value = ownValue(source, name);
     if (value === undefined) continue;
@@ -138,8 +162,15 @@ export function selectFields(body: unknown, rule: FieldRule): Selection {
       exclude.has(name) ||
       (include !== undefined && !include.has(name)) ||
       (name === 'stream' && value === false);
-    if (left) excluded.push(name);
-    else setOwn(fields, name, value);
+    if (left) {
+      excluded.push(name);
+      continue;
+    }
+    const rewritten = rewrite?.get(name)?.(value) ?? value;
+    // What a rewrite dropped (cache_control markers, the only rewrites) is reported like a left-out field, so
+    // explain() shows why two bodies share a key.
+    if (rewritten !== value) excluded.push(`${name}[].cache_control`);
+    setOwn(fields, name, rewritten);
   }
   return { fields, excluded: excluded.sort() };
 }

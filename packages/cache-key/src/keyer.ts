@@ -1,4 +1,11 @@
-import { createRouteMemo, matchRoute, type RouteMatch, type RouteMemo } from '@gatecache/providers';
+import {
+  createRouteMemo,
+  matchRoute,
+  namesAccountObject,
+  storesAnswer,
+  type RouteMatch,
+  type RouteMemo,
+} from '@gatecache/providers';
 import { escapeKeyPart } from './escape';
 import { createKeyMemo } from './memo';
 import { resolvedRules, selectFields, type FieldRule } from './field-rules';
@@ -43,9 +50,14 @@ function createTenantMemo(size = 1000): (o: ResolvedKeyOptions, value: string) =
 type TenantMemo = ReturnType<typeof createTenantMemo>;
 
 function tenantOf(req: KeyRequest, match: RouteMatch, o: ResolvedKeyOptions, tenants: TenantMemo): string {
-  if (o.scope === 'global') return 'global';
+  // An object one account owns (previous_response_id, a stored prompt, Gemini cachedContent) is immutable, so
+  // its answers are cacheable, but only for that account; and a stored Responses answer carries an id only the
+  // asking account can reuse. Under global scope such requests key by credential.
+  if (o.scope === 'global' && !namesAccountObject(req.body) && !storesAnswer(match.route, req.body)) {
+    return 'global';
+  }
   let value: string | undefined;
-  if (o.scope === 'credential') {
+  if (o.scope === 'credential' || o.scope === 'global') {
     value = credentialOf(req, match.query, match.route.provider);
   } else {
     const scoped: unknown = o.scope(req);

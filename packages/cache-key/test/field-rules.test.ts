@@ -34,7 +34,11 @@ describe('FIELD_RULES', () => {
     const withoutStream = Object.entries(FIELD_RULES)
       .filter(([, r]) => r.exclude.includes('stream'))
       .map(([id]) => id);
-    expect(withoutStream.sort()).toEqual(['anthropic:messages', 'openai:chat.completions']);
+    expect(withoutStream.sort()).toEqual([
+      'anthropic:messages',
+      'openai:chat.completions',
+      'openai:responses',
+    ]);
   });
 
   it('never excludes output-changing fields', () => {
@@ -78,6 +82,13 @@ describe('resolveRule', () => {
     expect(rule.exclude).toContain('metadata');
   });
 
+  it('keeps the cache_control rewrites of Anthropic messages under overrides', () => {
+    const rule = resolveRule('anthropic:messages', { '*': { exclude: ['seed'] } });
+    expect(rule.rewrite).toBe(FIELD_RULES['anthropic:messages'].rewrite);
+    const system = [{ type: 'text', text: 's', cache_control: { type: 'ephemeral' } }];
+    expect(selectFields({ system }, rule).fields).toEqual({ system: [{ type: 'text', text: 's' }] });
+  });
+
   it('adds included names to an explicit include list', () => {
     expect(resolveRule('openai:models', { 'openai:models': { include: ['q'] } }).include).toEqual(['q']);
   });
@@ -118,6 +129,21 @@ describe('selectFields', () => {
     const out = selectFields({ model: 'm', user: 'u', temperature: 0, stream: true }, rule);
     expect(out.fields).toEqual({ model: 'm', temperature: 0 });
     expect(out.excluded).toEqual(['stream', 'user']);
+  });
+
+  it('keys a rewritten field and names what the rewrite dropped', () => {
+    const messages = [
+      { role: 'user', content: 'plain text' },
+      { role: 'user', content: [{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }] },
+    ];
+    const out = selectFields({ messages, tools: [] }, FIELD_RULES['anthropic:messages']);
+    expect(out.fields).toEqual({
+      messages: [messages[0], { role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+      tools: [],
+    });
+    expect(out.excluded).toEqual(['messages[].cache_control']);
+    // Untouched values are keyed as they are, not copied.
+    expect((out.fields.messages as unknown[])[0]).toBe(messages[0]);
   });
 
   it('treats a top-level null and stream:false as absent', () => {

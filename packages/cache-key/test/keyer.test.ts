@@ -10,6 +10,7 @@ import {
   ROUTE_CREDENTIALS,
   type KeyRequest,
   type KeyResult,
+  type Keyer,
 } from '../src';
 import { fixture } from './fixtures';
 
@@ -21,6 +22,7 @@ const chatStream = fixture('openai/chat-completion.stream.request.json');
 const anthropic = fixture('anthropic/messages.request.json');
 const gemini = fixture('gemini/generateContent.request.json');
 const embeddings = fixture('openai/embeddings.request.json');
+const responses = fixture('openai/responses.request.json');
 const ANTHROPIC_HEADERS = { 'x-api-key': 'sk-ant-SECRET', 'anthropic-version': '2023-06-01' };
 
 const post = (url: string, body: unknown, headers: KeyRequest['headers'] = auth): KeyRequest => ({
@@ -208,10 +210,18 @@ describe('stream in and out of the key', () => {
     expect(keyOf(post('/v1/messages', { ...anthropic, stream: true }, ANTHROPIC_HEADERS))).toBe(plain);
   });
 
+  it('gives a streamed and a plain Responses request one key (fixture)', () => {
+    const plain = keyer.key(post('/v1/responses', responses));
+    const streamed = keyer.key(
+      post('/v1/responses', { ...responses, stream: true, stream_options: { include_obfuscation: false } }),
+    );
+    expect(streamed.key).toBe(plain.key);
+    expect([plain.route.streaming, streamed.route.streaming]).toEqual([false, true]);
+  });
+
   it('keeps stream and stream_options in the key where no converter exists', () => {
     const cases: Array<[string, Record<string, unknown>]> = [
       ['/v1/completions', { model: 'gpt-3.5-turbo-instruct', prompt: 'hi' }],
-      ['/v1/responses', { model: 'gpt-4.1', input: 'hi' }],
       ['/openai/deployments/d/chat/completions?api-version=2024-10-21', chat],
     ];
     for (const [url, body] of cases) {
@@ -292,6 +302,114 @@ describe('provider specifics', () => {
     const pinned = createKeyer({ provider: (r) => (r.url.startsWith('/azure/') ? 'azure' : 'openai') });
     expect(pinned.key(post('/azure/openai/v1/chat/completions', chat)).route.provider).toBe('azure');
     expect(pinned.route(post('/v1/chat/completions', chat)).provider).toBe('openai');
+  });
+});
+
+describe("the provider's own prompt cache", () => {
+  it('ignores prompt_cache_key and prompt_cache_retention on every OpenAI and Azure endpoint', () => {
+    const azure = createKeyer({ tenantSecret: SECRET, provider: 'azure' });
+    const cases: Array<[Keyer, string, Record<string, unknown>]> = [
+      [keyer, '/v1/chat/completions', chat],
+      [keyer, '/v1/completions', { model: 'gpt-3.5-turbo-instruct', prompt: 'hi' }],
+      [keyer, '/v1/responses', responses],
+      [azure, '/openai/deployments/d/chat/completions?api-version=2024-10-21', chat],
+      [azure, '/openai/deployments/d/completions?api-version=2024-10-21', { prompt: 'hi' }],
+      [azure, '/openai/v1/responses?api-version=preview', responses],
+    ];
+    for (const [k, url, body] of cases) {
+      const { prompt_cache_key: _k, ...bare } = body;
+      const plain = k.key(post(url, bare)).key;
+      const hinted = { ...bare, prompt_cache_key: 'team-7', prompt_cache_retention: '24h' };
+      expect(`${url} ${k.key(post(url, hinted)).key}`).toBe(`${url} ${plain}`);
+      expect(k.explain(post(url, hinted)).excluded).toEqual(
+        expect.arrayContaining(['prompt_cache_key', 'prompt_cache_retention']),
+      );
+    }
+  });
+
+  it('ignores Anthropic cache_control on system, tool, message and tool_result blocks, and at top level', () => {
+    const url = '/anthropic/v1/messages';
+    const mark = { type: 'ephemeral', ttl: '1h' };
+    const body = (marked: boolean): Record<string, unknown> => {
+      const m = (block: Record<string, unknown>) => (marked ? { ...block, cache_control: mark } : block);
+      return {
+        model: 'claude-sonnet-4-5',
+        max_tokens: 256,
+        ...(marked ? { cache_control: { type: 'ephemeral' } } : {}),
+        system: [m({ type: 'text', text: 'You are a geography assistant.' })],
+        tools: [m({ name: 'get_weather', input_schema: { type: 'object' } })],
+        messages: [
+          { role: 'user', content: [m({ type: 'text', text: 'Weather in Paris?' })] },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'tu_1', name: 'get_weather', input: {} }] },
+          {
+            role: 'user',
+            content: [
+              m({ type: 'tool_result', tool_use_id: 'tu_1', content: [m({ type: 'text', text: 'Sunny' })] }),
+            ],
+          },
+        ],
+      };
+    };
+    const plain = keyer.explain(post(url, body(false), ANTHROPIC_HEADERS));
+    const marked = keyer.explain(post(url, body(true), ANTHROPIC_HEADERS));
+    expect(marked.key).toBe(plain.key);
+    expect(marked.fields).toEqual(plain.fields);
+    expect(marked.excluded).toEqual([
+      'cache_control',
+      'messages[].cache_control',
+      'system[].cache_control',
+      'tools[].cache_control',
+    ]);
+    expect(plain.excluded).toEqual([]);
+    // The text itself still keys: only the marker is dropped.
+    const other = body(true);
+    (other.system as Record<string, unknown>[])[0].text = 'You are a history assistant.';
+    expect(keyOf(post(url, other, ANTHROPIC_HEADERS))).not.toBe(plain.key);
+  });
+
+  it('leaves the request body untouched', () => {
+    const system = [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } }];
+    const body = { model: 'claude-sonnet-4-5', max_tokens: 1, system, messages: [] };
+    keyer.key(post('/v1/messages', body, ANTHROPIC_HEADERS));
+    expect(system[0].cache_control).toEqual({ type: 'ephemeral' });
+  });
+});
+
+describe('objects an account owns', () => {
+  const global = createKeyer({ scope: 'global', tenantSecret: SECRET });
+  const as = (key: string, body: Record<string, unknown>): KeyResult =>
+    global.key(post('/v1/responses', body, { authorization: `Bearer ${key}` }));
+
+  it.each([
+    ['previous_response_id', { ...responses, store: false, previous_response_id: 'resp_1' }],
+    [
+      'a stored prompt',
+      { model: 'gpt-4.1', store: false, prompt: { id: 'pmpt_1', version: '3' }, input: 'hi' },
+    ],
+  ])('scopes %s by credential even with global scope', (_name, body) => {
+    const a = as('sk-a', body);
+    const b = as('sk-b', body);
+    expect(a.tenant).toMatch(/^[0-9a-f]{16}$/);
+    expect(a.key).not.toBe(b.key);
+    expect(as('sk-a', body).key).toBe(a.key);
+    expect(a.tenant).toBe(keyer.key(post('/v1/responses', body, { authorization: 'Bearer sk-a' })).tenant);
+  });
+
+  it('scopes a stored Responses answer by credential: its id is only good for the account that asked', () => {
+    const { store: _store, ...byDefault } = responses;
+    for (const body of [responses, byDefault]) {
+      expect(as('sk-a', body).key).not.toBe(as('sk-b', body).key);
+    }
+  });
+
+  it('keeps self-contained requests global', () => {
+    const unstored = { ...responses, store: false };
+    expect(as('sk-a', unstored).key).toBe(as('sk-b', unstored).key);
+    expect(as('sk-a', unstored).tenant).toBe('global');
+    const chatA = global.key(
+      post('/v1/chat/completions', { ...chat, store: true }, { authorization: 'Bearer a' }),
+    );
+    expect(chatA.tenant).toBe('global');
   });
 });
 

@@ -19,9 +19,14 @@ export type Encoding = 'identity' | Compression;
 
 /** Token usage reported by a provider body; kept so that a hit can account what it saved. */
 export interface Usage {
+  /** Every input token, those read from or written to the provider's prompt cache included. */
   inputTokens?: number;
   outputTokens?: number;
   totalTokens?: number;
+  /** The part of inputTokens read from the provider's prompt cache (billed at a discount). */
+  cachedInputTokens?: number;
+  /** The part of inputTokens written to the provider's prompt cache (Anthropic bills it at a premium). */
+  cacheWriteTokens?: number;
 }
 
 /** What a caller stores. Everything except `body` is optional metadata kept in clear next to it. */

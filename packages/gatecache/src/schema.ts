@@ -173,8 +173,21 @@ export const alertingSchema = z.strictObject({
 export const analyticsSchema = z.strictObject({
   enabled: bool().default(true),
   track_costs: bool().default(true),
-  /** USD per one million tokens, by model name or prefix. */
-  pricing: z.record(text(), z.strictObject({ input: num(0), output: num(0) })).default({}),
+  /**
+   * USD per one million tokens, by model name or prefix; `cachedInput` and `cacheWrite` price the provider's
+   * prompt-cache reads and writes (default 0.1 and 1.25 times `input`).
+   */
+  pricing: z
+    .record(
+      text(),
+      z.strictObject({
+        input: num(0),
+        output: num(0),
+        cachedInput: num(0).optional(),
+        cacheWrite: num(0).optional(),
+      }),
+    )
+    .default({}),
 });
 
 export const redisSchema = z.strictObject({

@@ -56,6 +56,22 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes prompt-cache prices next to input and output, and refuses unknown price keys', () => {
+    const c = parse(
+      'analytics:\n  pricing:\n    claude-sonnet:\n      input: 3\n      output: 15\n      cachedInput: 0.3\n      cacheWrite: 3.75\n    gpt-4o: { input: 2.5, output: 10 }\n',
+    );
+    expect(c.analytics.pricing).toEqual({
+      'claude-sonnet': { input: 3, output: 15, cachedInput: 0.3, cacheWrite: 3.75 },
+      'gpt-4o': { input: 2.5, output: 10 },
+    });
+    expect(
+      problemsOf('analytics:\n  pricing:\n    m: { input: 1, output: 1, cached: 1 }\n')[0]?.path,
+    ).toMatch(/^analytics\.pricing\.m/);
+    expect(
+      problemsOf('analytics:\n  pricing:\n    m: { input: 1, output: 1, cacheWrite: -1 }\n')[0]?.path,
+    ).toBe('analytics.pricing.m.cacheWrite');
+  });
+
   it('substitutes ${ENV} and ${ENV:-default} before validation', () => {
     const c = parse(
       'caching:\n  response_cache:\n    ttl: ${TTL}\n    max_size_mb: ${SIZE:-64}\nredis:\n  enabled: ${REDIS_ON:-false}\ndisk:\n  path: /tmp/$${HOME}/x\n',

@@ -19,8 +19,10 @@ export interface RouteInfo {
   provider: Provider;
   /**
    * Normalized endpoint id: 'chat.completions' | 'completions' | 'responses' | 'embeddings' | 'moderations' |
-   * 'models' | 'messages' | 'generateContent' | 'streamGenerateContent' | 'embedContent' | 'unknown'.
-   * Gemini's `streamGenerateContent?alt=sse` is 'generateContent' with `streaming` (one entry for both modes).
+   * 'models' | 'messages' | 'generateContent' | 'streamGenerateContent' | 'embedContent' | 'stored-object' |
+   * 'unknown'. 'stored-object' is a call on an object the provider keeps (`GET /v1/responses/{id}`, a
+   * conversation, a stored chat completion): never answered from a cache. Gemini's
+   * `streamGenerateContent?alt=sse` is 'generateContent' with `streaming` (one entry for both modes).
    */
   endpoint: string;
   /** Model from the body or the path (Gemini: '/models/{model}:generateContent'; Azure: the deployment), or 'none'. */
@@ -28,7 +30,8 @@ export interface RouteInfo {
   /** The request asks for a stream (body.stream === true, Gemini streamGenerateContent or alt=sse). */
   streaming: boolean;
   /**
-   * True only where a stream/non-stream converter exists: OpenAI chat.completions and Anthropic messages.
+   * True only where a stream/non-stream converter exists: OpenAI chat.completions and responses, Anthropic
+   * messages.
    * There `stream` (and `stream_options`) are left out of the key so one entry serves both modes.
    */
   streamConvertible: boolean;
@@ -45,6 +48,9 @@ export interface RouteMatch {
   prefix: string;
   query: URLSearchParams;
 }
+
+/** The endpoint of calls on objects the provider keeps (see STORED): never answered from a cache. */
+export const STORED_OBJECT = 'stored-object';
 
 interface Pattern {
   provider: Provider;
@@ -76,10 +82,27 @@ const GEMINI: Pattern[] = ['generateContent', 'streamGenerateContent', 'embedCon
   model: (m) => (m[1] === 'models' ? decode(m[2]) : `tunedModels/${decode(m[2])}`),
 }));
 
-// '/v1/threads/{id}/messages' is OpenAI's Assistants API, not Anthropic's Messages API.
+// '/v1/threads/{id}/messages' (Assistants) and '/v1/chat/completions/{id}/messages' (a stored chat completion)
+// are OpenAI's, not Anthropic's Messages API.
 const ANTHROPIC: Pattern[] = [
-  { provider: 'anthropic', endpoint: 'messages', re: /\/messages$/, not: /\/threads\/[^/]+\/messages$/ },
+  {
+    provider: 'anthropic',
+    endpoint: 'messages',
+    re: /\/messages$/,
+    not: /\/(?:threads|chat\/completions)\/[^/]+\/messages$/,
+  },
 ];
+
+// Calls on objects the provider keeps for an account: a stored response (get, delete, cancel, input items),
+// a conversation and its items, a stored chat completion and its messages. Their answers change with the
+// object, so they are recognized only so that no cache takes them for a create call. First in the list: the
+// Anthropic pattern would otherwise claim '/chat/completions/{id}/messages'. '/responses/input_tokens' and
+// '/responses/compact' are calls of their own, not stored objects.
+const STORED: Pattern[] = [
+  { re: /\/responses\/[^/]+(?:\/(?:cancel|input_items))?$/, not: /\/responses\/(?:input_tokens|compact)$/ },
+  { re: /\/conversations(?:\/[^/]+(?:\/items(?:\/[^/]+)?)?)?$/ },
+  { re: /\/chat\/completions\/[^/]+(?:\/messages)?$/ },
+].map((p) => ({ provider: 'openai', endpoint: STORED_OBJECT, ...p }));
 
 const OPENAI: Pattern[] = [
   ['chat/completions', 'chat.completions'],
@@ -89,9 +112,11 @@ const OPENAI: Pattern[] = [
   ['moderations', 'moderations'],
 ].map(([suffix, endpoint]) => ({ provider: 'openai', endpoint, re: new RegExp(`/${suffix}$`) }));
 
+const LISTED = new Set(['chat.completions', 'responses']);
 const MODELS = /\/models(?:\/([^/]+))?$/;
 const STREAM_CONVERTIBLE = new Set([
   'openai:chat.completions',
+  'openai:responses',
   'anthropic:messages',
   'gemini:generateContent',
 ]);
@@ -112,18 +137,18 @@ function headerPresent(req: RouteRequest, name: string): boolean {
 function patternsFor(provider: Provider | undefined): Pattern[] {
   switch (provider) {
     case 'openai':
-      return OPENAI;
+      return [...STORED, ...OPENAI];
     case 'anthropic':
       return ANTHROPIC;
     case 'gemini':
       return GEMINI;
     // A forced Azure mount may use Azure's OpenAI-shaped v1 paths ('/openai/v1/chat/completions').
     case 'azure':
-      return [...AZURE, ...OPENAI.map((p) => ({ ...p, provider: 'azure' as const }))];
+      return [...AZURE, ...[...STORED, ...OPENAI].map((p) => ({ ...p, provider: 'azure' as const }))];
     case 'unknown':
       return [];
     default:
-      return [...AZURE, ...GEMINI, ...ANTHROPIC, ...OPENAI];
+      return [...STORED, ...AZURE, ...GEMINI, ...ANTHROPIC, ...OPENAI];
   }
 }
 
@@ -234,7 +259,10 @@ function routePath(
     const m = p.re.exec(path);
     // The match starts where the endpoint's own path begins, so what comes before is the mount prefix.
     if (m && !p.not?.test(path)) {
-      const route = pathRoute(forced ?? p.provider, p.endpoint, p.model?.(m), path, path.slice(0, m.index));
+      // GET and DELETE on a create path list or delete stored chat completions and responses.
+      const lists = (method === 'GET' || method === 'DELETE') && LISTED.has(p.endpoint);
+      const endpoint = lists ? STORED_OBJECT : p.endpoint;
+      const route = pathRoute(forced ?? p.provider, endpoint, p.model?.(m), path, path.slice(0, m.index));
       return { route, pathOnly: true };
     }
   }

@@ -17,6 +17,7 @@ export function fixtureJson(name: string): unknown {
 }
 
 export const OPENAI_CHAT: SseRoute = { provider: 'openai', endpoint: 'chat.completions' };
+export const OPENAI_RESPONSES: SseRoute = { provider: 'openai', endpoint: 'responses' };
 export const ANTHROPIC_MESSAGES: SseRoute = { provider: 'anthropic', endpoint: 'messages' };
 export const GEMINI_STREAM: SseRoute = { provider: 'gemini', endpoint: 'streamGenerateContent' };
 /** What the route of `:streamGenerateContent?alt=sse` and of `:generateContent` says: one endpoint. */
@@ -25,26 +26,30 @@ export const GEMINI_CONTENT: SseRoute = { provider: 'gemini', endpoint: 'generat
 export const STREAM_FIXTURES: { file: string; route: SseRoute }[] = [
   { file: 'openai/chat-completion.stream.sse', route: OPENAI_CHAT },
   { file: 'openai/chat-completion-tools.stream.sse', route: OPENAI_CHAT },
+  { file: 'openai/responses-reasoning-tools.stream.sse', route: OPENAI_RESPONSES },
   { file: 'anthropic/messages.stream.sse', route: ANTHROPIC_MESSAGES },
   { file: 'anthropic/messages-thinking-tools.stream.sse', route: ANTHROPIC_MESSAGES },
   { file: 'gemini/streamGenerateContent.sse', route: GEMINI_STREAM },
   { file: 'gemini/streamGenerateContent-thinking-tools.sse', route: GEMINI_CONTENT },
 ];
 
-/** A loopback server answering every request with `body()` as an event stream; counts requests. */
+/** A loopback server answering every request with `body()` (an event stream unless told); counts requests. */
 export interface SseServer {
   url: string;
   requests: number;
   close(): Promise<void>;
 }
 
-export async function startSseServer(body: () => string): Promise<SseServer> {
+export async function startSseServer(
+  body: () => string,
+  contentType = 'text/event-stream',
+): Promise<SseServer> {
   const state = { requests: 0 };
   const server: Server = createServer((req, res) => {
     state.requests++;
     req.resume();
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
       res.end(body());
     });
   });

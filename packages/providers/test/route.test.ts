@@ -36,13 +36,14 @@ describe('routeOf', () => {
     expect(routeOf(req('/v1/moderations', { input: 'x' })).endpoint).toBe('moderations');
   });
 
-  it('marks only OpenAI chat completions, Anthropic messages and Gemini generateContent as stream-convertible', () => {
+  it('marks only OpenAI chat and Responses, Anthropic messages and Gemini generateContent as stream-convertible', () => {
     expect(routeOf(req('/v1/chat/completions', chat)).streamConvertible).toBe(true);
+    expect(routeOf(req('/v1/responses', { model: 'gpt-4.1' })).streamConvertible).toBe(true);
     expect(routeOf(req('/anthropic/v1/messages', { model: 'claude' })).streamConvertible).toBe(true);
     expect(routeOf(req('/v1beta/models/g:generateContent', {})).streamConvertible).toBe(true);
     for (const url of [
       '/v1/completions',
-      '/v1/responses',
+      '/v1/responses/resp_1/cancel',
       '/v1/embeddings',
       '/v1beta/models/g:embedContent',
     ]) {
@@ -50,6 +51,44 @@ describe('routeOf', () => {
     }
     const azure = routeOf(req('/openai/deployments/d/chat/completions?api-version=2024-10-21', {}));
     expect(azure.streamConvertible).toBe(false);
+  });
+
+  it('recognizes calls on stored objects under any mount, before the Anthropic pattern', () => {
+    const stored: [string, string][] = [
+      ['GET', '/v1/responses/resp_123'],
+      ['DELETE', '/v1/responses/resp_123'],
+      ['POST', '/v1/responses/resp_123/cancel'],
+      ['GET', '/v1/responses/resp_123/input_items?limit=5'],
+      ['POST', '/v1/conversations'],
+      ['GET', '/v1/conversations/conv_1'],
+      ['POST', '/openai/v1/conversations/conv_1/items'],
+      ['DELETE', '/v1/conversations/conv_1/items/msg_1'],
+      ['GET', '/v1/chat/completions/chatcmpl-1'],
+      ['POST', '/v1/chat/completions/chatcmpl-1'],
+      ['GET', '/v1/chat/completions/chatcmpl-1/messages'],
+      ['GET', '/v1/chat/completions?limit=10'],
+      ['GET', '/v1/responses'],
+    ];
+    for (const [method, url] of stored) {
+      expect(`${method} ${url} ${pick(routeOf(req(url, undefined, {}, method)))}`).toBe(
+        `${method} ${url} openai:stored-object:none`,
+      );
+    }
+    // Forced providers: Azure's v1 paths know them too; a forced Anthropic mount does not take them for messages.
+    expect(routeOf(req('/openai/v1/responses/resp_1', undefined, {}, 'GET'), 'azure').endpoint).toBe(
+      'stored-object',
+    );
+    expect(routeOf(req('/v1/chat/completions/c1/messages', undefined, {}, 'GET'), 'anthropic').endpoint).toBe(
+      'unknown',
+    );
+  });
+
+  it('leaves create calls and the Responses utility calls alone', () => {
+    expect(routeOf(req('/v1/responses', { model: 'gpt-4.1' })).endpoint).toBe('responses');
+    expect(routeOf(req('/v1/chat/completions', chat)).endpoint).toBe('chat.completions');
+    expect(routeOf(req('/v1/responses/input_tokens', { model: 'gpt-4.1' })).endpoint).toBe('unknown');
+    expect(routeOf(req('/v1/responses/compact', { model: 'gpt-4.1' })).endpoint).toBe('unknown');
+    expect(routeOf(req('/v1/messages', { model: 'claude' })).endpoint).toBe('messages');
   });
 
   it('reports a stream request from body.stream', () => {

@@ -4,6 +4,7 @@ import {
   GEMINI_CONTENT,
   GEMINI_STREAM,
   OPENAI_CHAT,
+  OPENAI_RESPONSES,
   STREAM_FIXTURES,
   fixtureJson,
   fixtureText,
@@ -14,9 +15,11 @@ const AZURE_CHAT: SseRoute = { provider: 'azure', endpoint: 'chat.completions' }
 const CONVERTIBLE_STREAMS = STREAM_FIXTURES.filter(({ route }) => canConvert(route));
 
 describe('canConvert', () => {
-  it('is true for OpenAI and Azure chat completions, Anthropic messages and Gemini generateContent', () => {
+  it('is true for OpenAI and Azure chat and Responses, Anthropic messages and Gemini generateContent', () => {
     expect(canConvert(OPENAI_CHAT)).toBe(true);
     expect(canConvert(AZURE_CHAT)).toBe(true);
+    expect(canConvert(OPENAI_RESPONSES)).toBe(true);
+    expect(canConvert({ provider: 'azure', endpoint: 'responses' })).toBe(true);
     expect(canConvert(ANTHROPIC_MESSAGES)).toBe(true);
     expect(canConvert(GEMINI_CONTENT)).toBe(true);
     expect(canConvert(GEMINI_STREAM)).toBe(true);
@@ -24,7 +27,7 @@ describe('canConvert', () => {
 
   it('is false for other endpoints', () => {
     expect(canConvert({ provider: 'gemini', endpoint: 'embedContent' })).toBe(false);
-    expect(canConvert({ provider: 'openai', endpoint: 'responses' })).toBe(false);
+    expect(canConvert({ provider: 'openai', endpoint: 'stored-object' })).toBe(false);
     expect(canConvert({ provider: 'openai', endpoint: 'completions' })).toBe(false);
     expect(canConvert({ provider: 'anthropic', endpoint: 'models' })).toBe(false);
     expect(canConvert({ provider: 'unknown', endpoint: 'chat.completions' })).toBe(false);
@@ -60,6 +63,7 @@ describe('jsonToSse and sseToJson', () => {
     ['openai/chat-completion.response.json', AZURE_CHAT],
     ['anthropic/messages.response.json', ANTHROPIC_MESSAGES],
     ['gemini/generateContent.response.json', GEMINI_CONTENT],
+    ['openai/responses.response.json', OPENAI_RESPONSES],
   ] as const)('turn %s into a stream and back into the same object', (file, route) => {
     const original = fixtureJson(file);
     expect(sseToJson(route, parseSse(jsonToSse(route, original)))).toEqual(original);
@@ -77,7 +81,7 @@ describe('jsonToSse and sseToJson', () => {
     expect(() => jsonToSse(embed, fixtureJson('gemini/generateContent.response.json'))).toThrow(
       /gemini embedContent/,
     );
-    expect(() => sseToJson({ provider: 'openai', endpoint: 'responses' }, [])).toThrow(/canConvert/);
+    expect(() => sseToJson({ provider: 'openai', endpoint: 'completions' }, [])).toThrow(/canConvert/);
   });
 });
 

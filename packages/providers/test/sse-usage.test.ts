@@ -3,22 +3,18 @@ import { ANTHROPIC_MESSAGES, GEMINI_STREAM, OPENAI_CHAT, fixtureJson, fixtureTex
 
 const RESPONSES: SseRoute = { provider: 'openai', endpoint: 'responses' };
 const GEMINI_JSON: SseRoute = { provider: 'gemini', endpoint: 'generateContent' };
+// The chat fixtures report prompt_tokens_details.cached_tokens: 0.
+const CHAT_USAGE = { inputTokens: 24, outputTokens: 8, totalTokens: 32, cachedInputTokens: 0 };
 
 describe('usageOf', () => {
   it('reads OpenAI chat usage from a JSON body', () => {
-    expect(usageOf(OPENAI_CHAT, fixtureJson('openai/chat-completion.response.json'))).toEqual({
-      inputTokens: 24,
-      outputTokens: 8,
-      totalTokens: 32,
-    });
+    expect(usageOf(OPENAI_CHAT, fixtureJson('openai/chat-completion.response.json'))).toEqual(CHAT_USAGE);
   });
 
   it('reads OpenAI chat usage from the final usage chunk of a stream', () => {
-    expect(usageOf(OPENAI_CHAT, parseSse(fixtureText('openai/chat-completion.stream.sse')))).toEqual({
-      inputTokens: 24,
-      outputTokens: 8,
-      totalTokens: 32,
-    });
+    expect(usageOf(OPENAI_CHAT, parseSse(fixtureText('openai/chat-completion.stream.sse')))).toEqual(
+      CHAT_USAGE,
+    );
   });
 
   it('reports no usage for a stream sent without include_usage', () => {
@@ -32,6 +28,8 @@ describe('usageOf', () => {
       inputTokens: 21,
       outputTokens: 10,
       totalTokens: 31,
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
     });
   });
 
@@ -42,7 +40,47 @@ describe('usageOf', () => {
       inputTokens: 412,
       outputTokens: 89,
       totalTokens: 501,
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
     });
+  });
+
+  it('adds Anthropic prompt-cache reads and writes to the input tokens and keeps them apart', () => {
+    const usage = {
+      input_tokens: 50,
+      cache_creation_input_tokens: 1000,
+      cache_read_input_tokens: 3000,
+      output_tokens: 20,
+    };
+    expect(usageOf(ANTHROPIC_MESSAGES, { type: 'message', usage })).toEqual({
+      inputTokens: 4050,
+      outputTokens: 20,
+      totalTokens: 4070,
+      cachedInputTokens: 3000,
+      cacheWriteTokens: 1000,
+    });
+  });
+
+  it('reads OpenAI cached prompt tokens from chat and Responses usage details', () => {
+    const chat = {
+      usage: { prompt_tokens: 2000, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 1920 } },
+    };
+    expect(usageOf(OPENAI_CHAT, chat)).toEqual({
+      inputTokens: 2000,
+      outputTokens: 5,
+      totalTokens: 2005,
+      cachedInputTokens: 1920,
+    });
+    expect(usageOf(RESPONSES, fixtureJson('openai/responses.response.json'))).toEqual({
+      inputTokens: 1436,
+      outputTokens: 8,
+      totalTokens: 1444,
+      cachedInputTokens: 1280,
+    });
+    const gemini = {
+      usageMetadata: { promptTokenCount: 900, cachedContentTokenCount: 800, candidatesTokenCount: 3 },
+    };
+    expect(usageOf(GEMINI_JSON, gemini)).toMatchObject({ inputTokens: 900, cachedInputTokens: 800 });
   });
 
   it('reads Gemini usageMetadata from a JSON body and the last chunk of a stream', () => {
@@ -84,12 +122,8 @@ describe('usageOf', () => {
 
   it('accepts a body as JSON text or bytes', () => {
     const text = fixtureText('openai/chat-completion.response.json');
-    expect(usageOf(OPENAI_CHAT, text)).toEqual({ inputTokens: 24, outputTokens: 8, totalTokens: 32 });
-    expect(usageOf(OPENAI_CHAT, Buffer.from(text))).toEqual({
-      inputTokens: 24,
-      outputTokens: 8,
-      totalTokens: 32,
-    });
+    expect(usageOf(OPENAI_CHAT, text)).toEqual(CHAT_USAGE);
+    expect(usageOf(OPENAI_CHAT, Buffer.from(text))).toEqual(CHAT_USAGE);
   });
 
   it('returns undefined for bodies without usage or that are not JSON', () => {

@@ -72,7 +72,8 @@ export function createAccounting(
       const output = usage.outputTokens ?? (usage.totalTokens !== undefined ? usage.totalTokens - input : 0);
       const model = entry.model ?? 'unknown';
       const tenant = entry.tenant ?? 'unknown';
-      const cost = costOf(priceOf(pricing, model), input, output);
+      // Priced as the provider would have charged this answer: its prompt-cache reads and writes apart.
+      const cost = costOf(priceOf(pricing, model), { ...usage, inputTokens: input, outputTokens: output });
       add(saved, input, output, cost);
       add(bucket(byTenant, tenants.label(tenant)), input, output, cost);
       add(bucket(byModel, models.label(model)), input, output, cost);

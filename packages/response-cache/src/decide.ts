@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CacheEntry } from '@gatecache/core';
 import type { KeyRequest, KeyResult, RouteInfo } from '@gatecache/cache-key';
-import { bodyRefusal, readRawBody } from '@gatecache/providers';
+import { STORED_OBJECT, bodyRefusal, providerStateOf, readRawBody } from '@gatecache/providers';
 import type { HeldBody } from './body';
 import type { Deps, Job } from './context';
 import { ControlError, requestControls, stripControlHeaders } from './controls';
@@ -61,6 +61,8 @@ export async function decide(
   const incoming = classify(req, deps);
   if (!incoming) return PASS;
   deps.acct.count('requests');
+  // A call on an object the provider keeps (a stored response, a conversation): its answer is that object now.
+  if (incoming.route.endpoint === STORED_OBJECT) return { kind: 'bypass', reason: STORED_OBJECT };
   const controls = controlsOf(incoming, deps);
   if ('kind' in controls) return controls;
   const keyed = await keyOf(incoming, deps, held);
@@ -146,6 +148,10 @@ async function keyOf(incoming: Incoming, deps: Deps, held: HeldBody): Promise<Ke
       // Only bytes that mean what their parsed value says are keyed on it (invalid UTF-8, duplicate keys).
       const refusal = rawBody !== undefined ? bodyRefusal(rawBody, body) : undefined;
       if (refusal) return { kind: 'bypass', reason: refusal };
+      // State on the provider's side (a conversation, a background job, a container) makes a repeat of the
+      // same body mean something else later. Such a request is never keyed, so never remembered either.
+      const state = providerStateOf(incoming.route, body);
+      if (state) return { kind: 'bypass', reason: state };
     }
     if (o.hooksSeeRequest) held.attach();
   }

@@ -27,9 +27,9 @@ export function spendOf(
   entry: Pick<CacheEntry, 'usage' | 'model'> | undefined,
   pricing: Record<string, ModelPrice>,
 ): { tokens: number; costUsd: number } {
-  const input = entry?.usage?.inputTokens ?? 0;
-  const output = entry?.usage?.outputTokens ?? 0;
-  return { tokens: input + output, costUsd: costOf(priceOf(pricing, entry?.model ?? ''), input, output) };
+  const usage = entry?.usage;
+  const tokens = (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0);
+  return { tokens, costUsd: costOf(priceOf(pricing, entry?.model ?? ''), usage) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { messageFromSse, messageToSse } from './anthropic-messages';
 import { generateContentFromSse, generateContentToSse } from './gemini';
 import { chatCompletionFromSse, chatCompletionToSse } from './openai-chat';
+import { responseFromSse, responseToSse } from './openai-responses';
 import type { SseEvent, SseRoute } from './types';
 
 interface Converter {
@@ -10,14 +11,16 @@ interface Converter {
 
 const openaiChat: Converter = { toSse: chatCompletionToSse, fromSse: chatCompletionFromSse };
 const anthropicMessages: Converter = { toSse: messageToSse, fromSse: messageFromSse };
+const openaiResponses: Converter = { toSse: responseToSse, fromSse: responseFromSse };
 const geminiContent: Converter = { toSse: generateContentToSse, fromSse: generateContentFromSse };
 
 // A stored Gemini stream may name its endpoint either way: the answer's shape is the same.
 const GEMINI_CONTENT = new Set(['generateContent', 'streamGenerateContent']);
 
 function converterOf(route: SseRoute): Converter | undefined {
-  if ((route.provider === 'openai' || route.provider === 'azure') && route.endpoint === 'chat.completions') {
-    return openaiChat;
+  if (route.provider === 'openai' || route.provider === 'azure') {
+    if (route.endpoint === 'chat.completions') return openaiChat;
+    if (route.endpoint === 'responses') return openaiResponses;
   }
   if (route.provider === 'anthropic' && route.endpoint === 'messages') return anthropicMessages;
   if (route.provider === 'gemini' && GEMINI_CONTENT.has(route.endpoint)) return geminiContent;
@@ -35,8 +38,8 @@ function requireConverter(route: SseRoute, fn: string): Converter {
 }
 
 /**
- * True when a stored JSON answer can be replayed as a stream and the reverse (OpenAI/Azure chat, Anthropic
- * messages, Gemini generateContent).
+ * True when a stored JSON answer can be replayed as a stream and the reverse (OpenAI/Azure chat and Responses,
+ * Anthropic messages, Gemini generateContent).
  */
 export function canConvert(route: SseRoute): boolean {
   return converterOf(route) !== undefined;

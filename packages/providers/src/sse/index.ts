@@ -12,7 +12,7 @@
  *   all carry a finishReason), else 'continue'. Store a stream only once it reached 'complete' with no
  *   'error' before it.
  * - `jsonToSse` / `sseToJson` convert between a non-streamed answer and its stream for the routes where
- *   `canConvert` is true (OpenAI and Azure chat.completions, Anthropic messages).
+ *   `canConvert` is true (OpenAI and Azure chat.completions and responses, Anthropic messages).
  * - `usageOf` reads token usage from a JSON body or from a stream's events, for every provider.
  */
 export { parseSse, createSseParser } from './parse';

@@ -22,7 +22,15 @@ export type StreamOutcome = 'continue' | 'complete' | 'error';
 
 /** Token counts normalised across providers; a field is absent when the provider did not report it. */
 export interface TokenUsage {
+  /** Every input token, prompt-cache reads and writes included (Anthropic reports those apart: added here). */
   inputTokens?: number;
   outputTokens?: number;
   totalTokens?: number;
+  /**
+   * Input tokens read from the provider's prompt cache: OpenAI `prompt_tokens_details.cached_tokens` /
+   * `input_tokens_details.cached_tokens`, Anthropic `cache_read_input_tokens`, Gemini `cachedContentTokenCount`.
+   */
+  cachedInputTokens?: number;
+  /** Input tokens written to the provider's prompt cache: Anthropic `cache_creation_input_tokens`. */
+  cacheWriteTokens?: number;
 }

@@ -12,6 +12,22 @@ function usageObjects(json: JsonObject): JsonObject[] {
   return found;
 }
 
+/** Prompt-cache reads and writes; Anthropic counts them apart from `input_tokens`, the others within. */
+function cacheParts(raw: JsonObject, usage: TokenUsage): void {
+  const reads = numberField(raw, 'cache_read_input_tokens');
+  const writes = numberField(raw, 'cache_creation_input_tokens');
+  if (reads !== undefined || writes !== undefined) {
+    usage.cachedInputTokens = reads;
+    usage.cacheWriteTokens = writes;
+    if (usage.inputTokens !== undefined) usage.inputTokens += (reads ?? 0) + (writes ?? 0);
+    return;
+  }
+  const details = raw.prompt_tokens_details ?? raw.input_tokens_details;
+  usage.cachedInputTokens =
+    numberField(isObject(details) ? details : undefined, 'cached_tokens') ??
+    numberField(raw, 'cachedContentTokenCount');
+}
+
 function normalise(raw: JsonObject): TokenUsage | undefined {
   const usage: TokenUsage = {};
   // OpenAI chat/completions spell it prompt/completion; Responses and Anthropic input/output; Gemini counts.
@@ -26,6 +42,7 @@ function normalise(raw: JsonObject): TokenUsage | undefined {
   if (candidates !== undefined || thoughts !== undefined)
     usage.outputTokens = (candidates ?? 0) + (thoughts ?? 0);
   usage.totalTokens = numberField(raw, 'totalTokenCount') ?? usage.totalTokens;
+  cacheParts(raw, usage);
   if (
     usage.totalTokens === undefined &&
     usage.inputTokens !== undefined &&
@@ -57,8 +74,9 @@ function parseBody(body: unknown): unknown {
  * Token usage of a stored answer: a JSON body (object, JSON text or bytes) or a stream's events.
  * In a stream later reports overwrite earlier ones field by field, which gives Anthropic's input tokens
  * from message_start with output tokens from message_delta, OpenAI's final usage chunk and Gemini's last
- * (cumulative) usageMetadata. Anthropic's inputTokens is its `input_tokens`, which leaves out prompt-cache
- * reads and writes. Undefined when the answer carries no usage.
+ * (cumulative) usageMetadata. inputTokens counts every input token: Anthropic's `input_tokens` leaves out
+ * prompt-cache reads and writes, so they are added; cachedInputTokens and cacheWriteTokens say how many of
+ * them the provider's prompt cache served or stored. Undefined when the answer carries no usage.
  */
 export function usageOf(_route: SseRoute, body: unknown): TokenUsage | undefined {
   const merged: JsonObject = {};
