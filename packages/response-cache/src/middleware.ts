@@ -27,7 +27,7 @@ const MIN_REVALIDATION_TIMEOUT_MS = 120_000;
 
 /**
  * The response cache: answers repeated LLM requests from the cache, and tees misses through to the next
- * handler (a proxy) so their answers are stored. See the package README for the behaviour in full.
+ * handler (a proxy) so their answers are stored. The package README and docs/cache-status.md tell the behaviour.
  */
 export function responseCache(options: ResponseCacheOptions): ResponseCacheMiddleware {
   const o = resolveOptions(options);

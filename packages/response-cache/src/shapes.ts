@@ -1,19 +1,9 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * Why this exists: Express (`app.handle`) swaps the prototypes of `req` and `res` with
- * `Object.setPrototypeOf`, and its router then adds `next`, `baseUrl`, `originalUrl` and `params` to each
- * request (and `locals` to each response). In V8, every property added after such a swap gives the object a
- * hidden class of its own, so no two requests share one: every property read or write on them, by any
- * middleware and by Node's own HTTP code, misses its inline cache and falls back to a full lookup, and every
- * property added copies the object's whole layout. A V8 object in dictionary mode keeps its properties in a
- * hash table and shares its hidden class with every other dictionary-mode object of the same prototype, so
- * the lookups hit their caches again and adding a property is a table insert. Measured on the bench (see the
- * package README): a bare Express route costs about a third less server CPU per request in dictionary mode.
- *
- * Deleting a property that is not the last one added is what switches an object to dictionary mode in V8; the
- * property is put back at once with its own descriptor, so nothing observable changes but the order in which
- * `Object.keys` lists it.
+ * Express swaps the prototypes of `req` and `res` and then adds properties, which gives every request a V8 hidden
+ * class of its own; moving the object to dictionary mode (delete one early property, put it back with its own
+ * descriptor) lets all requests share one again. The how and the figures: docs/benchmarks.md, "How shareShapes works".
  */
 function toDictionaryMode(target: object, name: string): boolean {
   const descriptor = Object.getOwnPropertyDescriptor(target, name);
