@@ -2,6 +2,7 @@ import { escapeKeyPart, tenantHash } from '@gatecache/cache-key';
 import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache, Store } from '@gatecache/core';
 import express from 'express';
+import request from 'supertest';
 import type { Express } from 'express';
 import { cacheAdmin } from '../src';
 import type { CacheAdminOptions, CacheAdminRouter } from '../src';
@@ -96,6 +97,14 @@ export async function keysByTier(cache: Cache): Promise<Record<string, string[]>
   return out;
 }
 
+/** Overwrites the bytes the second tier holds for `key`, keeping its metadata: an entry that fails its check. */
+export async function corruptInL2(cache: Cache, key: string): Promise<void> {
+  const l2 = cache.tiers[1];
+  const record = await l2?.get(key);
+  if (!l2 || !record) throw new Error('fixture entry missing');
+  await l2.set({ meta: record.meta, data: Buffer.from('tampered bytes') });
+}
+
 export const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
 
 export const ALL_KEYS: string[] = SEED.map((e) => e.key).sort();
@@ -104,6 +113,23 @@ export const without = (...gone: string[]): string[] => ALL_KEYS.filter((k) => !
 export const find = (needle: string): string => SEED.find((e) => e.key.includes(needle))?.key as string;
 
 /** Purge queries and exactly the seed keys each must remove: [name, query string, removed keys]. */
+/** DELETEs `/api/cache<query>` and checks that exactly `gone` left every tier and the answer counts it per tier. */
+export async function expectPurged(stack: Stack, query: string, gone: string[]): Promise<void> {
+  const res = await request(stack.app)
+    .delete(`/api/cache${query}`)
+    .set(...bearer(ADMIN));
+  expect(res.status).toBe(200);
+  const tiers = stack.cache.tiers.map((t) => t.name);
+  expect(res.body).toEqual({
+    deleted: gone.length,
+    by_tier: Object.fromEntries(tiers.map((name) => [name, gone.length])),
+    dry_run: false,
+  });
+  expect(await keysByTier(stack.cache)).toEqual(
+    Object.fromEntries(tiers.map((name) => [name, without(...gone)])),
+  );
+}
+
 export const FILTER_CASES: [string, string, string[]][] = [
   ['key', `?key=${encodeURIComponent(find(':h2'))}`, [find(':h2')]],
   ['provider', '?provider=openai', [find(':h1'), find(':h2'), find(':h4'), find(':h5'), 'models:openai:mh1']],

@@ -5,7 +5,17 @@ import type { RedisStore } from '@gatecache/store-redis';
 import request from 'supertest';
 import { describeRedis, startRedis } from '../../store-redis/test/helpers/redis-server';
 import type { RedisProcess } from '../../store-redis/test/helpers/redis-server';
-import { ADMIN, ALL_KEYS, FILTER_CASES, SEED, bearer, keysByTier, makeStack, without } from './helpers';
+import {
+  ADMIN,
+  ALL_KEYS,
+  FILTER_CASES,
+  SEED,
+  bearer,
+  expectPurged,
+  keysByTier,
+  makeStack,
+  without,
+} from './helpers';
 import type { Stack } from './helpers';
 
 // The router on the guide's shared setup: a small memory tier above a real redis-server.
@@ -39,14 +49,7 @@ describeRedis('cacheAdmin on memory + Redis tiers', () => {
 
   it.each(FILTER_CASES)('removes exactly what %s names on every tier', async (_name, query, gone) => {
     stack = await makeStack({}, SEED, await memoryAndRedis());
-    const res = await purge(query);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      deleted: gone.length,
-      by_tier: { memory: gone.length, redis: gone.length },
-      dry_run: false,
-    });
-    expect(await keysByTier(stack.cache)).toEqual({ memory: without(...gone), redis: without(...gone) });
+    await expectPurged(stack, query, gone);
   });
 
   it('deletes nothing on a dry run and clears both tiers on a bare DELETE', async () => {

@@ -1,5 +1,6 @@
 import { tenantHash } from '@gatecache/cache-key';
 import { tokenId } from '@gatecache/core';
+import { CREDENTIAL_PARAM_SPELLINGS } from '@gatecache/test-kit';
 import request from 'supertest';
 import { createEventLog } from '../src';
 import type { InvalidationMessage } from '../src';
@@ -9,9 +10,10 @@ import {
   FILTER_CASES,
   READER,
   bearer,
+  corruptInL2,
+  expectPurged,
   find,
   SEED,
-  keysOfTier,
   makeStack,
   survivors,
   without,
@@ -34,15 +36,7 @@ async function purge(query: string, token = ADMIN) {
 describe('DELETE /api/cache filters', () => {
   it.each(FILTER_CASES)('removes exactly what %s names and nothing else', async (_name, query, gone) => {
     stack = await makeStack();
-    const res = await purge(query);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      deleted: gone.length,
-      by_tier: { memory: gone.length, l2: gone.length },
-      dry_run: false,
-    });
-    expect(await survivors(stack.cache)).toEqual(without(...gone));
-    expect(await keysOfTier(stack.cache, 1)).toEqual(without(...gone));
+    await expectPurged(stack, query, gone);
   });
 
   it('clears everything on a bare DELETE, as the caching guide documents', async () => {
@@ -401,17 +395,7 @@ describe('POST /api/cache/explain', () => {
 
   it('never echoes a credential query parameter, in any spelling', async () => {
     stack = await makeStack();
-    const spellings = [
-      'key',
-      'api_key',
-      'api-key',
-      'access_token',
-      'KEY',
-      '%6Bey',
-      'Access-Token',
-      'key%5B%5D',
-    ];
-    for (const [i, name] of spellings.entries()) {
+    for (const [i, name] of CREDENTIAL_PARAM_SPELLINGS.entries()) {
       const secret = `AIzaQUERYSECRET${i}xyz`;
       const res = await request(stack.app)
         .post('/api/cache/explain')
@@ -457,13 +441,6 @@ describe('GET /api/config/cache', () => {
   });
 });
 
-async function corruptInL2(key: string): Promise<void> {
-  const l2 = stack.cache.tiers[1];
-  const record = await l2?.get(key);
-  if (!l2 || !record) throw new Error('fixture entry missing');
-  await l2.set({ meta: record.meta, data: Buffer.from('tampered bytes') });
-}
-
 describe('debug routes', () => {
   it('reports heap, RSS and GC counts', async () => {
     stack = await makeStack();
@@ -496,7 +473,7 @@ describe('debug routes', () => {
   it('logs corrupt entries that the cache meets', async () => {
     stack = await makeStack();
     await stack.cache.tiers[0]?.delete('config:ch1');
-    await corruptInL2('config:ch1');
+    await corruptInL2(stack.cache, 'config:ch1');
     expect(await stack.cache.get('config:ch1')).toBeUndefined();
     const res = await request(stack.app)
       .get('/logs/cache?level=warn')

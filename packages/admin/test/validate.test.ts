@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createCache, createKeyring, memoryStore } from '@gatecache/core';
 import type { Store } from '@gatecache/core';
 import request from 'supertest';
-import { READER, ADMIN, SEED, bearer, keysOfTier, makeStack } from './helpers';
+import { READER, ADMIN, SEED, bearer, corruptInL2, keysOfTier, makeStack } from './helpers';
 import type { Stack } from './helpers';
 import { validateTiers } from '../src/validate';
 
@@ -11,17 +11,10 @@ afterEach(async () => {
   await stack?.close();
 });
 
-async function corruptInL2(key: string): Promise<void> {
-  const l2 = stack.cache.tiers[1];
-  const record = await l2?.get(key);
-  if (!l2 || !record) throw new Error('fixture entry missing');
-  await l2.set({ meta: record.meta, data: Buffer.from('tampered bytes') });
-}
-
 describe('GET /debug/cache/validate', () => {
   it('removes a corrupt entry and counts it, leaving good ones', async () => {
     stack = await makeStack();
-    await corruptInL2('config:ch1');
+    await corruptInL2(stack.cache, 'config:ch1');
     const res = await request(stack.app)
       .get('/debug/cache/validate')
       .set(...bearer(ADMIN));

@@ -28,10 +28,10 @@ function httpLoad(
       const url = `${instances[n % instances.length]!.url}/v1/chat/completions`;
       try {
         const a = await post(url, chatRequest(prompt), agent);
-        const content = (JSON.parse(a.body) as { choices?: Array<{ message: { content: string } }> })
+        const content = (JSON.parse(a.text) as { choices?: Array<{ message: { content: string } }> })
           .choices?.[0]?.message.content;
         if (a.status !== 200 || content !== answerTo(prompt))
-          failures.push(`${prompt}: ${a.status} ${a.body.slice(0, 200)}`);
+          failures.push(`${prompt}: ${a.status} ${a.text.slice(0, 200)}`);
       } catch (err) {
         failures.push(`${prompt}: ${(err as Error).message}`);
       }

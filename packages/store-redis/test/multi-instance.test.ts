@@ -4,7 +4,8 @@ import type { CacheAdminRouter, InvalidationBus as AdminBus } from '@gatecache/a
 import { Redis } from 'ioredis';
 import type { InvalidationBus } from '../src';
 import { KEY_PREFIX, chatRequest, post, startInstances, within } from './helpers/gateways';
-import type { Answer, Instance } from './helpers/gateways';
+import type { Answer } from '@gatecache/test-kit';
+import type { Instance } from './helpers/gateways';
 import { describeRedis, startRedis } from './helpers/redis-server';
 import type { RedisProcess } from './helpers/redis-server';
 import { answerTo, startUpstream, streamEvents } from './helpers/upstream';
@@ -28,7 +29,7 @@ function spread(instances: Instance[], count: number, body: unknown): Promise<An
   );
 }
 
-const idOf = (a: Answer): string => (JSON.parse(a.body) as { id: string }).id;
+const idOf = (a: Answer): string => (JSON.parse(a.text) as { id: string }).id;
 
 describeRedis('three gateway instances sharing one Redis', () => {
   let server: RedisProcess;
@@ -72,7 +73,7 @@ describeRedis('three gateway instances sharing one Redis', () => {
     expect(upstream.calls).toBe(1);
     for (const a of answers) {
       expect(a.status).toBe(200);
-      expect(JSON.parse(a.body)).toMatchObject({
+      expect(JSON.parse(a.text)).toMatchObject({
         id: 'chatcmpl-call-1',
         choices: [{ message: { content: answerTo('capital of France') } }],
       });
@@ -92,12 +93,12 @@ describeRedis('three gateway instances sharing one Redis', () => {
     expect(upstream.calls).toBe(1);
     const leader = answers.find((a) => a.headers['cache-status'] === 'gatecache; fwd=miss; stored');
     expect(leader).toBeDefined();
-    expect(leader!.body).toBe(streamEvents().join(''));
+    expect(leader!.text).toBe(streamEvents().join(''));
     for (const a of answers) {
       expect(a.status).toBe(200);
       expect(a.headers['content-type']).toMatch(/^text\/event-stream/);
       // Live waiters on the leader's instance and replaying waiters on the others get the same bytes.
-      expect(a.body).toBe(leader!.body);
+      expect(a.text).toBe(leader!.text);
     }
   }, 30_000);
 

@@ -3,7 +3,8 @@
  * an Express app with responseCache (memory tier + Redis tier, an invalidation bus, the Redis lock) in front
  * of http-proxy-middleware 3 (keep-alive agent, proxyRequestBody) to one counting upstream.
  */
-import { proxyStack } from '@gatecache/test-kit';
+import { postJson, proxyStack } from '@gatecache/test-kit';
+import type { Answer } from '@gatecache/test-kit';
 import * as http from 'node:http';
 import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache, Store, TierGuardOptions } from '@gatecache/core';
@@ -90,35 +91,9 @@ export function startInstances(count: number, options: InstanceOptions): Promise
   return Promise.all(Array.from({ length: count }, (_, i) => startInstance(`gw-${i}`, options)));
 }
 
-export interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
 /** POST a JSON body; rejects only when the connection fails (a failed request for the load test). */
 export function post(url: string, body: unknown, agent: http.Agent | false = false): Promise<Answer> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...AUTH } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return postJson(url, body, AUTH, agent);
 }
 
 /** A deterministic chat request whose answer the test can predict from the prompt. */
