@@ -113,23 +113,6 @@ export const without = (...gone: string[]): string[] => ALL_KEYS.filter((k) => !
 export const find = (needle: string): string => SEED.find((e) => e.key.includes(needle))?.key as string;
 
 /** Purge queries and exactly the seed keys each must remove: [name, query string, removed keys]. */
-/** DELETEs `/api/cache<query>` and checks that exactly `gone` left every tier and the answer counts it per tier. */
-export async function expectPurged(stack: Stack, query: string, gone: string[]): Promise<void> {
-  const res = await request(stack.app)
-    .delete(`/api/cache${query}`)
-    .set(...bearer(ADMIN));
-  expect(res.status).toBe(200);
-  const tiers = stack.cache.tiers.map((t) => t.name);
-  expect(res.body).toEqual({
-    deleted: gone.length,
-    by_tier: Object.fromEntries(tiers.map((name) => [name, gone.length])),
-    dry_run: false,
-  });
-  expect(await keysByTier(stack.cache)).toEqual(
-    Object.fromEntries(tiers.map((name) => [name, without(...gone)])),
-  );
-}
-
 export const FILTER_CASES: [string, string, string[]][] = [
   ['key', `?key=${encodeURIComponent(find(':h2'))}`, [find(':h2')]],
   ['provider', '?provider=openai', [find(':h1'), find(':h2'), find(':h4'), find(':h5'), 'models:openai:mh1']],
@@ -148,3 +131,26 @@ export const FILTER_CASES: [string, string, string[]][] = [
   ['namespace AND provider', '?namespace=models&provider=anthropic', ['models:anthropic:mh2']],
   ['pattern AND tag', '?pattern=response:*&tag=team:a', [find(':h1'), find(':h4')]],
 ];
+
+/**
+ * One test per FILTER_CASES row on the stack `start` builds (and the caller closes): exactly the row's keys
+ * leave every tier, and the answer counts them per tier.
+ */
+export function itPurgesEachFilter(start: () => Promise<Stack>): void {
+  it.each(FILTER_CASES)('removes exactly what %s names on every tier', async (_name, query, gone) => {
+    const stack = await start();
+    const res = await request(stack.app)
+      .delete(`/api/cache${query}`)
+      .set(...bearer(ADMIN));
+    expect(res.status).toBe(200);
+    const tiers = stack.cache.tiers.map((t) => t.name);
+    expect(res.body).toEqual({
+      deleted: gone.length,
+      by_tier: Object.fromEntries(tiers.map((name) => [name, gone.length])),
+      dry_run: false,
+    });
+    expect(await keysByTier(stack.cache)).toEqual(
+      Object.fromEntries(tiers.map((name) => [name, without(...gone)])),
+    );
+  });
+}
