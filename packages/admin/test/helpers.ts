@@ -107,6 +107,18 @@ export async function corruptInL2(cache: Cache, key: string): Promise<void> {
 
 export const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
 
+/** GET `path` on the stack's routers with `token` as the bearer. */
+export const get = (stack: Stack, path: string, token = ADMIN): request.Test =>
+  request(stack.app)
+    .get(path)
+    .set(...bearer(token));
+
+/** DELETE `/api/cache<query>` with `token` as the bearer. */
+export const purge = (stack: Stack, query: string, token = ADMIN): request.Test =>
+  request(stack.app)
+    .delete(`/api/cache${query}`)
+    .set(...bearer(token));
+
 export const ALL_KEYS: string[] = SEED.map((e) => e.key).sort();
 export const without = (...gone: string[]): string[] => ALL_KEYS.filter((k) => !gone.includes(k));
 /** The seed key containing `needle`. */
@@ -139,9 +151,7 @@ export const FILTER_CASES: [string, string, string[]][] = [
 export function itPurgesEachFilter(start: () => Promise<Stack>): void {
   it.each(FILTER_CASES)('removes exactly what %s names on every tier', async (_name, query, gone) => {
     const stack = await start();
-    const res = await request(stack.app)
-      .delete(`/api/cache${query}`)
-      .set(...bearer(ADMIN));
+    const res = await purge(stack, query);
     expect(res.status).toBe(200);
     const tiers = stack.cache.tiers.map((t) => t.name);
     expect(res.body).toEqual({
