@@ -22,3 +22,16 @@ export function recordingLogger(): Logger & { lines: string[] } {
   const log = (level: string) => (message: string) => lines.push(`${level}:${message}`);
   return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
+
+/** An async function that counts its calls and, `ms` later, returns what `outcome` returns (or throws). */
+export function slowCounted<T>(ms: number, outcome: () => T): (() => Promise<T>) & { calls: number } {
+  const fn = Object.assign(
+    async (): Promise<T> => {
+      fn.calls++;
+      await new Promise((r) => setTimeout(r, ms));
+      return outcome();
+    },
+    { calls: 0 },
+  );
+  return fn;
+}
