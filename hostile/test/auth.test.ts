@@ -13,8 +13,8 @@ import { createCache, memoryStore } from '@gatecache/core';
 import type { AuthScope, Cache } from '@gatecache/core';
 import { cacheAdmin } from '@gatecache/admin';
 import { cacheMetrics } from '@gatecache/metrics';
-import { accessTracker, cacheWarmer, tuningAdvisor, warmingRoutes } from '@gatecache/warming';
-import { ADMIN_TOKEN, gateway } from './helpers';
+import { warmingRoutes } from '@gatecache/warming';
+import { ADMIN_TOKEN, gateway, idleWarming } from './helpers';
 import type { Gateway } from './helpers';
 
 const READ_TOKEN = 'hostile-suite-read-token';
@@ -368,19 +368,8 @@ describe('the routers in a plain Express app', () => {
   }): Promise<Stack> {
     const cache: Cache = createCache({ tiers: [memoryStore({ maxSizeMb: 8 })] });
     const auth = { ...tokens, env: {} };
-    const tracker = accessTracker({ cache });
-    const advisor = tuningAdvisor({ cache });
-    const warmer = cacheWarmer({
-      cache,
-      tracker,
-      enabled: false,
-      namespaces: ['config'],
-      replay: async () => ({
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: Buffer.from('{}'),
-      }),
-    });
+    const warming = idleWarming(cache, ['config']);
+    const { tracker, advisor, warmer } = warming;
     const set = () => ({
       admin: cacheAdmin({ cache, ...auth }),
       metrics: cacheMetrics({ cache, ...auth, intervalSeconds: 0 }),
@@ -416,9 +405,7 @@ describe('the routers in a plain Express app', () => {
           s.metrics.close();
         }
         mounted.close();
-        warmer.close();
-        tracker.close();
-        advisor.close();
+        warming.close();
         await cache.close();
       },
     };

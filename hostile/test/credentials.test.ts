@@ -2,6 +2,7 @@
 // into every stored entry through the replay recipe's path. Requests carrying credentials in every query
 // spelling go through the gateway example and a plain Express app; then every byte the cache keeps (disk files,
 // Redis values, decoded entries of every tier) and everything the admin routes show is searched for them.
+import { CREDENTIAL_PARAM_SPELLINGS } from '@gatecache/test-kit';
 import { readFileSync, readdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,19 +21,6 @@ import type { Gateway } from './helpers';
 import { startTestRedis } from './redis-server';
 import type { TestRedis } from './redis-server';
 
-/** Query spellings of a credential: name as sent on the wire (percent-encoded where it says so). */
-const SPELLINGS = [
-  'key',
-  'api_key',
-  'api-key',
-  'access_token',
-  'KEY',
-  '%6Bey',
-  'Api_Key',
-  'apikey',
-  'key%5B%5D',
-];
-
 interface Sent {
   url: string;
   secrets: string[];
@@ -50,7 +38,7 @@ function secret(): string {
 /** Paths with credentials in the query, in every spelling, once and repeated, next to an ordinary parameter. */
 function credentialPaths(base: string): Sent[] {
   const out: Sent[] = [];
-  for (const name of SPELLINGS) {
+  for (const name of CREDENTIAL_PARAM_SPELLINGS) {
     const a = secret();
     out.push({ url: `${base}?${name}=${a}&user_tag=ok`, secrets: [a] });
   }

@@ -10,7 +10,7 @@ import { cacheAdmin } from '@gatecache/admin';
 import type { CacheAdminRouter } from '@gatecache/admin';
 import { cacheMetrics } from '@gatecache/metrics';
 import type { CacheMetricsRouter } from '@gatecache/metrics';
-import { accessTracker, cacheWarmer, tuningAdvisor, warmingRoutes } from '@gatecache/warming';
+import { warmingRoutes } from '@gatecache/warming';
 import express from 'express';
 import fc from 'fast-check';
 import * as http from 'node:http';
@@ -30,6 +30,7 @@ import {
 } from '@gatecache/test-kit';
 import type { Answer, GlobalsSnapshot, JsonNode } from '@gatecache/test-kit';
 import { closeAgent, send } from './fuzz-kit';
+import { idleWarming } from './helpers';
 
 const ADMIN = 'fuzz-admin-token-0123456789';
 const READER = 'fuzz-read-token-0123456789';
@@ -64,19 +65,8 @@ async function seed(cache: Cache): Promise<void> {
 async function stack(queryParser: 'simple' | 'extended'): Promise<Stack> {
   const cache = createCache({ tiers: [memoryStore()] });
   await seed(cache);
-  const tracker = accessTracker({ cache });
-  const advisor = tuningAdvisor({ cache });
-  const warmer = cacheWarmer({
-    cache,
-    tracker,
-    enabled: false,
-    // A provider that answers at once: the routes, not the replay, are under test.
-    replay: async () => ({
-      status: 200,
-      headers: { 'content-type': 'application/json' },
-      body: Buffer.from('{}'),
-    }),
-  });
+  const warming = idleWarming(cache);
+  const { tracker, advisor, warmer } = warming;
   const admin: CacheAdminRouter = cacheAdmin({ cache, token: ADMIN, readToken: READER, env: {} });
   const metrics: CacheMetricsRouter = cacheMetrics({ cache, adminToken: ADMIN, intervalSeconds: 0 });
   const app = express();
@@ -98,9 +88,7 @@ async function stack(queryParser: 'simple' | 'extended'): Promise<Stack> {
       });
       admin.close();
       metrics.close();
-      warmer.close();
-      tracker.close();
-      advisor.close();
+      warming.close();
       await cache.close();
     },
   };

@@ -3,6 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Cache } from '@gatecache/core';
+import { accessTracker, cacheWarmer, tuningAdvisor } from '@gatecache/warming';
 import { startGateway } from '../../examples/gateway/gateway.js';
 import type { StartedGateway } from '../../examples/gateway/gateway.js';
 
@@ -106,4 +108,34 @@ export async function post(
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/**
+ * A tracker, an advisor and a warmer over `cache` for the warming routes: the warmer never runs on its own and
+ * its provider answers at once, because the routes, not the replay, are under test.
+ */
+export function idleWarming(cache: Cache, namespaces?: string[]) {
+  const tracker = accessTracker({ cache });
+  const advisor = tuningAdvisor({ cache });
+  const warmer = cacheWarmer({
+    cache,
+    tracker,
+    enabled: false,
+    ...(namespaces ? { namespaces } : {}),
+    replay: async () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{}'),
+    }),
+  });
+  return {
+    tracker,
+    advisor,
+    warmer,
+    close(): void {
+      warmer.close();
+      tracker.close();
+      advisor.close();
+    },
+  };
 }

@@ -3,7 +3,7 @@
 // plain Express app. Afterwards Object.prototype is as it was, hits carry no inherited members as headers,
 // accounting stays numeric, explain answers, and no Prometheus counter went backwards. A last test proves the
 // lint rule that keeps the class closed reports what it must.
-import { forAll, proxyStack } from '@gatecache/test-kit';
+import { PROTO_NAMES, forAll, proxyStack } from '@gatecache/test-kit';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,16 +14,6 @@ import { responseCache } from '@gatecache/response-cache';
 import { createMockProvider } from '@gatecache/example-mock-provider';
 import { ADMIN_TOKEN, admin, chat, gateway, post } from './helpers';
 import type { Gateway } from './helpers';
-
-const NAMES = [
-  '__proto__',
-  'constructor',
-  'prototype',
-  'toString',
-  'hasOwnProperty',
-  'valueOf',
-  '__defineGetter__',
-];
 
 /** Object.prototype's own properties and what each holds. */
 function prototypeState(): Map<string, PropertyDescriptor> {
@@ -180,7 +170,7 @@ function describeTarget(label: string, start: () => Promise<Target>): void {
       const before = prototypeState();
       const first = await scrape(t());
       const problems: string[] = [];
-      for (const name of NAMES) problems.push(...(await attack(t(), name)));
+      for (const name of PROTO_NAMES) problems.push(...(await attack(t(), name)));
       expect(problems).toEqual([]);
       expectPrototypeUnchanged(before);
       expectNoCounterWentBack(first, await scrape(t()));
@@ -188,12 +178,12 @@ function describeTarget(label: string, start: () => Promise<Target>): void {
 
     it('should keep accounting numeric, with each prototype name its own model bucket', async () => {
       // Another round on top of the first test's: every model was hit at least once more.
-      for (const name of NAMES) await post(`${t().api}/embeddings`, { model: name, input: 'x' });
+      for (const name of PROTO_NAMES) await post(`${t().api}/embeddings`, { model: name, input: 'x' });
       const rc = (await stats(t())).response_cache as Record<string, unknown>;
       const saved = rc.saved as Record<string, number>;
       for (const v of Object.values(saved)) expect(Number.isFinite(v)).toBe(true);
       const byModel = rc.saved_by_model as Record<string, Record<string, number>>;
-      for (const name of NAMES) {
+      for (const name of PROTO_NAMES) {
         expect(Object.hasOwn(byModel, name)).toBe(true);
         const bucket = Object.getOwnPropertyDescriptor(byModel, name)?.value as Record<string, number>;
         expect(bucket.hits).toBeGreaterThanOrEqual(2);
@@ -202,7 +192,7 @@ function describeTarget(label: string, start: () => Promise<Target>): void {
     });
 
     it('should still explain an ordinary request and serve hits to an ordinary tenant afterwards', async () => {
-      for (const name of NAMES) await attack(t(), name);
+      for (const name of PROTO_NAMES) await attack(t(), name);
       const explain = await post(
         `${t().url}/api/cache/explain`,
         { method: 'POST', path: '/v1/chat/completions', body: chat('plain') },

@@ -19,6 +19,20 @@ export const PROTO_NAMES = [
   'length',
 ] as const;
 
+/** A credential query parameter as a client may spell it on the wire (case, separators, percent-encoding, `[]`). */
+export const CREDENTIAL_PARAM_SPELLINGS = [
+  'key',
+  'api_key',
+  'api-key',
+  'access_token',
+  'KEY',
+  '%6Bey',
+  'Api_Key',
+  'apikey',
+  'Access-Token',
+  'key%5B%5D',
+] as const;
+
 /** Short strings that trip text handling: lone surrogates, RTL, zero-width, controls, separators, glob and URL syntax. */
 export const ODD_TEXT = [
   '\uD800',

@@ -83,13 +83,19 @@ export function send(base: string, target: string, options: SendOptions = {}): P
   });
 }
 
-/** POSTs `body` as JSON to `url` on a new connection. */
-export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+/** POSTs `body` as JSON to `url`, on a new connection unless `agent` is given. */
+export function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  agent: http.Agent | false = false,
+): Promise<Answer> {
   const { origin, pathname, search } = new URL(url);
   return send(origin, pathname + search, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
+    agent,
   });
 }
 

@@ -15,3 +15,12 @@ export function forAll<T>(start: () => Promise<T>, stop: (resource: T) => Promis
     return resource;
   };
 }
+
+/** Puts environment variable `name` back as it was before the block after each of its tests. */
+export function restoreEnvAfterEach(name: string): void {
+  const saved = process.env[name];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[name];
+    else process.env[name] = saved;
+  });
+}

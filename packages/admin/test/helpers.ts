@@ -2,6 +2,7 @@ import { escapeKeyPart, tenantHash } from '@gatecache/cache-key';
 import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache, Store } from '@gatecache/core';
 import express from 'express';
+import request from 'supertest';
 import type { Express } from 'express';
 import { cacheAdmin } from '../src';
 import type { CacheAdminOptions, CacheAdminRouter } from '../src';
@@ -96,7 +97,27 @@ export async function keysByTier(cache: Cache): Promise<Record<string, string[]>
   return out;
 }
 
+/** Overwrites the bytes the second tier holds for `key`, keeping its metadata: an entry that fails its check. */
+export async function corruptInL2(cache: Cache, key: string): Promise<void> {
+  const l2 = cache.tiers[1];
+  const record = await l2?.get(key);
+  if (!l2 || !record) throw new Error('fixture entry missing');
+  await l2.set({ meta: record.meta, data: Buffer.from('tampered bytes') });
+}
+
 export const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
+
+/** GET `path` on the stack's routers with `token` as the bearer. */
+export const get = (stack: Stack, path: string, token = ADMIN): request.Test =>
+  request(stack.app)
+    .get(path)
+    .set(...bearer(token));
+
+/** DELETE `/api/cache<query>` with `token` as the bearer. */
+export const purge = (stack: Stack, query: string, token = ADMIN): request.Test =>
+  request(stack.app)
+    .delete(`/api/cache${query}`)
+    .set(...bearer(token));
 
 export const ALL_KEYS: string[] = SEED.map((e) => e.key).sort();
 export const without = (...gone: string[]): string[] => ALL_KEYS.filter((k) => !gone.includes(k));
@@ -122,3 +143,24 @@ export const FILTER_CASES: [string, string, string[]][] = [
   ['namespace AND provider', '?namespace=models&provider=anthropic', ['models:anthropic:mh2']],
   ['pattern AND tag', '?pattern=response:*&tag=team:a', [find(':h1'), find(':h4')]],
 ];
+
+/**
+ * One test per FILTER_CASES row on the stack `start` builds (and the caller closes): exactly the row's keys
+ * leave every tier, and the answer counts them per tier.
+ */
+export function itPurgesEachFilter(start: () => Promise<Stack>): void {
+  it.each(FILTER_CASES)('removes exactly what %s names on every tier', async (_name, query, gone) => {
+    const stack = await start();
+    const res = await purge(stack, query);
+    expect(res.status).toBe(200);
+    const tiers = stack.cache.tiers.map((t) => t.name);
+    expect(res.body).toEqual({
+      deleted: gone.length,
+      by_tier: Object.fromEntries(tiers.map((name) => [name, gone.length])),
+      dry_run: false,
+    });
+    expect(await keysByTier(stack.cache)).toEqual(
+      Object.fromEntries(tiers.map((name) => [name, without(...gone)])),
+    );
+  });
+}

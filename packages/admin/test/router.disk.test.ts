@@ -5,8 +5,7 @@ import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache } from '@gatecache/core';
 import { diskStore } from '@gatecache/store-disk';
 import type { DiskStore } from '@gatecache/store-disk';
-import request from 'supertest';
-import { ADMIN, ALL_KEYS, FILTER_CASES, SEED, bearer, keysByTier, makeStack, without } from './helpers';
+import { ALL_KEYS, SEED, get, purge, itPurgesEachFilter, keysByTier, makeStack, without } from './helpers';
 import type { Stack } from './helpers';
 
 // The router on the stack the guide defaults to: a memory tier above a real cacache folder.
@@ -26,11 +25,6 @@ afterEach(async () => {
   await stack?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const purge = (query: string) =>
-  request(stack.app)
-    .delete(`/api/cache${query}`)
-    .set(...bearer(ADMIN));
 
 /** Every content file of the cacache folder. */
 function contentFiles(root: string): string[] {
@@ -56,23 +50,13 @@ function damageOnDisk(key: string): void {
 }
 
 describe('DELETE /api/cache on memory + disk tiers', () => {
-  it.each(FILTER_CASES)('removes exactly what %s names on every tier', async (_name, query, gone) => {
-    stack = await makeStack({}, SEED, memoryAndDisk());
-    const res = await purge(query);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      deleted: gone.length,
-      by_tier: { memory: gone.length, disk: gone.length },
-      dry_run: false,
-    });
-    expect(await keysByTier(stack.cache)).toEqual({ memory: without(...gone), disk: without(...gone) });
-  });
+  itPurgesEachFilter(async () => (stack = await makeStack({}, SEED, memoryAndDisk())));
 
   it('removes a tagged entry that only the disk tier still holds', async () => {
     stack = await makeStack({}, SEED, memoryAndDisk());
     const onlyOnDisk = 'summary:ih1:100:gpt-4o';
     await stack.cache.tiers[0]?.delete(onlyOnDisk);
-    const res = await purge('?tag=team:a');
+    const res = await purge(stack, '?tag=team:a');
     expect(res.body.by_tier).toEqual({ memory: 2, disk: 3 });
     expect(res.body.deleted).toBe(3);
     const left = await keysByTier(stack.cache);
@@ -82,14 +66,14 @@ describe('DELETE /api/cache on memory + disk tiers', () => {
 
   it('counts on both tiers and deletes nothing on a dry run', async () => {
     stack = await makeStack({}, SEED, memoryAndDisk());
-    const res = await purge('?namespace=summary&dry_run=true');
+    const res = await purge(stack, '?namespace=summary&dry_run=true');
     expect(res.body).toEqual({ deleted: 2, by_tier: { memory: 2, disk: 2 }, dry_run: true });
     expect(await keysByTier(stack.cache)).toEqual({ memory: ALL_KEYS, disk: ALL_KEYS });
   });
 
   it('clears both tiers on a bare DELETE', async () => {
     stack = await makeStack({}, SEED, memoryAndDisk());
-    const res = await purge('');
+    const res = await purge(stack, '');
     expect(res.body.deleted).toBe(ALL_KEYS.length);
     expect(await keysByTier(stack.cache)).toEqual({ memory: [], disk: [] });
   });
@@ -101,9 +85,7 @@ describe('GET /api/cache/entry on memory + disk tiers', () => {
     const body = 'a long answer, said again. '.repeat(100);
     await stack.cache.set('summary:big:1:m', { body, tags: ['t'] });
     await stack.cache.tiers[0]?.delete('summary:big:1:m');
-    const res = await request(stack.app)
-      .get('/api/cache/entry?key=summary:big:1:m&include_body=true')
-      .set(...bearer(ADMIN));
+    const res = await get(stack, '/api/cache/entry?key=summary:big:1:m&include_body=true');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ tiers: ['disk'], encoding: 'gzip', size: body.length, tags: ['t'] });
     expect(res.body.stored_size).toBeLessThan(body.length);
@@ -114,9 +96,7 @@ describe('GET /api/cache/entry on memory + disk tiers', () => {
 describe('GET /debug/cache/integrity on memory + disk tiers', () => {
   it('counts good entries on both tiers and says how each was checked', async () => {
     stack = await makeStack({}, SEED, memoryAndDisk());
-    const res = await request(stack.app)
-      .get('/debug/cache/integrity')
-      .set(...bearer(ADMIN));
+    const res = await get(stack, '/debug/cache/integrity');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       checked: SEED.length * 2,
@@ -134,9 +114,7 @@ describe('GET /debug/cache/integrity on memory + disk tiers', () => {
   it('counts and removes an entry whose bytes on disk are damaged (cacache sha512)', async () => {
     stack = await makeStack({}, SEED, memoryAndDisk());
     damageOnDisk('config:ch1');
-    const res = await request(stack.app)
-      .get('/debug/cache/integrity')
-      .set(...bearer(ADMIN));
+    const res = await get(stack, '/debug/cache/integrity');
     const diskReport = res.body.tiers.find((t: { tier: string }) => t.tier === 'disk');
     expect(diskReport).toMatchObject({ checked: SEED.length, corrupt: 1, removed: 1, good: SEED.length - 1 });
     const left = await keysByTier(stack.cache);
@@ -149,9 +127,7 @@ describe('GET /debug/cache/integrity on memory + disk tiers', () => {
     const record = await disk.get('models:openai:mh1');
     if (!record) throw new Error('fixture entry missing');
     await disk.set({ meta: record.meta, data: Buffer.from('tampered') });
-    const res = await request(stack.app)
-      .get('/debug/cache/integrity')
-      .set(...bearer(ADMIN));
+    const res = await get(stack, '/debug/cache/integrity');
     expect(res.body).toMatchObject({ corrupt: 1, removed: 1 });
     expect((await keysByTier(stack.cache)).disk).toEqual(without('models:openai:mh1'));
   });

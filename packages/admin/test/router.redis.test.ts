@@ -2,10 +2,9 @@ import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache } from '@gatecache/core';
 import { redisStore } from '@gatecache/store-redis';
 import type { RedisStore } from '@gatecache/store-redis';
-import request from 'supertest';
 import { describeRedis, startRedis } from '../../store-redis/test/helpers/redis-server';
 import type { RedisProcess } from '../../store-redis/test/helpers/redis-server';
-import { ADMIN, ALL_KEYS, FILTER_CASES, SEED, bearer, keysByTier, makeStack, without } from './helpers';
+import { ALL_KEYS, SEED, get, purge, itPurgesEachFilter, keysByTier, makeStack, without } from './helpers';
 import type { Stack } from './helpers';
 
 // The router on the guide's shared setup: a small memory tier above a real redis-server.
@@ -32,29 +31,14 @@ describeRedis('cacheAdmin on memory + Redis tiers', () => {
     await server.stop();
   });
 
-  const purge = (query: string) =>
-    request(stack.app)
-      .delete(`/api/cache${query}`)
-      .set(...bearer(ADMIN));
-
-  it.each(FILTER_CASES)('removes exactly what %s names on every tier', async (_name, query, gone) => {
-    stack = await makeStack({}, SEED, await memoryAndRedis());
-    const res = await purge(query);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      deleted: gone.length,
-      by_tier: { memory: gone.length, redis: gone.length },
-      dry_run: false,
-    });
-    expect(await keysByTier(stack.cache)).toEqual({ memory: without(...gone), redis: without(...gone) });
-  });
+  itPurgesEachFilter(async () => (stack = await makeStack({}, SEED, await memoryAndRedis())));
 
   it('deletes nothing on a dry run and clears both tiers on a bare DELETE', async () => {
     stack = await makeStack({}, SEED, await memoryAndRedis());
-    const dry = await purge('?provider=anthropic&dry_run=true');
+    const dry = await purge(stack, '?provider=anthropic&dry_run=true');
     expect(dry.body).toEqual({ deleted: 2, by_tier: { memory: 2, redis: 2 }, dry_run: true });
     expect(await keysByTier(stack.cache)).toEqual({ memory: ALL_KEYS, redis: ALL_KEYS });
-    const all = await purge('');
+    const all = await purge(stack, '');
     expect(all.body.deleted).toBe(ALL_KEYS.length);
     expect(await keysByTier(stack.cache)).toEqual({ memory: [], redis: [] });
   });
@@ -64,9 +48,7 @@ describeRedis('cacheAdmin on memory + Redis tiers', () => {
     const record = await redis.get('config:ch1');
     if (!record) throw new Error('fixture entry missing');
     await redis.set({ meta: record.meta, data: Buffer.from('tampered') });
-    const res = await request(stack.app)
-      .get('/debug/cache/integrity')
-      .set(...bearer(ADMIN));
+    const res = await get(stack, '/debug/cache/integrity');
     const report = res.body.tiers.find((t: { tier: string }) => t.tier === 'redis');
     expect(report).toMatchObject({ method: 'decode', checked: SEED.length, corrupt: 1, removed: 1 });
     const left = await keysByTier(stack.cache);

@@ -1,17 +1,20 @@
 import { tenantHash } from '@gatecache/cache-key';
 import { tokenId } from '@gatecache/core';
+import { CREDENTIAL_PARAM_SPELLINGS } from '@gatecache/test-kit';
 import request from 'supertest';
 import { createEventLog } from '../src';
 import type { InvalidationMessage } from '../src';
 import {
   ADMIN,
   ALL_KEYS,
-  FILTER_CASES,
   READER,
   bearer,
+  get,
+  purge,
+  corruptInL2,
+  itPurgesEachFilter,
   find,
   SEED,
-  keysOfTier,
   makeStack,
   survivors,
   without,
@@ -25,29 +28,12 @@ afterEach(async () => {
   await stack?.close();
 });
 
-async function purge(query: string, token = ADMIN) {
-  return request(stack.app)
-    .delete(`/api/cache${query}`)
-    .set(...bearer(token));
-}
-
 describe('DELETE /api/cache filters', () => {
-  it.each(FILTER_CASES)('removes exactly what %s names and nothing else', async (_name, query, gone) => {
-    stack = await makeStack();
-    const res = await purge(query);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      deleted: gone.length,
-      by_tier: { memory: gone.length, l2: gone.length },
-      dry_run: false,
-    });
-    expect(await survivors(stack.cache)).toEqual(without(...gone));
-    expect(await keysOfTier(stack.cache, 1)).toEqual(without(...gone));
-  });
+  itPurgesEachFilter(async () => (stack = await makeStack()));
 
   it('clears everything on a bare DELETE, as the caching guide documents', async () => {
     stack = await makeStack();
-    const res = await purge('');
+    const res = await purge(stack, '');
     expect(res.status).toBe(200);
     expect(res.body.deleted).toBe(ALL.length);
     expect(await survivors(stack.cache)).toEqual([]);
@@ -55,24 +41,24 @@ describe('DELETE /api/cache filters', () => {
 
   it('accepts all=true as the explicit form of a whole purge', async () => {
     stack = await makeStack();
-    const res = await purge('?all=true');
+    const res = await purge(stack, '?all=true');
     expect(res.body.deleted).toBe(ALL.length);
     expect(await survivors(stack.cache)).toEqual([]);
   });
 
   it('counts without deleting on dry_run=true', async () => {
     stack = await makeStack();
-    const res = await purge('?provider=openai&dry_run=true');
+    const res = await purge(stack, '?provider=openai&dry_run=true');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ deleted: 5, by_tier: { memory: 5, l2: 5 }, dry_run: true });
-    const whole = await purge('?dry_run=true');
+    const whole = await purge(stack, '?dry_run=true');
     expect(whole.body.deleted).toBe(ALL.length);
     expect(await survivors(stack.cache)).toEqual(ALL);
   });
 
   it('deletes nothing when a filter matches nothing', async () => {
     stack = await makeStack();
-    const res = await purge('?provider=mistral');
+    const res = await purge(stack, '?provider=mistral');
     expect(res.body.deleted).toBe(0);
     expect(await survivors(stack.cache)).toEqual(ALL);
   });
@@ -80,10 +66,10 @@ describe('DELETE /api/cache filters', () => {
   it('publishes each purge on the invalidation bus', async () => {
     const sent: InvalidationMessage[] = [];
     stack = await makeStack({ bus: { publish: async (m) => void sent.push(m) } });
-    await purge('?pattern=summary:*');
-    await purge(`?key=${encodeURIComponent(find(':h2'))}`);
-    await purge('?tag=team:b');
-    await purge('');
+    await purge(stack, '?pattern=summary:*');
+    await purge(stack, `?key=${encodeURIComponent(find(':h2'))}`);
+    await purge(stack, '?tag=team:b');
+    await purge(stack, '');
     expect(sent.slice(0, 2)).toEqual([
       { type: 'pattern', value: 'summary:*' },
       { type: 'key', value: find(':h2') },
@@ -115,7 +101,7 @@ describe('DELETE /api/cache input validation', () => {
   ];
   it.each(bad)('answers 400 and deletes nothing for %s', async (_name, query) => {
     stack = await makeStack();
-    const res = await purge(query);
+    const res = await purge(stack, query);
     expect(res.status).toBe(400);
     expect(res.body.error.type).toBe('invalid_request');
     expect(typeof res.body.error.message).toBe('string');
@@ -124,24 +110,24 @@ describe('DELETE /api/cache input validation', () => {
 
   it('says which pattern cap was passed', async () => {
     stack = await makeStack();
-    const long = await purge(`?pattern=${'a'.repeat(600)}&dry_run=true`);
+    const long = await purge(stack, `?pattern=${'a'.repeat(600)}&dry_run=true`);
     expect(long.body.error.message).toMatch(/pattern: pattern is 600 characters long; at most 512/);
-    const wild = await purge(`?pattern=${'*%3F'.repeat(20)}Z&dry_run=true`);
+    const wild = await purge(stack, `?pattern=${'*%3F'.repeat(20)}Z&dry_run=true`);
     expect(wild.body.error.message).toMatch(/pattern: pattern has 40 wildcards; at most 32/);
   });
 
   it('counts what a pathological pattern under the caps selects, in a dry run', async () => {
     stack = await makeStack();
-    const res = await purge(`?pattern=${'*%3F'.repeat(15)}*Z&dry_run=true`);
+    const res = await purge(stack, `?pattern=${'*%3F'.repeat(15)}*Z&dry_run=true`);
     expect(res.status).toBe(200);
     expect(res.body.deleted).toBe(0);
-    const some = await purge(`?pattern=${'*%3F'.repeat(15)}*h?&dry_run=true`);
+    const some = await purge(stack, `?pattern=${'*%3F'.repeat(15)}*h?&dry_run=true`);
     expect(some.body.deleted).toBe(7); // h1..h5, mh1, mh2
   });
 
   it('names the unknown parameter in the message', async () => {
     stack = await makeStack();
-    const res = await purge('?provder=openai');
+    const res = await purge(stack, '?provder=openai');
     expect(res.body.error.message).toContain('provder');
   });
 });
@@ -152,7 +138,7 @@ describe('auth', () => {
     const none = await request(stack.app).delete('/api/cache');
     expect(none.status).toBe(401);
     expect(none.body.error.type).toBe('unauthorized');
-    const wrong = await purge('', 'not-the-token-at-all');
+    const wrong = await purge(stack, '', 'not-the-token-at-all');
     expect(wrong.status).toBe(401);
     const keys = await request(stack.app).get('/api/cache/keys').set('Authorization', 'Basic abc');
     expect(keys.status).toBe(401);
@@ -161,11 +147,9 @@ describe('auth', () => {
 
   it('lets the read token read but answers 403 on a purge', async () => {
     stack = await makeStack();
-    const read = await request(stack.app)
-      .get('/api/cache/keys')
-      .set(...bearer(READER));
+    const read = await get(stack, '/api/cache/keys', READER);
     expect(read.status).toBe(200);
-    const res = await purge('', READER);
+    const res = await purge(stack, '', READER);
     expect(res.status).toBe(403);
     expect(res.body.error.type).toBe('forbidden');
     expect(await survivors(stack.cache)).toEqual(ALL);
@@ -173,7 +157,7 @@ describe('auth', () => {
 
   it('refuses with 503 and says how to configure a token when none is set', async () => {
     stack = await makeStack({ token: undefined, readToken: undefined, env: {} });
-    const res = await purge('', 'anything-at-all');
+    const res = await purge(stack, '', 'anything-at-all');
     expect(res.status).toBe(503);
     expect(res.body.error.message).toContain('GATECACHE_ADMIN_TOKEN');
     expect(await survivors(stack.cache)).toEqual(ALL);
@@ -185,8 +169,8 @@ describe('auth', () => {
       readToken: undefined,
       env: { GATECACHE_ADMIN_TOKEN: 'env-admin-token', GATECACHE_READ_TOKEN: 'env-read-token' },
     });
-    expect((await purge('?dry_run=true', 'env-admin-token')).status).toBe(200);
-    expect((await purge('?dry_run=true', 'env-read-token')).status).toBe(403);
+    expect((await purge(stack, '?dry_run=true', 'env-admin-token')).status).toBe(200);
+    expect((await purge(stack, '?dry_run=true', 'env-read-token')).status).toBe(403);
   });
 
   it('runs without a token only when auth: false is set explicitly', async () => {
@@ -205,7 +189,7 @@ describe('auth', () => {
 describe('switches', () => {
   it('answers 403 with the reason when manual invalidation is disabled', async () => {
     stack = await makeStack({ manualEnabled: false });
-    const res = await purge('?key=config:ch1');
+    const res = await purge(stack, '?key=config:ch1');
     expect(res.status).toBe(403);
     expect(res.body.error.message).toContain('manual_enabled');
     expect(await survivors(stack.cache)).toEqual(ALL);
@@ -213,10 +197,10 @@ describe('switches', () => {
 
   it('refuses pattern purges when pattern-based invalidation is disabled', async () => {
     stack = await makeStack({ patternBased: false });
-    const res = await purge('?pattern=summary:*');
+    const res = await purge(stack, '?pattern=summary:*');
     expect(res.status).toBe(403);
     expect(res.body.error.message).toContain('pattern_based');
-    expect((await purge('?key=config:ch1')).body.deleted).toBe(1);
+    expect((await purge(stack, '?key=config:ch1')).body.deleted).toBe(1);
     expect(await survivors(stack.cache)).toEqual(without('config:ch1'));
   });
 });
@@ -225,8 +209,8 @@ describe('audit log', () => {
   it('records who, what, how many and when for every purge', async () => {
     const log = createEventLog(50, { now: () => 1_700_000_000_000 });
     stack = await makeStack({ eventLog: log });
-    await purge('?provider=anthropic');
-    await purge('?namespace=summary&dry_run=true');
+    await purge(stack, '?provider=anthropic');
+    await purge(stack, '?namespace=summary&dry_run=true');
     const [dry, real] = log.list();
     expect(real).toMatchObject({
       type: 'purge',
@@ -236,9 +220,7 @@ describe('audit log', () => {
       time: 1_700_000_000_000,
     });
     expect(dry).toMatchObject({ type: 'purge-dry-run', what: 'namespace=summary', count: 2 });
-    const res = await request(stack.app)
-      .get('/logs/cache?level=warn')
-      .set(...bearer(READER));
+    const res = await get(stack, '/logs/cache?level=warn', READER);
     expect(res.status).toBe(200);
     expect(res.body.entries).toHaveLength(1);
     expect(res.body.entries[0]).toMatchObject({
@@ -252,17 +234,13 @@ describe('audit log', () => {
   it('serves the warming log that another package writes', async () => {
     stack = await makeStack();
     stack.router.warmingLog.push({ level: 'info', type: 'warm', message: 'warmed 3 keys' });
-    const res = await request(stack.app)
-      .get('/logs/warming')
-      .set(...bearer(READER));
+    const res = await get(stack, '/logs/warming', READER);
     expect(res.body.entries).toEqual([expect.objectContaining({ type: 'warm', message: 'warmed 3 keys' })]);
   });
 
   it('rejects an unknown log level', async () => {
     stack = await makeStack();
-    const res = await request(stack.app)
-      .get('/logs/cache?level=loud')
-      .set(...bearer(READER));
+    const res = await get(stack, '/logs/cache?level=loud', READER);
     expect(res.status).toBe(400);
   });
 });
@@ -278,9 +256,7 @@ describe('GET /api/cache/keys', () => {
     let pages = 0;
     do {
       const q: string = cursor ? `&cursor=${cursor}` : '';
-      const res = await request(stack.app)
-        .get(`/api/cache/keys?limit=10${q}`)
-        .set(...bearer(READER));
+      const res = await get(stack, `/api/cache/keys?limit=10${q}`, READER);
       expect(res.status).toBe(200);
       expect(res.body.keys.length).toBeLessThanOrEqual(10);
       seen.push(...res.body.keys);
@@ -293,9 +269,7 @@ describe('GET /api/cache/keys', () => {
 
   it('filters by pattern', async () => {
     stack = await makeStack();
-    const res = await request(stack.app)
-      .get('/api/cache/keys?pattern=models:*')
-      .set(...bearer(READER));
+    const res = await get(stack, '/api/cache/keys?pattern=models:*', READER);
     expect(res.body.keys).toEqual(['models:anthropic:mh2', 'models:openai:mh1']);
     expect(res.body.next_cursor).toBeNull();
   });
@@ -311,9 +285,7 @@ describe('GET /api/cache/keys', () => {
     [`?pattern=${'*%3F'.repeat(17)}`],
   ])('answers 400 for %s', async (query) => {
     stack = await makeStack();
-    const res = await request(stack.app)
-      .get(`/api/cache/keys${query}`)
-      .set(...bearer(READER));
+    const res = await get(stack, `/api/cache/keys${query}`, READER);
     expect(res.status).toBe(400);
     expect(res.body.error.type).toBe('invalid_request');
   });
@@ -323,9 +295,7 @@ describe('GET /api/cache/entry', () => {
   it('shows metadata and the tiers holding the entry, without the body by default', async () => {
     stack = await makeStack();
     const key = find(':h1');
-    const res = await request(stack.app)
-      .get(`/api/cache/entry?key=${encodeURIComponent(key)}`)
-      .set(...bearer(READER));
+    const res = await get(stack, `/api/cache/entry?key=${encodeURIComponent(key)}`, READER);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       key,
@@ -343,21 +313,15 @@ describe('GET /api/cache/entry', () => {
 
   it('includes the body with include_body=true', async () => {
     stack = await makeStack();
-    const res = await request(stack.app)
-      .get('/api/cache/entry?key=config:ch1&include_body=true')
-      .set(...bearer(READER));
+    const res = await get(stack, '/api/cache/entry?key=config:ch1&include_body=true', READER);
     expect(res.body.body).toEqual({ encoding: 'utf8', data: JSON.stringify({ key: 'config:ch1' }) });
   });
 
   it('answers 404 for a missing key and 400 without one', async () => {
     stack = await makeStack();
-    const missing = await request(stack.app)
-      .get('/api/cache/entry?key=config:nope')
-      .set(...bearer(READER));
+    const missing = await get(stack, '/api/cache/entry?key=config:nope', READER);
     expect(missing.status).toBe(404);
-    const none = await request(stack.app)
-      .get('/api/cache/entry')
-      .set(...bearer(READER));
+    const none = await get(stack, '/api/cache/entry', READER);
     expect(none.status).toBe(400);
   });
 });
@@ -401,17 +365,7 @@ describe('POST /api/cache/explain', () => {
 
   it('never echoes a credential query parameter, in any spelling', async () => {
     stack = await makeStack();
-    const spellings = [
-      'key',
-      'api_key',
-      'api-key',
-      'access_token',
-      'KEY',
-      '%6Bey',
-      'Access-Token',
-      'key%5B%5D',
-    ];
-    for (const [i, name] of spellings.entries()) {
+    for (const [i, name] of CREDENTIAL_PARAM_SPELLINGS.entries()) {
       const secret = `AIzaQUERYSECRET${i}xyz`;
       const res = await request(stack.app)
         .post('/api/cache/explain')
@@ -446,9 +400,7 @@ describe('GET /api/config/cache', () => {
         admin_token: 'abc',
       },
     });
-    const res = await request(stack.app)
-      .get('/api/config/cache')
-      .set(...bearer(READER));
+    const res = await get(stack, '/api/config/cache', READER);
     expect(res.body).toEqual({
       caching: { default_ttl: 1800 },
       redis: { host: 'r', password: '[redacted]', url: 'redis://r:6379/0' },
@@ -457,19 +409,10 @@ describe('GET /api/config/cache', () => {
   });
 });
 
-async function corruptInL2(key: string): Promise<void> {
-  const l2 = stack.cache.tiers[1];
-  const record = await l2?.get(key);
-  if (!l2 || !record) throw new Error('fixture entry missing');
-  await l2.set({ meta: record.meta, data: Buffer.from('tampered bytes') });
-}
-
 describe('debug routes', () => {
   it('reports heap, RSS and GC counts', async () => {
     stack = await makeStack();
-    const res = await request(stack.app)
-      .get('/debug/memory/gc_stats')
-      .set(...bearer(READER));
+    const res = await get(stack, '/debug/memory/gc_stats', READER);
     expect(res.body.heap_used_mb).toBeGreaterThan(0);
     expect(res.body.rss_mb).toBeGreaterThan(0);
     expect(typeof res.body.gc).toBe('object');
@@ -481,26 +424,20 @@ describe('debug routes', () => {
     await stack.cache.get(key);
     await stack.cache.get(key);
     await stack.cache.get('response:openai:chat:gpt-4o:t:missing');
-    const res = await request(stack.app)
-      .get('/debug/cache/patterns')
-      .set(...bearer(READER));
+    const res = await get(stack, '/debug/cache/patterns', READER);
     expect(res.body.top_keys[0]).toEqual({ key, hits: 2, misses: 0 });
     expect(res.body.by_provider.openai).toEqual({ hits: 2, misses: 1 });
     expect(res.body.by_model['gpt-4o']).toEqual({ hits: 2, misses: 1 });
-    const entry = await request(stack.app)
-      .get(`/api/cache/entry?key=${encodeURIComponent(key)}`)
-      .set(...bearer(READER));
+    const entry = await get(stack, `/api/cache/entry?key=${encodeURIComponent(key)}`, READER);
     expect(entry.body.hits).toBe(2);
   });
 
   it('logs corrupt entries that the cache meets', async () => {
     stack = await makeStack();
     await stack.cache.tiers[0]?.delete('config:ch1');
-    await corruptInL2('config:ch1');
+    await corruptInL2(stack.cache, 'config:ch1');
     expect(await stack.cache.get('config:ch1')).toBeUndefined();
-    const res = await request(stack.app)
-      .get('/logs/cache?level=warn')
-      .set(...bearer(READER));
+    const res = await get(stack, '/logs/cache?level=warn', READER);
     expect(res.body.entries[0]).toMatchObject({ type: 'corrupt', tier: 'l2', key: 'config:ch1' });
   });
 });

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createCache, createKeyring, memoryStore } from '@gatecache/core';
 import type { Store } from '@gatecache/core';
-import request from 'supertest';
-import { READER, ADMIN, SEED, bearer, keysOfTier, makeStack } from './helpers';
+import { READER, SEED, corruptInL2, get, keysOfTier, makeStack } from './helpers';
 import type { Stack } from './helpers';
 import { validateTiers } from '../src/validate';
 
@@ -11,20 +10,11 @@ afterEach(async () => {
   await stack?.close();
 });
 
-async function corruptInL2(key: string): Promise<void> {
-  const l2 = stack.cache.tiers[1];
-  const record = await l2?.get(key);
-  if (!l2 || !record) throw new Error('fixture entry missing');
-  await l2.set({ meta: record.meta, data: Buffer.from('tampered bytes') });
-}
-
 describe('GET /debug/cache/validate', () => {
   it('removes a corrupt entry and counts it, leaving good ones', async () => {
     stack = await makeStack();
-    await corruptInL2('config:ch1');
-    const res = await request(stack.app)
-      .get('/debug/cache/validate')
-      .set(...bearer(ADMIN));
+    await corruptInL2(stack.cache, 'config:ch1');
+    const res = await get(stack, '/debug/cache/validate');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       checked: SEED.length * 2,
@@ -39,17 +29,13 @@ describe('GET /debug/cache/validate', () => {
 
   it('needs the admin token because it removes entries', async () => {
     stack = await makeStack();
-    const res = await request(stack.app)
-      .get('/debug/cache/integrity')
-      .set(...bearer(READER));
+    const res = await get(stack, '/debug/cache/integrity', READER);
     expect(res.status).toBe(403);
   });
 
   it('bounds the work per tier with limit', async () => {
     stack = await makeStack();
-    const res = await request(stack.app)
-      .get('/debug/cache/integrity?limit=3')
-      .set(...bearer(ADMIN));
+    const res = await get(stack, '/debug/cache/integrity?limit=3');
     expect(res.body.checked).toBe(6);
     expect(res.body.tiers.every((t: { partial: boolean }) => t.partial)).toBe(true);
   });

@@ -1,3 +1,4 @@
+import { restoreEnvAfterEach } from '@gatecache/test-kit';
 import { canonicalJson, DEFAULT_TENANT_SECRET, tenantHash } from '../src';
 import { createHmac } from 'node:crypto';
 
@@ -20,11 +21,7 @@ describe('canonicalJson', () => {
 });
 
 describe('tenantHash', () => {
-  const saved = process.env.GATECACHE_TENANT_SECRET;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.GATECACHE_TENANT_SECRET;
-    else process.env.GATECACHE_TENANT_SECRET = saved;
-  });
+  restoreEnvAfterEach('GATECACHE_TENANT_SECRET');
 
   it('is a 16 hex char HMAC-SHA256 of the scope value', () => {
     const expected = createHmac('sha256', 'k').update('sk-abc').digest('hex').slice(0, 16);

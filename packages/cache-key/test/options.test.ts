@@ -1,12 +1,9 @@
+import { restoreEnvAfterEach } from '@gatecache/test-kit';
 import { DEFAULTS, DEFAULT_TENANT_SECRET } from '../src';
 import { resolveKeyOptions } from '../src/options';
 
 describe('resolveKeyOptions', () => {
-  const saved = process.env.GATECACHE_TENANT_SECRET;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.GATECACHE_TENANT_SECRET;
-    else process.env.GATECACHE_TENANT_SECRET = saved;
-  });
+  restoreEnvAfterEach('GATECACHE_TENANT_SECRET');
 
   it('defaults to credential scope, built-in vary headers and the built-in secret', () => {
     delete process.env.GATECACHE_TENANT_SECRET;

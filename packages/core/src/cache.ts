@@ -336,11 +336,12 @@ class TieredCache extends EventEmitter implements Cache {
         let n = 0;
         for (const key of list) {
           // Past an open breaker too (see deleteMatching); the first failure ends this tier's turn.
-          const removed = await this.guard.call<boolean | typeof FAILED>(
+          const removed = await this.guard.run<boolean | typeof FAILED>(
             tier,
             'delete',
             () => tier.delete(key),
             FAILED,
+            { evenIfOpen: true },
           );
           if (removed === FAILED) break;
           if (removed) n++;
@@ -469,7 +470,7 @@ class TieredCache extends EventEmitter implements Cache {
       this.tiers.map(async (tier) => {
         // A purge goes to every tier even while its breaker is open: an entry left in a lower tier would be
         // served again, so the tier is tried and its failure reported rather than skipped in silence.
-        const removed = await this.guard.call(
+        const removed = await this.guard.run(
           tier,
           'deleteMatching',
           async () => {
@@ -480,7 +481,7 @@ class TieredCache extends EventEmitter implements Cache {
           },
           0,
           // A purge walks the keyspace: give it more time than a single lookup.
-          { timeoutMs: 60_000 },
+          { timeoutMs: 60_000, evenIfOpen: true },
         );
         setOwn(byTier, tier.name, removed);
       }),
@@ -534,7 +535,9 @@ class TieredCache extends EventEmitter implements Cache {
   async close(): Promise<void> {
     // Every tier is closed, even one whose breaker is open: skipping it would leave its connection open.
     await Promise.all(
-      this.tiers.map(async (tier) => this.guard.call(tier, 'close', () => tier.close(), undefined)),
+      this.tiers.map(async (tier) =>
+        this.guard.run(tier, 'close', () => tier.close(), undefined, { evenIfOpen: true }),
+      ),
     );
     this.removeAllListeners();
   }

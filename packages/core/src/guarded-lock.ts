@@ -94,11 +94,13 @@ function wrap(lock: DistributedLock, guard: TierGuard, options: GuardLockOptions
     async acquire(key: string, ttlMs: number): Promise<LockHandle | undefined> {
       if (!guard.available(tier)) return skip('breaker open');
       let pending: Promise<LockHandle | undefined> | undefined;
-      const handle = await guard.call<LockHandle | undefined | typeof NO_ANSWER>(
+      const handle = await guard.run<LockHandle | undefined | typeof NO_ANSWER>(
         tier,
         'lock',
         () => (pending = lock.acquire(key, ttlMs)),
         NO_ANSWER,
+        // Asked above, where an open breaker answers with a local handle.
+        { evenIfOpen: true },
       );
       if (handle === NO_ANSWER) {
         // Abandoned on the guard's timeout, the acquire may still succeed later: release what it took.

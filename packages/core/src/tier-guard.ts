@@ -107,26 +107,19 @@ export class TierGuard {
     return () => this.watchers.delete(fn);
   }
 
-  /** Synchronous tiers answer synchronously (no promise on the memory hit path); others get a timeout. */
+  /**
+   * Synchronous tiers answer synchronously (no promise on the memory hit path); others get a timeout. While
+   * the breaker is open `fallback` answers instead, unless `evenIfOpen`: a purge or a close must reach every
+   * tier, and a caller that asked `available()` itself must not ask twice.
+   */
   run<T>(
     tier: Guarded,
     op: string,
     fn: () => MaybePromise<T>,
     fallback: T,
-    options: { timeoutMs?: number } = {},
+    options: { timeoutMs?: number; evenIfOpen?: boolean } = {},
   ): MaybePromise<T> {
-    if (!this.available(tier)) return fallback;
-    return this.call(tier, op, fn, fallback, options);
-  }
-
-  /** `run` for a caller that asked `available()` itself: the call, its timeout and its outcome counted. */
-  call<T>(
-    tier: Guarded,
-    op: string,
-    fn: () => MaybePromise<T>,
-    fallback: T,
-    options: { timeoutMs?: number } = {},
-  ): MaybePromise<T> {
+    if (!options.evenIfOpen && !this.available(tier)) return fallback;
     let result: MaybePromise<T>;
     try {
       result = fn();

@@ -30,14 +30,18 @@ export interface Usage {
 }
 
 /** What a caller stores. Everything except `body` is optional metadata kept in clear next to it. */
-export interface EntryInput {
+export interface EntryInput extends EntryFields {
   body: Buffer | string;
+  tags?: string[];
+}
+
+/** The metadata a caller may give with an entry and a tier keeps as given. */
+export interface EntryFields {
   status?: number;
   /** An allow-list of response headers; the caller decides which. */
   headers?: Record<string, string>;
   /** `json`, `sse`, `text`: how the body is to be replayed. */
   kind?: string;
-  tags?: string[];
   provider?: string;
   model?: string;
   endpoint?: string;
@@ -49,7 +53,7 @@ export interface EntryInput {
 }
 
 /** Metadata stored in clear next to the (possibly compressed and encrypted) body bytes. */
-export interface EntryMeta {
+export interface EntryMeta extends EntryFields {
   /** Record format version. */
   v: 1;
   key: string;
@@ -68,15 +72,6 @@ export interface EntryMeta {
   /** `sha256-<base64>` (or `hmac-sha256-<base64>` with a signing key) over the key and the stored bytes. */
   integrity: string;
   tags: string[];
-  kind?: string;
-  status?: number;
-  headers?: Record<string, string>;
-  provider?: string;
-  model?: string;
-  endpoint?: string;
-  tenant?: string;
-  usage?: Usage;
-  extra?: Record<string, unknown>;
 }
 
 /** What a tier holds: metadata plus the encoded body bytes. */

@@ -6,7 +6,10 @@ import type { AuthOptions, Principal } from '../src';
 const ADMIN = 'admin-token-0123456789';
 const READER = 'read-token-0123456789';
 
-/** A real Express app with one read route and one admin route that echo the authenticated caller. */
+/**
+ * A real Express app whose routes (one per scope, a read route that takes `?token=`) echo the authenticated
+ * caller, and `/who` what `identify` makes of a request.
+ */
 function app(options: AuthOptions, env: NodeJS.ProcessEnv = {}) {
   const scope = createAuth(options, env);
   const a = express();
@@ -15,6 +18,9 @@ function app(options: AuthOptions, env: NodeJS.ProcessEnv = {}) {
   };
   a.get('/read', scope('read'), echo);
   a.get('/admin', scope('admin'), echo);
+  a.get('/scrape', scope('scrape'), echo);
+  a.get('/page', scope('read', { queryToken: true }), echo);
+  a.get('/who', (req, res) => res.json(scope.identify(req) ?? null));
   return a;
 }
 
@@ -85,21 +91,8 @@ describe('tokenId', () => {
 
 describe('createAuth scopes beyond read and admin', () => {
   const SCRAPER = 'scrape-token-0123456789';
-  function scoped(options: AuthOptions, env: NodeJS.ProcessEnv = {}) {
-    const scope = createAuth(options, env);
-    const a = express();
-    const echo = (_req: express.Request, res: express.Response): void => {
-      res.json(res.locals[PRINCIPAL] as Principal);
-    };
-    a.get('/scrape', scope('scrape'), echo);
-    a.get('/read', scope('read'), echo);
-    a.get('/page', scope('read', { queryToken: true }), echo);
-    a.get('/who', (req, res) => res.json(scope.identify(req) ?? null));
-    return a;
-  }
-
   it('admits the scrape token to scrape routes only, and the wider tokens there too', async () => {
-    const a = scoped(
+    const a = app(
       {},
       { GATECACHE_ADMIN_TOKEN: ADMIN, GATECACHE_READ_TOKEN: READER, GATECACHE_SCRAPE_TOKEN: SCRAPER },
     );
@@ -121,7 +114,7 @@ describe('createAuth scopes beyond read and admin', () => {
   });
 
   it('takes ?token= only on a route that asks for it', async () => {
-    const a = scoped({ token: ADMIN, readToken: READER });
+    const a = app({ token: ADMIN, readToken: READER });
     expect((await request(a).get(`/page?token=${READER}`)).body.scope).toBe('read');
     expect((await request(a).get(`/read?token=${ADMIN}`)).status).toBe(401);
     expect((await request(a).get(`/page?token=${ADMIN}x`)).status).toBe(401);
@@ -129,13 +122,13 @@ describe('createAuth scopes beyond read and admin', () => {
   });
 
   it('identifies the caller without refusing anyone', async () => {
-    const a = scoped({ token: ADMIN, scrapeToken: SCRAPER });
+    const a = app({ token: ADMIN, scrapeToken: SCRAPER });
     expect((await request(a).get('/who')).body).toBeNull();
     expect((await request(a).get('/who').set('Authorization', 'Bearer wrong-token-1')).body).toBeNull();
     const scrape = await request(a).get('/who').set('Authorization', `Bearer ${SCRAPER}`);
     expect(scrape.body).toEqual({ scope: 'scrape', tokenId: tokenId(SCRAPER) });
-    expect((await request(scoped({})).get('/who').set('Authorization', `Bearer ${ADMIN}`)).body).toBeNull();
-    expect((await request(scoped({ auth: false })).get('/who')).body.tokenId).toBe('anonymous');
+    expect((await request(app({})).get('/who').set('Authorization', `Bearer ${ADMIN}`)).body).toBeNull();
+    expect((await request(app({ auth: false })).get('/who')).body.tokenId).toBe('anonymous');
   });
 
   it('rejects a short scrape token, naming it', () => {

@@ -5,7 +5,7 @@ import { DEFAULTS } from '../src/defaults';
 import { createKeyring } from '../src/codec';
 import { memoryStore } from '../src/memory-store';
 import type { Store, StoredRecord } from '../src/types';
-import { manualClock } from './helpers';
+import { manualClock, slowCounted } from './helpers';
 
 /** A second in-memory tier that behaves like a tier at rest (receives encoded records). */
 function encodedTier(name = 'lower'): Store & { records: Map<string, StoredRecord> } {
@@ -218,34 +218,26 @@ describe('createCache', () => {
 
   it('coalesces concurrent getOrSet calls into one loader call', async () => {
     const cache = createCache();
-    let calls = 0;
-    const loader = async () => {
-      calls++;
-      await new Promise((r) => setTimeout(r, 20));
-      return { body: 'loaded' };
-    };
+    const loader = slowCounted(20, () => ({ body: 'loaded' }));
     const results = await Promise.all(
       Array.from({ length: 100 }, () => cache.getOrSet('response:k', loader)),
     );
-    expect(calls).toBe(1);
+    expect(loader.calls).toBe(1);
     expect(results.every((r) => r.body.toString() === 'loaded')).toBe(true);
     expect((await cache.get('response:k'))?.body.toString()).toBe('loaded');
   });
 
   it('hands a loader error to every waiter and caches nothing', async () => {
     const cache = createCache();
-    let calls = 0;
-    const loader = async () => {
-      calls++;
-      await new Promise((r) => setTimeout(r, 10));
+    const loader = slowCounted(10, () => {
       throw new Error('provider 500');
-    };
+    });
     const results = await Promise.allSettled([
       cache.getOrSet('response:k', loader),
       cache.getOrSet('response:k', loader),
     ]);
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
-    expect(calls).toBe(1);
+    expect(loader.calls).toBe(1);
     await expect(cache.has('response:k')).resolves.toBe(false);
   });
 

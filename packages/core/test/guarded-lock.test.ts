@@ -1,13 +1,7 @@
 import { guardLock, isGuardedLock } from '../src/guarded-lock';
 import { TierGuard } from '../src/tier-guard';
-import type { DistributedLock, LockHandle, Logger } from '../src/types';
-import { manualClock } from './helpers';
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const log = (level: string) => (message: string) => lines.push(`${level}:${message}`);
-  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
+import type { DistributedLock, LockHandle } from '../src/types';
+import { manualClock, recordingLogger } from './helpers';
 
 /**
  * A lock whose server can be switched off: `frozen` makes every call hang (a SIGSTOPped Redis); otherwise it
@@ -36,13 +30,19 @@ function switchableLock(tier?: string): DistributedLock & { frozen: boolean; cal
   return lock;
 }
 
+/** A switchable lock behind a breaker with a 10 ms timeout that opens after `failureThreshold` failures for 1 s. */
+function lockBehindBreaker(failureThreshold: number, tier?: string) {
+  const clock = manualClock(0);
+  const logger = recordingLogger();
+  const guard = new TierGuard({ timeoutMs: 10, failureThreshold, cooldownMs: 1000 }, clock, logger);
+  const inner = switchableLock(tier);
+  const lock = guardLock(inner, guard, { logger });
+  return { clock, logger, guard, inner, lock };
+}
+
 describe('guardLock', () => {
   it('skips the lock while the breaker is open: acquires answer at once with a local handle, counted and logged once', async () => {
-    const clock = manualClock(0);
-    const logger = recordingLogger();
-    const guard = new TierGuard({ timeoutMs: 10, failureThreshold: 2, cooldownMs: 1000 }, clock, logger);
-    const inner = switchableLock();
-    const lock = guardLock(inner, guard, { logger });
+    const { guard, logger, inner, lock } = lockBehindBreaker(2);
     inner.frozen = true;
     // Two calls time out (each counted as a failure); then the breaker is open and the lock is not called.
     for (let i = 0; i < 10; i++) {
@@ -58,11 +58,7 @@ describe('guardLock', () => {
   });
 
   it('probes the server once after the cooldown and takes the lock again once it answers', async () => {
-    const clock = manualClock(0);
-    const logger = recordingLogger();
-    const guard = new TierGuard({ timeoutMs: 10, failureThreshold: 1, cooldownMs: 1000 }, clock, logger);
-    const inner = switchableLock();
-    const lock = guardLock(inner, guard, { logger });
+    const { clock, logger, inner, lock } = lockBehindBreaker(1);
     inner.frozen = true;
     await lock.acquire('a', 1000);
     inner.frozen = false;
@@ -78,14 +74,7 @@ describe('guardLock', () => {
   });
 
   it("shares the breaker of the tier it names: a failing tier opens it, and the lock's timeouts open the tier's", async () => {
-    const clock = manualClock(0);
-    const guard = new TierGuard(
-      { timeoutMs: 10, failureThreshold: 1, cooldownMs: 1000 },
-      clock,
-      recordingLogger(),
-    );
-    const inner = switchableLock('redis');
-    const lock = guardLock(inner, guard);
+    const { clock, guard, inner, lock } = lockBehindBreaker(1, 'redis');
     guard.failed({ name: 'redis' }, 'get', new Error('timeout'));
     await lock.acquire('k', 1000);
     expect(inner.calls).toBe(0);
@@ -98,14 +87,7 @@ describe('guardLock', () => {
   });
 
   it('ends a wait for a release when the breaker opens, and does not start one while it is open', async () => {
-    const clock = manualClock(0);
-    const guard = new TierGuard(
-      { timeoutMs: 10, failureThreshold: 1, cooldownMs: 1000 },
-      clock,
-      recordingLogger(),
-    );
-    const inner = switchableLock('redis');
-    const lock = guardLock(inner, guard);
+    const { guard, lock } = lockBehindBreaker(1, 'redis');
     let ended = false;
     const waiting = lock.waitForRelease('k', 60_000).then(() => (ended = true));
     await Promise.resolve();

@@ -1,20 +1,11 @@
 import { dictOf, hasOwnKey, ownValue, setOwn } from '../src';
-
-const MEMBERS = [
-  '__proto__',
-  'constructor',
-  'prototype',
-  'toString',
-  'hasOwnProperty',
-  'valueOf',
-  '__defineGetter__',
-];
+import { PROTO_NAMES } from '@gatecache/test-kit';
 
 describe('ownValue and hasOwnKey', () => {
   it('should find own properties and never an inherited member', () => {
     const table: Record<string, number> = { 'gpt-4o': 1 };
     expect(ownValue(table, 'gpt-4o')).toBe(1);
-    for (const name of MEMBERS) {
+    for (const name of PROTO_NAMES) {
       expect(ownValue(table, name)).toBeUndefined();
       expect(hasOwnKey(table, name)).toBe(false);
     }
@@ -30,16 +21,16 @@ describe('ownValue and hasOwnKey', () => {
 describe('setOwn and dictOf', () => {
   it('should make every prototype member name an own property and leave prototypes alone', () => {
     const out: Record<string, unknown> = {};
-    for (const name of MEMBERS) setOwn(out, name, { hits: 1 });
+    for (const name of PROTO_NAMES) setOwn(out, name, { hits: 1 });
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
-    expect(Object.keys(out).sort()).toEqual([...MEMBERS].sort());
+    expect(Object.keys(out).sort()).toEqual([...PROTO_NAMES].sort());
     expect(({} as Record<string, unknown>).hits).toBeUndefined();
   });
 
   it('should build a prototype-less object whose names are all own', () => {
-    const d = dictOf(MEMBERS.map((n) => [n, n.length] as const));
+    const d = dictOf(PROTO_NAMES.map((n) => [n, n.length] as const));
     expect(Object.getPrototypeOf(d)).toBeNull();
-    expect(Object.keys(d).sort()).toEqual([...MEMBERS].sort());
+    expect(Object.keys(d).sort()).toEqual([...PROTO_NAMES].sort());
     expect(JSON.parse(JSON.stringify(d)).__defineGetter__).toBe(16);
   });
 });

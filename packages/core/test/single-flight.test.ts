@@ -1,4 +1,5 @@
 import { createSingleFlight } from '../src/single-flight';
+import { slowCounted } from './helpers';
 
 describe('createSingleFlight', () => {
   it('runs one call for concurrent callers of one key', async () => {
@@ -21,15 +22,12 @@ describe('createSingleFlight', () => {
 
   it('delivers an error to every waiter and forgets it', async () => {
     const sf = createSingleFlight();
-    let calls = 0;
-    const failing = async () => {
-      calls++;
-      await new Promise((r) => setTimeout(r, 5));
+    const failing = slowCounted(5, () => {
       throw new Error('upstream down');
-    };
+    });
     const results = await Promise.allSettled([sf.run('k', failing), sf.run('k', failing)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-    expect(calls).toBe(1);
+    expect(failing.calls).toBe(1);
     await expect(sf.run('k', async () => 'ok')).resolves.toBe('ok');
   });
 

@@ -1,13 +1,6 @@
 import { memoryStore } from '../src/memory-store';
 import { TierGuard } from '../src/tier-guard';
-import type { Logger } from '../src/types';
-import { manualClock } from './helpers';
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const log = (level: string) => (message: string) => lines.push(`${level}:${message}`);
-  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
+import { manualClock, recordingLogger } from './helpers';
 
 describe('TierGuard', () => {
   const tier = memoryStore({ name: 't' });

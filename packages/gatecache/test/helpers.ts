@@ -87,6 +87,19 @@ export async function fakeUpstream(text = 'an upstream answer'): Promise<FakeUps
 }
 
 /** A logger that keeps what it is given, for asserting start-up warnings. */
+/** A fake upstream answering `text`, started before each test of the block and closed after it. */
+export function fakeUpstreamEach(text?: string): () => FakeUpstream {
+  let upstream: FakeUpstream | undefined;
+  beforeEach(async () => {
+    upstream = await fakeUpstream(text);
+  });
+  afterEach(() => upstream?.close());
+  return () => {
+    if (!upstream) throw new Error('fakeUpstreamEach: used outside a test');
+    return upstream;
+  };
+}
+
 export function recordingLogger(): {
   logger: { debug(): void; info(): void; warn(m: string): void; error(m: string): void };
   warnings: string[];

@@ -1,6 +1,5 @@
 import { createGatecache, parseConfig } from '../src';
-import { answer, appOf, fakeUpstream, recordingLogger } from './helpers';
-import type { FakeUpstream } from './helpers';
+import { answer, appOf, fakeUpstreamEach, recordingLogger } from './helpers';
 
 const SUMMARY = `disk:
   enabled: false
@@ -28,16 +27,12 @@ function longChat(): RequestInit {
 }
 
 describe('createGatecache summary cache', () => {
-  let upstream: FakeUpstream;
-  beforeEach(async () => {
-    upstream = await fakeUpstream('They discussed cache sizing.');
-  });
-  afterEach(() => upstream.close());
+  const upstream = fakeUpstreamEach('They discussed cache sizing.');
 
   it('bounds the condenser by caching.max_body_kb, the one body limit it shares with the response cache', async () => {
     const gc = await createGatecache(parseConfig(`${SUMMARY}  max_body_kb: 2\n`, { env: {} }), {
       env: {},
-      upstream: { openai: { baseUrl: upstream.url, apiKey: 'gateway-key' } },
+      upstream: { openai: { baseUrl: upstream().url, apiKey: 'gateway-key' } },
     });
     try {
       const { app } = appOf(gc);
@@ -45,7 +40,7 @@ describe('createGatecache summary cache', () => {
       // Over 2 KiB: neither middleware reads it; it goes upstream as sent, uncondensed and uncached.
       expect(res.headers.get('x-gatecache-condensed')).toBeNull();
       expect(res.headers.get('cache-status')).toBe('gatecache; fwd=bypass; detail=too-large');
-      expect(upstream.requests).toHaveLength(0);
+      expect(upstream().requests).toHaveLength(0);
     } finally {
       await gc.close();
     }
@@ -54,16 +49,16 @@ describe('createGatecache summary cache', () => {
   it('condenses a long conversation with a small model through the gateway upstream, summaries cached', async () => {
     const gc = await createGatecache(parseConfig(SUMMARY, { env: {} }), {
       env: {},
-      upstream: { openai: { baseUrl: upstream.url, apiKey: 'gateway-key' } },
+      upstream: { openai: { baseUrl: upstream().url, apiKey: 'gateway-key' } },
     });
     try {
       const { app, calls } = appOf(gc);
       const first = await answer(app, '/v1/chat/completions', longChat());
       expect(first.headers.get('x-gatecache-condensed')).toBe('1');
       expect(Number(first.headers.get('x-gatecache-tokens-removed'))).toBeGreaterThan(0);
-      const summaries = upstream.requests.length;
+      const summaries = upstream().requests.length;
       expect(summaries).toBeGreaterThanOrEqual(1);
-      expect(upstream.requests[0]).toMatchObject({
+      expect(upstream().requests[0]).toMatchObject({
         path: '/v1/chat/completions',
         authorization: 'Bearer gateway-key',
         body: { model: 'gpt-4o-mini', temperature: 0 },
@@ -75,7 +70,7 @@ describe('createGatecache summary cache', () => {
       const second = await answer(app, '/v1/chat/completions', longChat());
       expect(second.headers.get('x-gatecache-condensed')).toBe('1');
       expect(second.headers.get('x-cache')).toBe('HIT');
-      expect(upstream.requests).toHaveLength(summaries);
+      expect(upstream().requests).toHaveLength(summaries);
       expect(calls()).toBe(1);
       expect(gc.contextCondenserMiddleware!.stats()).toMatchObject({
         condensed: 2,
@@ -89,11 +84,11 @@ describe('createGatecache summary cache', () => {
   it('uses the configured summarizing model and provider', async () => {
     const gc = await createGatecache(
       parseConfig(`${SUMMARY}    model: gpt-4.1-nano\n    provider: openai\n`, { env: {} }),
-      { env: {}, upstream: { openai: { baseUrl: upstream.url, apiKey: 'gateway-key' } } },
+      { env: {}, upstream: { openai: { baseUrl: upstream().url, apiKey: 'gateway-key' } } },
     );
     try {
       await answer(appOf(gc).app, '/v1/chat/completions', longChat());
-      expect(upstream.requests[0]!.body.model).toBe('gpt-4.1-nano');
+      expect(upstream().requests[0]!.body.model).toBe('gpt-4.1-nano');
     } finally {
       await gc.close();
     }
@@ -102,7 +97,7 @@ describe('createGatecache summary cache', () => {
   it('leaves conversations alone when summary_cache is off, or the gateway has no credential', async () => {
     const off = await createGatecache(parseConfig(`${SUMMARY}    enabled: false\n`, { env: {} }), {
       env: {},
-      upstream: { openai: { baseUrl: upstream.url, apiKey: 'gateway-key' } },
+      upstream: { openai: { baseUrl: upstream().url, apiKey: 'gateway-key' } },
     });
     const { logger, warnings } = recordingLogger();
     const bare = await createGatecache(parseConfig(SUMMARY, { env: {} }), { env: {}, logger });
@@ -112,7 +107,7 @@ describe('createGatecache summary cache', () => {
       expect(res.headers.get('x-gatecache-condensed')).toBeNull();
       expect(bare.contextCondenserMiddleware).toBeUndefined();
       expect(warnings).toContainEqual(expect.stringContaining('caching.summary_cache: the gateway has no'));
-      expect(upstream.requests).toHaveLength(0);
+      expect(upstream().requests).toHaveLength(0);
     } finally {
       await off.close();
       await bare.close();

@@ -1,6 +1,5 @@
 import { createGatecache, parseConfig } from '../src';
-import { answer, appOf, chat, fakeUpstream, recordingLogger } from './helpers';
-import type { FakeUpstream } from './helpers';
+import { answer, appOf, chat, fakeUpstreamEach, recordingLogger } from './helpers';
 
 const TOKEN = 'warming-admin-token';
 const env = { GATECACHE_ADMIN_TOKEN: TOKEN };
@@ -23,16 +22,12 @@ warming:
 `;
 
 describe('createGatecache warming', () => {
-  let upstream: FakeUpstream;
-  beforeEach(async () => {
-    upstream = await fakeUpstream('a warmed answer');
-  });
-  afterEach(() => upstream.close());
+  const upstream = fakeUpstreamEach('a warmed answer');
 
   it('maps the warming block onto the tracker and the warmer, started with the stack', async () => {
     const gc = await createGatecache(parseConfig(WARMING, { env }), {
       env,
-      upstream: { openai: { baseUrl: upstream.url, apiKey: 'gateway-key' } },
+      upstream: { openai: { baseUrl: upstream().url, apiKey: 'gateway-key' } },
     });
     try {
       const { tracker, warmer } = gc.warming!;
@@ -50,7 +45,7 @@ describe('createGatecache warming', () => {
   it('warms a tracked answer with the gateway credential and shows it in /metrics and Prometheus', async () => {
     const gc = await createGatecache(parseConfig(WARMING, { env }), {
       env,
-      upstream: { openai: { baseUrl: upstream.url, apiKey: 'gateway-key' } },
+      upstream: { openai: { baseUrl: upstream().url, apiKey: 'gateway-key' } },
     });
     try {
       const { app } = appOf(gc);
@@ -74,8 +69,8 @@ describe('createGatecache warming', () => {
         const st = gc.warming!.warmer.stats();
         return st.successes + st.failures >= 1 && !st.running;
       });
-      expect(upstream.requests).toHaveLength(1);
-      expect(upstream.requests[0]).toMatchObject({
+      expect(upstream().requests).toHaveLength(1);
+      expect(upstream().requests[0]).toMatchObject({
         path: '/v1/chat/completions',
         authorization: 'Bearer gateway-key',
       });
@@ -100,7 +95,7 @@ describe('createGatecache warming', () => {
   it('builds no warmer when warming is off, and its routes answer why in JSON', async () => {
     const gc = await createGatecache(parseConfig(`${WARMING}  enabled: false\n`, { env }), {
       env,
-      upstream: { openai: { baseUrl: upstream.url, apiKey: 'gateway-key' } },
+      upstream: { openai: { baseUrl: upstream().url, apiKey: 'gateway-key' } },
     });
     try {
       expect(gc.warming).toBeUndefined();
@@ -145,7 +140,7 @@ describe('createGatecache warming', () => {
   });
 
   it('reads the upstream credentials from OPENAI_API_KEY and OPENAI_BASE_URL by default', async () => {
-    const withKey = { ...env, OPENAI_API_KEY: 'sk-gateway', OPENAI_BASE_URL: upstream.url };
+    const withKey = { ...env, OPENAI_API_KEY: 'sk-gateway', OPENAI_BASE_URL: upstream().url };
     const gc = await createGatecache(parseConfig(WARMING, { env: withKey }), { env: withKey });
     try {
       expect(gc.warming).toBeDefined();
@@ -159,7 +154,7 @@ describe('createGatecache warming', () => {
     const gc = await createGatecache(parseConfig(`${WARMING}  pattern_analysis: false\n`, { env }), {
       env,
       logger,
-      upstream: { openai: { baseUrl: upstream.url, apiKey: 'gateway-key' } },
+      upstream: { openai: { baseUrl: upstream().url, apiKey: 'gateway-key' } },
     });
     try {
       await answer(appOf(gc).app, '/v1/chat/completions', chat);

@@ -92,10 +92,10 @@ export function warmingJson(snap: Snapshot): Record<string, unknown> {
   };
 }
 
-/** `GET /api/cache/stats`: the guide's fields, then per tier and per namespace. */
-export function statsJson(snap: Snapshot): Record<string, unknown> {
+/** The whole-cache figures that `GET /api/cache/stats` and `GET /metrics` both lead with. */
+function headline(snap: Snapshot): Record<string, unknown> {
   const s = snap.cache;
-  const out: Record<string, unknown> = {
+  return {
     hit_rate: s.hitRate,
     total_requests: s.totalRequests,
     cache_hits: s.hits,
@@ -104,16 +104,24 @@ export function statsJson(snap: Snapshot): Record<string, unknown> {
     entries: s.entries,
     memory_usage_mb: mb(s.memoryBytes),
     max_memory_mb: mb(s.memoryMaxBytes),
-    memory_usage_percent: s.memoryMaxBytes ? (s.memoryBytes / s.memoryMaxBytes) * 100 : 0,
     evictions: s.evictions,
     sets: s.sets,
     deletes: s.deletes,
-    corrupt: s.corrupt,
     tier_errors: tierErrors(s),
+    lookup_latency: latencySummary(snap),
+  };
+}
+
+/** `GET /api/cache/stats`: the guide's fields, then per tier and per namespace. */
+export function statsJson(snap: Snapshot): Record<string, unknown> {
+  const s = snap.cache;
+  const out: Record<string, unknown> = {
+    ...headline(snap),
+    memory_usage_percent: s.memoryMaxBytes ? (s.memoryBytes / s.memoryMaxBytes) * 100 : 0,
+    corrupt: s.corrupt,
     bytes_before_compression: s.bytesBeforeCompression,
     bytes_after_compression: s.bytesAfterCompression,
     compression_ratio: s.bytesBeforeCompression ? s.bytesAfterCompression / s.bytesBeforeCompression : 1,
-    lookup_latency: latencySummary(snap),
     tiers: Object.fromEntries(
       Object.entries(s.tiers).map(([name, t]) => [
         name,
@@ -203,20 +211,8 @@ export function summaryJson(snap: Snapshot): Record<string, unknown> | undefined
 export function metricsJson(snap: Snapshot): Record<string, unknown> {
   const s = snap.cache;
   const performance: Record<string, unknown> = {
-    hit_rate: s.hitRate,
+    ...headline(snap),
     miss_rate: s.totalRequests ? s.misses / s.totalRequests : 0,
-    total_requests: s.totalRequests,
-    cache_hits: s.hits,
-    cache_misses: s.misses,
-    stale_hits: s.staleHits,
-    entries: s.entries,
-    memory_usage_mb: mb(s.memoryBytes),
-    max_memory_mb: mb(s.memoryMaxBytes),
-    evictions: s.evictions,
-    sets: s.sets,
-    deletes: s.deletes,
-    tier_errors: tierErrors(s),
-    lookup_latency: latencySummary(snap),
   };
   const rc = responseCacheJson(snap);
   if (rc) {

@@ -1,24 +1,17 @@
 import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache } from '@gatecache/core';
-import { Redis } from 'ioredis';
 import { lockedGetOrSet, redisLock, redisStore } from '../src';
 import type { RedisLock } from '../src';
-import { describeRedis, startRedis } from './helpers/redis-server';
-import type { RedisProcess } from './helpers/redis-server';
+import { describeRedis, redisForAll } from './helpers/redis-server';
 
 describeRedis('lockedGetOrSet', () => {
-  let server: RedisProcess;
-  let raw: Redis;
+  const redis = redisForAll();
   let instances: Array<{ cache: Cache; lock: RedisLock }>;
 
-  beforeAll(async () => {
-    server = await startRedis();
-    raw = new Redis(server.port, '127.0.0.1');
-  });
   beforeEach(async () => {
     instances = [];
     for (let i = 0; i < 3; i++) {
-      const store = redisStore({ port: server.port });
+      const store = redisStore({ port: redis().server.port });
       const lock = redisLock({ client: store.client, pollIntervalMs: 50 });
       await Promise.all([store.ready(), lock.ready()]);
       instances.push({ cache: createCache({ tiers: [memoryStore(), store] }), lock });
@@ -29,11 +22,7 @@ describeRedis('lockedGetOrSet', () => {
       await lock.close();
       await cache.close();
     }
-    await raw.flushdb();
-  });
-  afterAll(async () => {
-    raw.disconnect();
-    await server.stop();
+    await redis().raw.flushdb();
   });
 
   it('runs the loader once for 100 concurrent identical misses spread over 3 instances', async () => {

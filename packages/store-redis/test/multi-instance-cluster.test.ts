@@ -50,7 +50,7 @@ describeRedis('three gateway instances over a 3-master Redis Cluster', () => {
     expect(upstream.calls).toBe(1);
     for (const a of answers) {
       expect(a.status).toBe(200);
-      expect(JSON.parse(a.body)).toMatchObject({
+      expect(JSON.parse(a.text)).toMatchObject({
         choices: [{ message: { content: answerTo('capital of Italy') } }],
       });
     }

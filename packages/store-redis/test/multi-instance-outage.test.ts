@@ -1,12 +1,10 @@
 import * as http from 'node:http';
 import { Redis } from 'ioredis';
-import { KEY_PREFIX, chatRequest, post, startInstances, within } from './helpers/gateways';
+import { KEY_PREFIX, chatRequest, fleetForAll, post, within } from './helpers/gateways';
 import type { Instance } from './helpers/gateways';
 import { sleep } from './helpers/load';
 import { describeRedis, startRedis } from './helpers/redis-server';
-import type { RedisProcess } from './helpers/redis-server';
-import { answerTo, startUpstream } from './helpers/upstream';
-import type { Upstream } from './helpers/upstream';
+import { answerTo } from './helpers/upstream';
 
 /**
  * Requests from `workers` loops spread over the instances until stop(): each prompt is asked a few times in a
@@ -28,10 +26,10 @@ function httpLoad(
       const url = `${instances[n % instances.length]!.url}/v1/chat/completions`;
       try {
         const a = await post(url, chatRequest(prompt), agent);
-        const content = (JSON.parse(a.body) as { choices?: Array<{ message: { content: string } }> })
+        const content = (JSON.parse(a.text) as { choices?: Array<{ message: { content: string } }> })
           .choices?.[0]?.message.content;
         if (a.status !== 200 || content !== answerTo(prompt))
-          failures.push(`${prompt}: ${a.status} ${a.body.slice(0, 200)}`);
+          failures.push(`${prompt}: ${a.status} ${a.text.slice(0, 200)}`);
       } catch (err) {
         failures.push(`${prompt}: ${(err as Error).message}`);
       }
@@ -50,39 +48,26 @@ function httpLoad(
 }
 
 describeRedis('three gateway instances when Redis dies mid-load', () => {
-  let server: RedisProcess;
-  let upstream: Upstream;
-  let instances: Instance[];
-  let agent: http.Agent;
-
-  beforeAll(async () => {
-    server = await startRedis();
-    upstream = await startUpstream({ delayMs: 20 });
-    instances = await startInstances(3, {
-      // Default Redis timeouts (a dead Redis costs at most 100 ms); a short breaker cooldown so the tier is
-      // probed again soon after Redis returns; a request waiting on a lock that died with Redis waits 1 s.
-      connection: { port: server.port },
+  const fleet = fleetForAll(3, {
+    upstream: { delayMs: 20 },
+    // Default Redis timeouts (a dead Redis costs at most 100 ms); a short breaker cooldown so the tier is
+    // probed again soon after Redis returns; a request waiting on a lock that died with Redis waits 1 s.
+    instance: (port) => ({
+      connection: { port },
       tierGuard: { cooldownMs: 200 },
       middleware: { lock: { waitMs: 1000 } },
-      upstream,
-    });
-    agent = new http.Agent({ keepAlive: true, maxSockets: 12 });
-  });
-  afterAll(async () => {
-    agent.destroy();
-    await Promise.all(instances.map((i) => i.close()));
-    await upstream.close();
-    await server.stop();
+    }),
+    maxSockets: 12,
   });
 
   it('fails no client request while Redis is killed and restarted, and uses the Redis tier again after', async () => {
-    const load = httpLoad(instances, agent);
+    const load = httpLoad(fleet().instances, fleet().agent);
     await sleep(700);
-    await server.stop(); // SIGKILL, like a crash
+    await fleet().server.stop(); // SIGKILL, like a crash
     const sentAtKill = load.sent;
     await sleep(800);
     const sentWhileDown = load.sent - sentAtKill;
-    server = await startRedis({ port: server.port });
+    fleet().server = await startRedis({ port: fleet().server.port });
     await sleep(700);
     const failures = await load.stop();
 
@@ -92,26 +77,34 @@ describeRedis('three gateway instances when Redis dies mid-load', () => {
 
     // Back in use: a new answer fetched through one instance is written to the restarted Redis (once the
     // clients have reconnected and the breaker let a probe through)...
-    const raw = new Redis(server.port, '127.0.0.1');
+    const raw = new Redis(fleet().server.port, '127.0.0.1');
     try {
       let attempt = 0;
       await within(15_000, async () => {
         const prompt = `after restart ${attempt++}`;
-        const a = await post(`${instances[0]!.url}/v1/chat/completions`, chatRequest(prompt), agent);
+        const a = await post(
+          `${fleet().instances[0]!.url}/v1/chat/completions`,
+          chatRequest(prompt),
+          fleet().agent,
+        );
         expect(a.status).toBe(200);
         const key = a.headers['x-gatecache-key'] as string;
         // The inspecting client may itself still be (re)connecting to the restarted server: try again then.
         const stored = await raw.exists(`${KEY_PREFIX}${key}`).catch(() => 0);
         if (stored !== 1) return false;
         // ...and another instance, which never saw it, answers it from Redis without an upstream call.
-        const calls = upstream.calls;
-        const redisHits = (await instances[1]!.cache.stats()).tiers.redis!.hits;
-        const b = await post(`${instances[1]!.url}/v1/chat/completions`, chatRequest(prompt), agent);
+        const calls = fleet().upstream.calls;
+        const redisHits = (await fleet().instances[1]!.cache.stats()).tiers.redis!.hits;
+        const b = await post(
+          `${fleet().instances[1]!.url}/v1/chat/completions`,
+          chatRequest(prompt),
+          fleet().agent,
+        );
         expect(b.status).toBe(200);
         // Instance 1 may still be reconnecting or in its breaker's cooldown: then try with a new prompt.
         if (b.headers['x-cache'] !== 'HIT') return false;
-        expect(upstream.calls).toBe(calls);
-        expect((await instances[1]!.cache.stats()).tiers.redis!.hits).toBe(redisHits + 1);
+        expect(fleet().upstream.calls).toBe(calls);
+        expect((await fleet().instances[1]!.cache.stats()).tiers.redis!.hits).toBe(redisHits + 1);
         return true;
       });
     } finally {

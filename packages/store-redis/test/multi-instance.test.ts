@@ -1,12 +1,11 @@
 import * as http from 'node:http';
 import { cacheAdmin } from '@gatecache/admin';
 import type { CacheAdminRouter, InvalidationBus as AdminBus } from '@gatecache/admin';
-import { Redis } from 'ioredis';
 import type { InvalidationBus } from '../src';
 import { KEY_PREFIX, chatRequest, post, startInstances, within } from './helpers/gateways';
-import type { Answer, Instance } from './helpers/gateways';
-import { describeRedis, startRedis } from './helpers/redis-server';
-import type { RedisProcess } from './helpers/redis-server';
+import type { Answer } from '@gatecache/test-kit';
+import type { Instance } from './helpers/gateways';
+import { describeRedis, redisForAll } from './helpers/redis-server';
 import { answerTo, startUpstream, streamEvents } from './helpers/upstream';
 import type { Upstream } from './helpers/upstream';
 
@@ -28,24 +27,19 @@ function spread(instances: Instance[], count: number, body: unknown): Promise<An
   );
 }
 
-const idOf = (a: Answer): string => (JSON.parse(a.body) as { id: string }).id;
+const idOf = (a: Answer): string => (JSON.parse(a.text) as { id: string }).id;
 
 describeRedis('three gateway instances sharing one Redis', () => {
-  let server: RedisProcess;
-  let raw: Redis;
+  const redis = redisForAll();
   let upstream: Upstream;
   let instances: Instance[];
   let admin: CacheAdminRouter | undefined;
 
-  beforeAll(async () => {
-    server = await startRedis();
-    raw = new Redis(server.port, '127.0.0.1');
-  });
   beforeEach(async () => {
     upstream = await startUpstream({ delayMs: 400 });
     instances = await startInstances(3, {
       // Generous timeouts: this suite is about coalescing and purges, not about a slow Redis on a busy machine.
-      connection: { port: server.port, commandTimeoutMs: 1000 },
+      connection: { port: redis().server.port, commandTimeoutMs: 1000 },
       tierGuard: { timeoutMs: 1000 },
       upstream,
       before: (app, { name, cache, bus }) => {
@@ -60,11 +54,7 @@ describeRedis('three gateway instances sharing one Redis', () => {
     await Promise.all(instances.map((i) => i.close()));
     admin = undefined;
     await upstream.close();
-    await raw.flushdb();
-  });
-  afterAll(async () => {
-    raw.disconnect();
-    await server.stop();
+    await redis().raw.flushdb();
   });
 
   it('answers 100 concurrent identical JSON requests over three instances with one upstream call', async () => {
@@ -72,7 +62,7 @@ describeRedis('three gateway instances sharing one Redis', () => {
     expect(upstream.calls).toBe(1);
     for (const a of answers) {
       expect(a.status).toBe(200);
-      expect(JSON.parse(a.body)).toMatchObject({
+      expect(JSON.parse(a.text)).toMatchObject({
         id: 'chatcmpl-call-1',
         choices: [{ message: { content: answerTo('capital of France') } }],
       });
@@ -84,7 +74,7 @@ describeRedis('three gateway instances sharing one Redis', () => {
       statuses.filter((s) => s === 'gatecache; fwd=miss; collapsed' || s.startsWith('gatecache; hit')),
     ).toHaveLength(99);
     const key = answers[0]!.headers['x-gatecache-key'] as string;
-    expect(await raw.exists(`${KEY_PREFIX}${key}`)).toBe(1);
+    expect(await redis().raw.exists(`${KEY_PREFIX}${key}`)).toBe(1);
   }, 30_000);
 
   it('answers 100 concurrent identical streamed requests over three instances with one upstream call', async () => {
@@ -92,12 +82,12 @@ describeRedis('three gateway instances sharing one Redis', () => {
     expect(upstream.calls).toBe(1);
     const leader = answers.find((a) => a.headers['cache-status'] === 'gatecache; fwd=miss');
     expect(leader).toBeDefined();
-    expect(leader!.body).toBe(streamEvents().join(''));
+    expect(leader!.text).toBe(streamEvents().join(''));
     for (const a of answers) {
       expect(a.status).toBe(200);
       expect(a.headers['content-type']).toMatch(/^text\/event-stream/);
       // Live waiters on the leader's instance and replaying waiters on the others get the same bytes.
-      expect(a.body).toBe(leader!.body);
+      expect(a.text).toBe(leader!.text);
     }
   }, 30_000);
 
@@ -145,7 +135,7 @@ describeRedis('three gateway instances sharing one Redis', () => {
         const held = await Promise.all(instances.map(async (i) => i.memory.get(key)));
         return held.every((r) => r === undefined);
       });
-      expect(await raw.exists(`${KEY_PREFIX}${key}`)).toBe(0);
+      expect(await redis().raw.exists(`${KEY_PREFIX}${key}`)).toBe(0);
       // The next request on instance 1 goes upstream; instance 2 then reads that new answer, not its old copy.
       const b = await post(`${instances[1]!.url}/v1/chat/completions`, chatRequest(prompt));
       expect(b.headers['x-cache']).toBe('MISS');

@@ -1,10 +1,7 @@
-import * as http from 'node:http';
-import { chatRequest, post, startInstances, within } from './helpers/gateways';
+import { chatRequest, fleetForAll, post, within } from './helpers/gateways';
 import type { Instance } from './helpers/gateways';
-import { describeRedis, startRedis } from './helpers/redis-server';
-import type { RedisProcess } from './helpers/redis-server';
-import { answerTo, startUpstream } from './helpers/upstream';
-import type { Upstream } from './helpers/upstream';
+import { describeRedis } from './helpers/redis-server';
+import { answerTo } from './helpers/upstream';
 
 /** Redis command timeout and tier-guard timeout here: a call to the frozen Redis costs at least this. */
 const REDIS_WAIT_MS = 300;
@@ -21,54 +18,40 @@ function content(body: string): string | undefined {
 }
 
 describeRedis('two gateway instances while Redis is frozen (SIGSTOP) and thawed (SIGCONT)', () => {
-  let server: RedisProcess;
-  let upstream: Upstream;
-  let instances: Instance[];
-  let agent: http.Agent;
-
-  beforeAll(async () => {
-    server = await startRedis();
+  const fleet = fleetForAll(2, {
     // JSON answers come at once; streams last about 30 ms per event, so identical streams overlap.
-    upstream = await startUpstream({ delayMs: 0, eventDelayMs: 30 });
-    instances = await startInstances(2, {
-      connection: { port: server.port, commandTimeoutMs: REDIS_WAIT_MS },
+    upstream: { delayMs: 0, eventDelayMs: 30 },
+    instance: (port) => ({
+      connection: { port, commandTimeoutMs: REDIS_WAIT_MS },
       tierGuard: { timeoutMs: REDIS_WAIT_MS, failureThreshold: 3, cooldownMs: 4000 },
       middleware: { lock: { waitMs: 5000 } },
-      upstream,
-    });
-    agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-  });
-  afterAll(async () => {
-    server.thaw();
-    agent.destroy();
-    await Promise.all(instances.map((i) => i.close()));
-    await upstream.close();
-    await server.stop();
+    }),
+    maxSockets: 32,
   });
 
   /** Two identical streams, one per instance, the second sent while the first is running: one upstream call. */
   async function coalescedAcrossInstances(prompt: string): Promise<boolean> {
-    const calls = upstream.calls;
-    const url = (i: number): string => `${instances[i]!.url}/v1/chat/completions`;
-    const first = post(url(0), chatRequest(prompt, true), agent);
+    const calls = fleet().upstream.calls;
+    const url = (i: number): string => `${fleet().instances[i]!.url}/v1/chat/completions`;
+    const first = post(url(0), chatRequest(prompt, true), fleet().agent);
     await new Promise((r) => setTimeout(r, 60));
-    const [a, b] = await Promise.all([first, post(url(1), chatRequest(prompt, true), agent)]);
+    const [a, b] = await Promise.all([first, post(url(1), chatRequest(prompt, true), fleet().agent)]);
     expect([a.status, b.status]).toEqual([200, 200]);
-    expect(b.body).toBe(a.body);
-    return upstream.calls === calls + 1;
+    expect(b.text).toBe(a.text);
+    return fleet().upstream.calls === calls + 1;
   }
 
   it('keeps misses flowing with no lock wait once the breaker opens, counts the skips, and coalesces again after', async () => {
-    const [one] = instances as [Instance, Instance];
+    const [one] = fleet().instances as [Instance, Instance];
     expect(await coalescedAcrossInstances('before the freeze')).toBe(true);
     const lockBefore = one.mw.stats().lock!;
     expect(lockBefore.acquired).toBeGreaterThan(0);
 
-    server.freeze();
+    fleet().server.freeze();
     // The first misses find Redis frozen: their calls time out and open the breaker shared by the Redis tier
     // and the lock.
     for (let i = 0; i < 3; i++) {
-      const a = await post(`${one.url}/v1/chat/completions`, chatRequest(`opening ${i}`), agent);
+      const a = await post(`${one.url}/v1/chat/completions`, chatRequest(`opening ${i}`), fleet().agent);
       expect(a.status).toBe(200);
     }
     expect(one.cache.guard.isOpen({ name: 'redis' })).toBe(true);
@@ -79,37 +62,37 @@ describeRedis('two gateway instances while Redis is frozen (SIGSTOP) and thawed 
     for (let i = 0; i < 30; i++) {
       const prompt = `frozen ${i}`;
       const { value: a, ms } = await timed(() =>
-        post(`${one.url}/v1/chat/completions`, chatRequest(prompt), agent),
+        post(`${one.url}/v1/chat/completions`, chatRequest(prompt), fleet().agent),
       );
       expect(a.status).toBe(200);
-      expect(content(a.body)).toBe(answerTo(prompt));
+      expect(content(a.text)).toBe(answerTo(prompt));
       times.push(ms);
     }
     expect(Math.max(...times)).toBeLessThan(REDIS_WAIT_MS);
     // ...and parallel misses are all answered, each once, without a call to Redis.
     const parallel = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        timed(() => post(`${one.url}/v1/chat/completions`, chatRequest(`parallel ${i}`), agent)),
+        timed(() => post(`${one.url}/v1/chat/completions`, chatRequest(`parallel ${i}`), fleet().agent)),
       ),
     );
     expect(parallel.map((p) => p.value.status)).toEqual(Array(20).fill(200));
     expect(Math.max(...parallel.map((p) => p.ms))).toBeLessThan(REDIS_WAIT_MS);
     // Identical misses in one instance still make one upstream call (local single-flight).
-    const calls = upstream.calls;
+    const calls = fleet().upstream.calls;
     const same = await Promise.all(
       Array.from({ length: 5 }, () =>
-        post(`${one.url}/v1/chat/completions`, chatRequest('same while frozen', true), agent),
+        post(`${one.url}/v1/chat/completions`, chatRequest('same while frozen', true), fleet().agent),
       ),
     );
     expect(same.map((a) => a.status)).toEqual(Array(5).fill(200));
-    expect(upstream.calls).toBe(calls + 1);
+    expect(fleet().upstream.calls).toBe(calls + 1);
 
     expect(one.cache.guard.state('redis').errors).toBe(errorsWhenOpen);
     const lockFrozen = one.mw.stats().lock!;
     expect(lockFrozen.skipped - lockBefore.skipped).toBeGreaterThanOrEqual(51);
     expect(lockFrozen.acquired).toBe(lockBefore.acquired);
 
-    server.thaw();
+    fleet().server.thaw();
     // After the cooldown one call probes Redis, the breaker closes, and the lock coalesces across instances.
     let n = 0;
     await within(15_000, () => coalescedAcrossInstances(`after the thaw ${n++}`));

@@ -24,7 +24,17 @@ async function run(body: ChatBody, budget: number) {
       return Promise.resolve(`S${inputs.length}`);
     },
   });
-  const result = await condense({
+  return { result: await condenseWith(summarizer, body, budget), inputs };
+}
+
+/** `condense` of an OpenAI body in blocks of 4 messages, keeping the last 2, with summaries of 20 tokens. */
+async function condenseWith(
+  summarizer: ReturnType<typeof cachedSummarizer>,
+  body: ChatBody,
+  budget: number,
+  more: { roomTokens?: number } = {},
+) {
+  return condense({
     provider: 'openai',
     body,
     budget,
@@ -36,8 +46,8 @@ async function run(body: ChatBody, budget: number) {
     summaryMaxTokens: 20,
     summaryModel: 'gpt-4o-mini',
     tenant: 'global',
+    ...more,
   });
-  return { result, inputs };
 }
 
 describe('condense', () => {
@@ -79,21 +89,7 @@ describe('condense', () => {
       },
     });
     const body = conversation(10);
-    const tokensBefore = await counter.countRequest('openai', body);
-    const result = await condense({
-      provider: 'openai',
-      body,
-      budget: 10,
-      tokensBefore,
-      counter,
-      summarizer,
-      blockMessages: 4,
-      minRecentMessages: 2,
-      summaryMaxTokens: 20,
-      summaryModel: 'm',
-      tenant: 'global',
-      roomTokens: 20,
-    });
+    const result = await condenseWith(summarizer, body, 10, { roomTokens: 20 });
     expect(result).toMatchObject({ unfit: true, blocks: 0 });
     expect(result!.tokensAfter).toBeGreaterThan(20);
     expect(calls).toBe(0);
@@ -105,20 +101,6 @@ describe('condense', () => {
       summarize: () => Promise.reject(new Error('down')),
     });
     const body = conversation(10);
-    await expect(
-      condense({
-        provider: 'openai',
-        body,
-        budget: 100,
-        tokensBefore: await counter.countRequest('openai', body),
-        counter,
-        summarizer,
-        blockMessages: 4,
-        minRecentMessages: 2,
-        summaryMaxTokens: 20,
-        summaryModel: 'm',
-        tenant: 'global',
-      }),
-    ).rejects.toThrow('down');
+    await expect(condenseWith(summarizer, body, 100)).rejects.toThrow('down');
   });
 });

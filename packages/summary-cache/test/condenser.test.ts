@@ -55,6 +55,13 @@ function turn(t: number): ChatMessage[] {
   ];
 }
 
+/** Five long turns and a question with room for a 50-token answer: over every small budget in this file. */
+const LONG_ASK = {
+  model: MODEL,
+  max_tokens: 50,
+  messages: [SYSTEM, ...[1, 3, 4, 5, 6].flatMap(turn), { role: 'user', content: 'and now?' }],
+};
+
 /** Every tool result follows its call (or a sibling result of the same call). */
 function toolPairsIntact(messages: ChatMessage[]): boolean {
   return messages.every((m, i) => {
@@ -173,12 +180,8 @@ describe('contextCondenser', () => {
   it('passes an over-budget request through uncondensed when the summarizer fails and it fits the window', async () => {
     const summarize = failingSummarizer();
     const { condenser, gateway } = await start({ summarize, maxContextTokens: 400 });
-    const messages = [SYSTEM, ...[1, 3, 4, 5, 6].flatMap(turn), { role: 'user', content: 'and now?' }];
-    const reply = await post(`${gateway.url}/v1/chat/completions`, {
-      model: MODEL,
-      max_tokens: 50,
-      messages,
-    });
+    const { messages } = LONG_ASK;
+    const reply = await post(`${gateway.url}/v1/chat/completions`, LONG_ASK);
     expect(reply.status).toBe(200);
     expect(reply.headers.get('x-gatecache-condensed')).toBeNull();
     expect(upstream.requests[0]!.body.messages).toEqual(messages);
@@ -191,12 +194,7 @@ describe('contextCondenser', () => {
   it('answers a clear 502 when the summarizer fails and the conversation exceeds the window, caching nothing', async () => {
     const summarize = failingSummarizer();
     const { condenser, gateway } = await start({ summarize, contextWindows: { [MODEL]: 500 } });
-    const messages = [SYSTEM, ...[1, 3, 4, 5, 6].flatMap(turn), { role: 'user', content: 'and now?' }];
-    const reply = await post(`${gateway.url}/v1/chat/completions`, {
-      model: MODEL,
-      max_tokens: 50,
-      messages,
-    });
+    const reply = await post(`${gateway.url}/v1/chat/completions`, LONG_ASK);
     expect(reply.status).toBe(502);
     expect(reply.json.error?.type).toBe('context_condensation_failed');
     expect(reply.json.error?.message).toMatch(
@@ -285,8 +283,7 @@ describe('contextCondenser', () => {
   it('scopes summaries by tenant: another credential never reads the first tenant’s summaries', async () => {
     const summarize = recordingSummarizer();
     const { condenser, gateway } = await start({ summarize, maxContextTokens: 500 });
-    const messages = [SYSTEM, ...[1, 3, 4, 5, 6].flatMap(turn), { role: 'user', content: 'and now?' }];
-    const body = { model: MODEL, max_tokens: 50, messages };
+    const body = LONG_ASK;
     await post(`${gateway.url}/v1/chat/completions`, body);
     const first = summarize.inputs.length;
     await post(`${gateway.url}/v1/chat/completions`, body, { authorization: 'Bearer sk-test-tenant-b' });

@@ -3,7 +3,8 @@
  * an Express app with responseCache (memory tier + Redis tier, an invalidation bus, the Redis lock) in front
  * of http-proxy-middleware 3 (keep-alive agent, proxyRequestBody) to one counting upstream.
  */
-import { proxyStack } from '@gatecache/test-kit';
+import { forAll, postJson, proxyStack } from '@gatecache/test-kit';
+import type { Answer } from '@gatecache/test-kit';
 import * as http from 'node:http';
 import { createCache, memoryStore } from '@gatecache/core';
 import type { Cache, Store, TierGuardOptions } from '@gatecache/core';
@@ -12,7 +13,10 @@ import type { LockOptions, ResponseCacheMiddleware, ResponseCacheOptions } from 
 import type { Express } from 'express';
 import { invalidationBus, redisLock, redisStore } from '../../src';
 import type { InvalidationBus, RedisConnectionOptions, RedisLock, RedisStore } from '../../src';
-import type { Upstream } from './upstream';
+import { startRedis } from './redis-server';
+import type { RedisProcess } from './redis-server';
+import { startUpstream } from './upstream';
+import type { Upstream, UpstreamOptions } from './upstream';
 
 export const KEY_PREFIX = 'gc-multi:';
 export const AUTH = { authorization: 'Bearer sk-test-multi' };
@@ -90,35 +94,52 @@ export function startInstances(count: number, options: InstanceOptions): Promise
   return Promise.all(Array.from({ length: count }, (_, i) => startInstance(`gw-${i}`, options)));
 }
 
-export interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
+export interface Fleet {
+  server: RedisProcess;
+  upstream: Upstream;
+  instances: Instance[];
+  /** A keep-alive agent for the load the test sends. */
+  agent: http.Agent;
+}
+
+/**
+ * A redis-server, a loopback upstream and `count` instances over both for the tests of the enclosing block (a
+ * getter: see `forAll`). `instance` gives the instances' options from the server's port; the server is
+ * thawed before it is stopped, should a test leave it frozen.
+ */
+export function fleetForAll(
+  count: number,
+  options: {
+    upstream: UpstreamOptions;
+    instance: (port: number) => Omit<InstanceOptions, 'upstream'>;
+    maxSockets: number;
+  },
+): () => Fleet {
+  return forAll(
+    async (): Promise<Fleet> => {
+      const server = await startRedis();
+      const upstream = await startUpstream(options.upstream);
+      const instances = await startInstances(count, { ...options.instance(server.port), upstream });
+      return {
+        server,
+        upstream,
+        instances,
+        agent: new http.Agent({ keepAlive: true, maxSockets: options.maxSockets }),
+      };
+    },
+    async ({ server, upstream, instances, agent }) => {
+      server.thaw();
+      agent.destroy();
+      await Promise.all(instances.map((i) => i.close()));
+      await upstream.close();
+      await server.stop();
+    },
+  );
 }
 
 /** POST a JSON body; rejects only when the connection fails (a failed request for the load test). */
 export function post(url: string, body: unknown, agent: http.Agent | false = false): Promise<Answer> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...AUTH } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return postJson(url, body, AUTH, agent);
 }
 
 /** A deterministic chat request whose answer the test can predict from the prompt. */

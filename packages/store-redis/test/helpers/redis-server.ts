@@ -10,6 +10,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { forAll } from '@gatecache/test-kit';
 
 const HOST = '127.0.0.1';
 
@@ -192,6 +193,20 @@ export async function startRedis(options: { port?: number; args?: string[] } = {
   ];
   args.push('--dir', dir, '--logfile', join(dir, 'redis.log'), ...(options.args ?? []));
   return launch('redis-server', args, port, dir);
+}
+
+/** A redis-server for the tests of the enclosing block and a plain client on it (a getter: see `forAll`). */
+export function redisForAll(): () => { server: RedisProcess; raw: Redis } {
+  return forAll(
+    async () => {
+      const server = await startRedis();
+      return { server, raw: new Redis(server.port, '127.0.0.1') };
+    },
+    async ({ server, raw }) => {
+      raw.disconnect();
+      await server.stop();
+    },
+  );
 }
 
 export interface RedisClusterProcess {
