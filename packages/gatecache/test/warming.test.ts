@@ -120,7 +120,7 @@ describe('createGatecache warming', () => {
         expect(body.error.type).toBe('warming_disabled');
         expect(body.error.message).toContain('warming.enabled: true');
       }
-      expect(upstream.requests).toHaveLength(0);
+      expect(upstream().requests).toHaveLength(0);
     } finally {
       await gc.close();
     }
