@@ -30,7 +30,7 @@ const app = express();
 // How many entries the cache holds: the test reads it to see that a cut stream stored nothing.
 app.get('/_test/keys', async (_req, res) => {
   let n = 0;
-  // eslint-disable-next-line no-unused-vars, @typescript-eslint/no-unused-vars
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   for await (const _key of cache.keys()) n++;
   res.json({ keys: n });
 });
