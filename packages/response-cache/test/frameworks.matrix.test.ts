@@ -141,7 +141,9 @@ describe.each(COMBINATIONS)('$name', ({ expressModule, hpmModule }) => {
     expect(next.body).toBe(chatStream);
     expect(upstream.calls).toBe(2);
     expect(child?.process.exitCode).toBeNull();
-    expect(child?.stderr()).toBe('');
+    // Nothing on stderr but Node's own warnings (http-proxy, under hpm 3, calls the deprecated util._extend).
+    const stderr = (child?.stderr() ?? '').split('\n').filter((l) => l && !/^\((node:\d+|Use `node)/.test(l));
+    expect(stderr).toEqual([]);
   });
 
   it("hpm's fixRequestBody re-sends the body the cache consumed", async () => {
