@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCache, memoryStore } from '@gatecache/core';
+import { DEFAULT_COMPRESSION, createCache, memoryStore } from '@gatecache/core';
 import type { Cache } from '@gatecache/core';
 import { diskStore } from '@gatecache/store-disk';
 import type { DiskStore } from '@gatecache/store-disk';
@@ -87,7 +87,12 @@ describe('GET /api/cache/entry on memory + disk tiers', () => {
     await stack.cache.tiers[0]?.delete('summary:big:1:m');
     const res = await get(stack, '/api/cache/entry?key=summary:big:1:m&include_body=true');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ tiers: ['disk'], encoding: 'gzip', size: body.length, tags: ['t'] });
+    expect(res.body).toMatchObject({
+      tiers: ['disk'],
+      encoding: DEFAULT_COMPRESSION.algorithm,
+      size: body.length,
+      tags: ['t'],
+    });
     expect(res.body.stored_size).toBeLessThan(body.length);
     expect(res.body.body).toEqual({ encoding: 'utf8', data: body });
   });

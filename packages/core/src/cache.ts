@@ -1,5 +1,14 @@
 import { EventEmitter } from 'node:events';
-import { CorruptEntryError, decodeRecord, encodeRecord, keyringFromEnv } from './codec';
+import {
+  COMPRESSION_LEVELS,
+  CorruptEntryError,
+  DEFAULT_COMPRESSION,
+  UnreadableEntryError,
+  decodeRecord,
+  encodeRecord,
+  keyringFromEnv,
+  zstdAvailable,
+} from './codec';
 import type { CompressionOptions, Keyring, RecordFields, RecordTiming } from './codec';
 import { DEFAULTS } from './defaults';
 import { globMatcher } from './glob';
@@ -34,14 +43,18 @@ export interface NamespaceOptions {
   staleIfError?: number;
   /** Byte cap (MB) of this namespace's own partition in memory tiers. Default: shares the tier's cap. */
   maxSizeMb?: number;
-  /** Compression of bodies in encoded tiers (disk, Redis); false for none. */
-  compression?: CompressionOptions | false;
+  /**
+   * Compression of bodies in encoded tiers (disk, Redis); `true` is the default (`DEFAULT_COMPRESSION`: zstd 3
+   * where the running Node has zstd, else gzip 6), false for none.
+   */
+  compression?: CompressionOptions | boolean;
   /** Encrypt bodies at rest (AES-256-GCM) with the cache's keyring. */
   encrypt?: boolean;
 }
 
-export type ResolvedNamespace = Required<Omit<NamespaceOptions, 'maxSizeMb'>> & {
+export type ResolvedNamespace = Required<Omit<NamespaceOptions, 'maxSizeMb' | 'compression'>> & {
   name: string;
+  compression: CompressionOptions | false;
   maxSizeMb?: number;
 };
 
@@ -162,12 +175,18 @@ function checkNamespace(check: OptionChecker, own: NamespaceOptions): void {
   }
   check.sizeMb('maxSizeMb', own.maxSizeMb);
   check.boolean('encrypt', own.encrypt);
-  if (own.compression !== undefined && own.compression !== false) {
+  if (typeof own.compression === 'object' && own.compression !== null) {
     const c = check.group('compression');
     c.object('', own.compression);
-    c.oneOf('algorithm', own.compression.algorithm, ['gzip', 'br', 'zstd']);
-    c.nonNegativeInt('level', own.compression.level);
+    const algorithm = c.oneOf('algorithm', own.compression.algorithm, ['gzip', 'br', 'zstd'] as const);
+    // Fail at startup, not on the first write: this Node would store nothing it could read back.
+    if (algorithm === 'zstd' && !zstdAvailable)
+      c.fail('algorithm', `zstd needs Node 22.15+ (this is ${process.version}); use true for the default`);
+    const [lo, hi] = COMPRESSION_LEVELS[algorithm ?? 'gzip'];
+    c.intInRange('level', own.compression.level, lo, hi);
     c.nonNegativeInt('threshold', own.compression.threshold);
+  } else if (own.compression !== undefined) {
+    check.boolean('compression', own.compression);
   }
 }
 
@@ -183,7 +202,7 @@ function resolveNamespace(
     ttl: merged.ttl,
     staleWhileRevalidate: merged.staleWhileRevalidate,
     staleIfError: merged.staleIfError,
-    compression: merged.compression,
+    compression: merged.compression === true ? DEFAULT_COMPRESSION : merged.compression,
     encrypt: merged.encrypt,
     ...(own.maxSizeMb !== undefined ? { maxSizeMb: own.maxSizeMb } : {}),
   };
@@ -288,7 +307,14 @@ class TieredCache extends EventEmitter implements Cache {
         const decoded = tier.encoded ? this.decode(record) : record.data;
         body = isPromise(decoded) ? await decoded : decoded;
       } catch (err) {
-        this.corrupt(tier, key, namespace, err as Error);
+        // A sound entry in an encoding this Node lacks (zstd, mixed fleet) is another instance's to serve: keep it.
+        if (err instanceof UnreadableEntryError)
+          this.logger.debug('gatecache: entry not readable here', {
+            tier: tier.name,
+            key,
+            reason: err.message,
+          });
+        else this.corrupt(tier, key, namespace, err as Error);
         this.counters.tierMiss(tier.name);
         continue;
       }

@@ -1,3 +1,4 @@
+import { DEFAULT_COMPRESSION } from './codec';
 import type { CompressionOptions } from './codec';
 
 /**
@@ -11,11 +12,8 @@ export const DEFAULTS = Object.freeze({
       ttl: 1800,
       staleWhileRevalidate: 0,
       staleIfError: 0,
-      compression: Object.freeze({
-        algorithm: 'gzip',
-        level: 6,
-        threshold: 1024,
-      }) as Readonly<CompressionOptions>,
+      // zstd 3 where the running Node has zstd (22.15+), else gzip 6: see DEFAULT_COMPRESSION.
+      compression: DEFAULT_COMPRESSION as Readonly<CompressionOptions>,
       encrypt: false,
     }),
     /** The built-in namespaces' own settings, over `namespace`. */

@@ -25,7 +25,10 @@ export type {
   SetOptions,
 } from './cache';
 export {
+  COMPRESSION_LEVELS,
   CorruptEntryError,
+  DEFAULT_COMPRESSION,
+  UnreadableEntryError,
   compress,
   computeIntegrity,
   createKeyring,

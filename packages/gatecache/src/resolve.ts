@@ -1,3 +1,4 @@
+import { COMPRESSION_LEVELS, DEFAULT_COMPRESSION } from '@gatecache/core';
 import type { CompressionOptions } from '@gatecache/core';
 import type { ConfigProblem } from './errors';
 import type { NamespaceConfig, ParsedConfig, Profile, WarmingConfig } from './schema';
@@ -26,8 +27,6 @@ export const GUIDE_NAMESPACES: Record<
   models: { section: 'model_cache', maxSizeMb: 25, ttl: 300, compression: true },
   config: { section: 'config_cache', maxSizeMb: 10, ttl: 600, compression: false },
 };
-
-const LEVELS: Record<string, [number, number]> = { gzip: [1, 9], br: [0, 11], zstd: [1, 22] };
 
 export type ResolvedWarming = Omit<WarmingConfig, 'enable_pattern_analysis' | 'pattern_analysis'> & {
   pattern_analysis: boolean;
@@ -61,9 +60,10 @@ function namespaceOf(
   const setting = ns.compression ?? c.enable_compression ?? guide.compression;
   let compression: CompressionOptions | false = false;
   if (setting !== false) {
-    const algorithm = setting === true ? 'gzip' : setting;
-    const level = ns.compression_level ?? 6;
-    const [lo, hi] = LEVELS[algorithm]!;
+    // `true` is core's default: zstd 3 where the running Node has zstd, else gzip 6.
+    const algorithm = setting === true ? DEFAULT_COMPRESSION.algorithm : setting;
+    const level = ns.compression_level ?? (setting === true ? DEFAULT_COMPRESSION.level : 6);
+    const [lo, hi] = COMPRESSION_LEVELS[algorithm];
     if (level < lo || level > hi) {
       problems.push({
         path: `${path}.compression_level`,

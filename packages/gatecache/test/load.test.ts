@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../src';
+import { DEFAULT_COMPRESSION } from '@gatecache/core';
 
 const parse = (text: string, env: NodeJS.ProcessEnv = {}) => parseConfig(text, { env });
 
@@ -21,7 +22,7 @@ describe('loadConfig', () => {
     expect(c.namespaces.response).toMatchObject({
       maxSizeMb: 100,
       ttl: 1800,
-      compression: { algorithm: 'gzip', level: 6 },
+      compression: { algorithm: DEFAULT_COMPRESSION.algorithm, level: DEFAULT_COMPRESSION.level },
     });
     expect(c.namespaces.summary).toMatchObject({ maxSizeMb: 50, ttl: 3600 });
     expect(c.namespaces.models).toMatchObject({ maxSizeMb: 25, ttl: 300 });
@@ -96,7 +97,7 @@ describe('loadConfig', () => {
     ['caching:\n  response_cache:\n    ttl: -5\n', 'caching.response_cache.ttl', 'at least 0'],
     ['caching:\n  model_cache:\n    compression: lz4\n', 'caching.model_cache.compression', 'gzip'],
     [
-      'caching:\n  response_cache:\n    compression_level: 12\n',
+      'caching:\n  response_cache:\n    compression: gzip\n    compression_level: 12\n',
       'caching.response_cache.compression_level',
       'from 1 to 9',
     ],
