@@ -18,6 +18,10 @@ module.exports = function preset(dir) {
       '^@gatecache/([a-z-]+)$': path.join(root, 'packages/$1/src'),
       // The umbrella package is published unscoped.
       '^gatecache$': path.join(root, 'packages/gatecache/src'),
+      // The examples use http-proxy-middleware 4, which is ESM only: jest's CommonJS runtime cannot require it
+      // before Node 24.9, so suites that start an example in-process run it on 3 (the root's). Version 4 runs
+      // in the spawned example tests and the Express x proxy matrix (frameworks.matrix.test.ts).
+      '^http-proxy-middleware$': path.join(root, 'node_modules/http-proxy-middleware'),
     },
     testTimeout: 30000,
     setupFiles: [path.join(root, 'jest.fuzz-seed.js')],
