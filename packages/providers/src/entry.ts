@@ -33,6 +33,12 @@ export function isTooLarge(err: unknown): boolean {
 }
 
 /**
+ * The largest answer (decoded bytes) the response cache and the warmer hold and store by default, 8 MiB: a
+ * 30,000-token stream of OpenAI chunks (about 250 bytes a token) or a batch of a few hundred embeddings fits.
+ */
+export const DEFAULT_MAX_ENTRY_BYTES = 8 * 1024 * 1024;
+
+/**
  * Decodes a body sent with Content-Encoding; undefined for an encoding we cannot read. A decoded body over
  * `maxBytes` throws a RangeError (ERR_BUFFER_TOO_LARGE) before it is built: a small compressed answer
  * can decode to gigabytes.

@@ -17,7 +17,7 @@ export {
   isSecretName,
   withoutCredentials,
 } from './credentials';
-export { buildEntry, headRefusal } from './entry';
+export { DEFAULT_MAX_ENTRY_BYTES, buildEntry, headRefusal } from './entry';
 export type { BuildArgs, ResponseHead, StoreVerdict } from './entry';
 export {
   STORED_HEADERS,

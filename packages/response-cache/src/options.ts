@@ -10,7 +10,12 @@ import type {
 import { DEFAULT_LABEL_LIMITS, guardLock, optionChecker, resolveLabelLimits } from '@gatecache/core';
 import { createKeyer, isKeyer } from '@gatecache/cache-key';
 import type { Keyer, RouteInfo } from '@gatecache/cache-key';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RECIPE_MAX_BYTES, isSecretHeader } from '@gatecache/providers';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_ENTRY_BYTES,
+  DEFAULT_RECIPE_MAX_BYTES,
+  isSecretHeader,
+} from '@gatecache/providers';
 import { defaultShouldCache } from './policy';
 import type {
   CacheRequest,
@@ -74,11 +79,7 @@ export const DEFAULTS = deepFreeze({
   variants: { count: 1, random: Math.random as () => number },
   limits: {
     bodyBytes: DEFAULT_MAX_BODY_BYTES,
-    /**
-     * 8 MiB: a 30,000-token stream of OpenAI chunks (about 250 bytes per token) or a batch of a few hundred
-     * embeddings fits.
-     */
-    entryBytes: 8 * 1024 * 1024,
+    entryBytes: DEFAULT_MAX_ENTRY_BYTES,
   },
   timeouts: {
     upstreamMs: 30_000,

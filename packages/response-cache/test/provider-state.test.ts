@@ -48,10 +48,10 @@ describe('requests that depend on state the provider keeps', () => {
     expect(h.upstream.calls).toBe(6);
   });
 
-  it('caches a previous_response_id request per tenant', async () => {
-    const gw = await h.gateway();
+  it('caches a previous_response_id request per tenant, even under a shared scope', async () => {
+    const gw = await h.gateway({ middleware: { key: { scope: 'global' } } });
     h.upstream.override = (_req, res) => sendJson(res, 200, fixtureJson('openai/responses.response.json'));
-    const body = { ...responsesRequest, previous_response_id: 'resp_abc' };
+    const body = { ...responsesRequest, previous_response_id: 'resp_abc', store: false };
     await rawRequest(`${gw.url}/v1/responses`, { body, headers: AUTH });
     await until(() => gw.mw.stats().stored === 1);
     const again = await rawRequest(`${gw.url}/v1/responses`, { body, headers: AUTH });
@@ -62,6 +62,28 @@ describe('requests that depend on state the provider keeps', () => {
     });
     expect(other.headers['x-cache']).toBe('MISS');
     expect(h.upstream.calls).toBe(2);
+  });
+});
+
+describe('answers the provider stores (Responses `store`), under a shared scope', () => {
+  it("are served per tenant, so a replayed id is one the provider holds for the asker's account", async () => {
+    const gw = await h.gateway({ middleware: { key: { scope: 'global' } } });
+    h.upstream.override = (_req, res) => sendJson(res, 200, fixtureJson('openai/responses.response.json'));
+    const tenants = [AUTH, { authorization: 'Bearer sk-other' }];
+    const ask = (body: unknown, headers: Record<string, string>) =>
+      rawRequest(`${gw.url}/v1/responses`, { body, headers });
+    // Stored by the provider (store absent means true): each account's own entry.
+    for (const headers of tenants)
+      expect((await ask(responsesRequest, headers)).headers['x-cache']).toBe('MISS');
+    await until(() => gw.mw.stats().stored === 2);
+    for (const headers of tenants)
+      expect((await ask(responsesRequest, headers)).headers['x-cache']).toBe('HIT');
+    // store: false leaves no id to reuse: the shared scope shares it.
+    const unstored = { ...responsesRequest, store: false };
+    await ask(unstored, tenants[0]!);
+    await until(() => gw.mw.stats().stored === 3);
+    expect((await ask(unstored, tenants[1]!)).headers['x-cache']).toBe('HIT');
+    expect(h.upstream.calls).toBe(3);
   });
 });
 

@@ -1,4 +1,4 @@
-import { DEFAULTS as RESPONSE_DEFAULTS } from '@gatecache/response-cache';
+import { DEFAULT_MAX_ENTRY_BYTES } from '@gatecache/providers';
 
 /**
  * Every default of this package's factories, in one place; the option docs and the README point here.
@@ -38,7 +38,7 @@ export const DEFAULTS = Object.freeze({
     predictionModel: 'linear_regression' as const,
     timeoutMs: 120_000,
     /** The response cache's, so the two agree on what is too large to store. */
-    maxEntryBytes: RESPONSE_DEFAULTS.limits.entryBytes,
+    maxEntryBytes: DEFAULT_MAX_ENTRY_BYTES,
   }),
   tuningAdvisor: Object.freeze({
     enabled: true,
