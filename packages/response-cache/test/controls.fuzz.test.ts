@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ControlError, parseControls, requestControls, stripControlHeaders } from '../src/controls';
 import type { RequestControls } from '../src/controls';
 import {
+  CONTROL_HEADER_NAMES,
   globalsChanged,
   hostileString,
   send,
@@ -60,12 +61,7 @@ const cacheControl = fc
   .map(([ds, sep]) => ds.join(sep));
 
 const CONTROL_NAMES = [
-  'cache-control',
-  'pragma',
-  'x-gatecache-ttl',
-  'x-gatecache-namespace',
-  'x-gatecache-tags',
-  'x-gatecache-bypass',
+  ...CONTROL_HEADER_NAMES,
   'x-gatecache-other',
   'x-gatecache-__proto__',
   'x-gatecache-constructor',
