@@ -3,6 +3,7 @@ import request from 'supertest';
 import { createCache } from '@gatecache/core';
 import { createKeyer } from '@gatecache/cache-key';
 import { rawRequest, until } from './helpers/gateway';
+import type { Gateway } from './helpers/gateway';
 import { gate, sleep, useGateways } from './helpers/harness';
 import { memoryLock } from './helpers/lock';
 import { fixture, fixtureJson, sendJson, sendSse } from './helpers/upstream';
@@ -26,19 +27,29 @@ function holdUpstream(answer: NonNullable<Upstream['override']>): () => void {
   return g.open;
 }
 
+/** 100 identical requests, all waiting in the cache before the held upstream answers: one upstream call. */
+async function hundredAtOnce(
+  gw: Gateway,
+  body: unknown,
+  open: () => void,
+): Promise<Array<Awaited<ReturnType<typeof rawRequest>>>> {
+  const all = Array.from({ length: 100 }, () =>
+    rawRequest(`${gw.url}/v1/chat/completions`, { body, headers: AUTH }),
+  );
+  await until(() => gw.mw.stats().requests === 100);
+  open();
+  const answers = await Promise.all(all);
+  expect(h.upstream.calls).toBe(1);
+  return answers;
+}
+
 describe('single-flight', () => {
   it('answers 100 concurrent identical JSON requests with one upstream call', async () => {
     const gw = await gateway();
     const open = holdUpstream(async (_req, res) => {
       sendJson(res, 200, chatAnswer);
     });
-    const all = Array.from({ length: 100 }, () =>
-      rawRequest(`${gw.url}/v1/chat/completions`, { body: chatRequest, headers: AUTH }),
-    );
-    await until(() => gw.mw.stats().requests === 100);
-    open();
-    const answers = await Promise.all(all);
-    expect(h.upstream.calls).toBe(1);
+    const answers = await hundredAtOnce(gw, chatRequest, open);
     for (const a of answers) {
       expect(a.status).toBe(200);
       expect(JSON.parse(a.body)).toEqual(chatAnswer);
@@ -55,13 +66,7 @@ describe('single-flight', () => {
       await sendSse(res, chatStream, { delayMs: 2 });
     });
     const body = { ...chatRequest, stream: true };
-    const all = Array.from({ length: 100 }, () =>
-      rawRequest(`${gw.url}/v1/chat/completions`, { body, headers: AUTH }),
-    );
-    await until(() => gw.mw.stats().requests === 100);
-    open();
-    const answers = await Promise.all(all);
-    expect(h.upstream.calls).toBe(1);
+    const answers = await hundredAtOnce(gw, body, open);
     for (const a of answers) {
       expect(a.status).toBe(200);
       expect(a.headers['content-type']).toMatch(/^text\/event-stream/);
