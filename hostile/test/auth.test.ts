@@ -16,6 +16,7 @@ import { cacheMetrics } from '@gatecache/metrics';
 import { warmingRoutes } from '@gatecache/warming';
 import { ADMIN_TOKEN, gateway, idleWarming } from './helpers';
 import type { Gateway } from './helpers';
+import { send } from '@gatecache/test-kit';
 
 const READ_TOKEN = 'hostile-suite-read-token';
 const SCRAPE_TOKEN = 'hostile-suite-scrape-token';
@@ -104,40 +105,24 @@ interface Answer {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
 /** One request with the path sent byte for byte as given (fetch would normalise `/./`, `\\` and the like). */
-function raw(
+async function raw(
   base: string,
   method: string,
   path: string,
   headers: Record<string, string> = {},
   body?: string,
-) {
-  const { hostname, port } = new URL(base);
-  return new Promise<Answer>((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: hostname,
-        port,
-        method,
-        path,
-        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: String(res.headers['content-type'] ?? ''),
-            text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+): Promise<Answer> {
+  const answer = await send(base, path, {
+    agent,
+    method,
+    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+    body,
   });
+  return {
+    status: answer.status,
+    contentType: String(answer.headers['content-type'] ?? ''),
+    text: answer.text,
+  };
 }
 
 /** Runs `jobs` a few at a time: thousands of requests, but never thousands of sockets. */

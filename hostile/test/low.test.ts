@@ -1,7 +1,8 @@
 // Issue 15 item 11 (Low), over real HTTP against the gateway example and against responseCache in a plain
 // Express app: 2xx error answers, request bytes that mean more than their parsed value, namespaces a request
 // may not write, and upstream calls that hang.
-import { forAll } from '@gatecache/test-kit';
+import { forAll, send } from '@gatecache/test-kit';
+import type { Answer } from '@gatecache/test-kit';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gatecache } from 'gatecache';
@@ -111,25 +112,11 @@ async function keysOf(cache: Cache, pattern = '*'): Promise<string[]> {
 }
 
 /** POSTs exact bytes (post() sends text, which cannot carry invalid UTF-8). */
-function postBytes(
-  url: string,
-  bytes: Buffer,
-): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent: false,
-        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-hostile-tenant-a' },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-      },
-    );
-    req.on('error', reject);
-    req.end(bytes);
+function postBytes(url: string, bytes: Buffer): Promise<Answer> {
+  return send(url, url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-hostile-tenant-a' },
+    body: bytes,
   });
 }
 

@@ -33,6 +33,16 @@ export const CREDENTIAL_PARAM_SPELLINGS = [
   'key%5B%5D',
 ] as const;
 
+/** The request headers a client steers the response cache with (the controls parser reads every one). */
+export const CONTROL_HEADER_NAMES = [
+  'cache-control',
+  'pragma',
+  'x-gatecache-ttl',
+  'x-gatecache-namespace',
+  'x-gatecache-tags',
+  'x-gatecache-bypass',
+] as const;
+
 /** Short strings that trip text handling: lone surrogates, RTL, zero-width, controls, separators, glob and URL syntax. */
 export const ODD_TEXT = [
   '\uD800',

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { gatewayEnv } from './gateway-env';
 
 const ROOT = join(__dirname, '../../..');
 const TOKEN = 'gateway-test-admin-token';
@@ -92,15 +93,13 @@ describe('examples/gateway', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gatecache-gateway-'));
-    gateway = await startGateway({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MOCK_LATENCY_MS: '5',
-      MOCK_ERROR_RATE: '0',
-      GATECACHE_ADMIN_TOKEN: TOKEN,
-      GATECACHE_DISK_PATH: join(dir, 'disk'),
-      GATECACHE_CONFIG: testConfig(dir),
-    });
+    gateway = await startGateway(
+      gatewayEnv(dir, {
+        MOCK_LATENCY_MS: '5',
+        GATECACHE_ADMIN_TOKEN: TOKEN,
+        GATECACHE_CONFIG: testConfig(dir),
+      }),
+    );
   });
 
   afterAll(async () => {

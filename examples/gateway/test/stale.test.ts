@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway } from '../gateway.js';
 import type { StartedGateway } from '../gateway.js';
+import { gatewayEnv } from './gateway-env';
 
 /** The shipped config.yaml's stale windows: an expired answer stands in while the provider fails. */
 describe('the gateway example during a provider outage', () => {
@@ -11,15 +12,11 @@ describe('the gateway example during a provider outage', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gatecache-gateway-stale-'));
     gateway = await startGateway({
-      env: {
-        PORT: '0',
-        HOST: '127.0.0.1',
+      env: gatewayEnv(dir, {
         MOCK_LATENCY_MS: '20',
-        MOCK_ERROR_RATE: '0',
         GATECACHE_CONFIG: join(__dirname, '../config.yaml'),
-        GATECACHE_DISK_PATH: join(dir, 'disk'),
         GATECACHE_RESPONSE_TTL: '1',
-      },
+      }),
       log: () => undefined,
     });
   });

@@ -37,6 +37,8 @@ export const STREAM_FIXTURES: { file: string; route: SseRoute }[] = [
 export interface SseServer {
   url: string;
   requests: number;
+  /** What `read` returns, checking it cost exactly one request (the SDK neither retried nor refetched). */
+  oneRequest<R>(read: () => Promise<R>): Promise<R>;
   close(): Promise<void>;
 }
 
@@ -60,10 +62,32 @@ export async function startSseServer(
     get requests() {
       return state.requests;
     },
+    async oneRequest(read) {
+      const before = state.requests;
+      const result = await read();
+      expect(state.requests).toBe(before + 1);
+      return result;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+/**
+ * One test per named original answer: `serve` has the loopback server send it (converted to SSE) before `check`
+ * reads it back with an official client, so each SDK test states only its conversion and its checks.
+ */
+export function eachServedAnswer<T>(
+  title: string,
+  cases: ReadonlyArray<[string, T]>,
+  serve: (original: T) => void,
+  check: (original: T) => Promise<void>,
+): void {
+  it.each(cases)(title, async (_name, original) => {
+    serve(original);
+    await check(original);
+  });
 }

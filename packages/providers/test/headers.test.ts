@@ -1,14 +1,9 @@
+import { UPSTREAM_HEADERS } from '@gatecache/test-kit';
 import { contentEncodingOf, contentTypeOf, forbidsStorage, isEventStream, storableHeaders } from '../src';
 
 describe('response header helpers', () => {
   const upstream = {
-    'Content-Type': 'application/json',
-    'set-cookie': ['a=b'],
-    'content-length': '10',
-    'content-encoding': 'gzip',
-    'transfer-encoding': 'chunked',
-    connection: 'keep-alive',
-    'x-request-id': 'req_1',
+    ...UPSTREAM_HEADERS,
     'openai-organization': 'org-1',
     'x-ratelimit-remaining-requests': '10',
     'x-custom': 'c',

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { messageFromSse, messageToSse } from '../src/sse/anthropic-messages';
 import { parseSse } from '../src/sse';
-import { fixtureJson, fixtureText, startSseServer, type SseServer } from './fixtures';
+import { fixtureJson, fixtureText, startSseServer, type SseServer, eachServedAnswer } from './fixtures';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -164,25 +164,32 @@ describe('the official Anthropic client reading messageToSse output', () => {
   });
   afterAll(() => server.close());
 
-  it.each([
-    ['a text answer', TEXT],
-    ['thinking, signature and a tool call', THINKING_TOOLS],
-    ['redacted thinking, citations and nested tool input', MIXED],
-  ])('assembles %s into the original message', async (_name, original) => {
-    body = messageToSse(original);
-    const before = server.requests;
-    const stream = client.messages.stream({
-      model: 'claude-haiku-4-5',
-      max_tokens: 1024,
-      messages: [{ role: 'user', content: 'hi' }],
-    });
-    const final = await stream.finalMessage();
-    expect(server.requests).toBe(before + 1);
-    // parsed_output is the SDK's own addition (structured outputs), not part of the wire message.
-    const { parsed_output: parsed, ...message } = JSON.parse(JSON.stringify(final)) as Json;
-    expect(parsed).toBeNull();
-    expect(message).toEqual(original);
-  });
+  eachServedAnswer(
+    'assembles %s into the original message',
+    [
+      ['a text answer', TEXT],
+      ['thinking, signature and a tool call', THINKING_TOOLS],
+      ['redacted thinking, citations and nested tool input', MIXED],
+    ],
+    (original) => {
+      body = messageToSse(original);
+    },
+    async (original) => {
+      const final = await server.oneRequest(() =>
+        client.messages
+          .stream({
+            model: 'claude-haiku-4-5',
+            max_tokens: 1024,
+            messages: [{ role: 'user', content: 'hi' }],
+          })
+          .finalMessage(),
+      );
+      // parsed_output is the SDK's own addition (structured outputs), not part of the wire message.
+      const { parsed_output: parsed, ...message } = JSON.parse(JSON.stringify(final)) as Json;
+      expect(parsed).toBeNull();
+      expect(message).toEqual(original);
+    },
+  );
 
   it('reports every text delta through create({ stream: true })', async () => {
     body = messageToSse(TEXT);

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { chatCompletionFromSse, chatCompletionToSse } from '../src/sse/openai-chat';
 import { parseSse } from '../src/sse';
-import { fixtureJson, fixtureText, startSseServer, type SseServer } from './fixtures';
+import { fixtureJson, fixtureText, startSseServer, type SseServer, eachServedAnswer } from './fixtures';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -163,40 +163,44 @@ describe('the official openai client reading chatCompletionToSse output', () => 
   });
   afterAll(() => server.close());
 
-  it.each([
-    ['a text answer', TEXT],
-    ['a tool call', TOOLS],
-    ['several choices with logprobs and a refusal', LOGPROBS_AND_CHOICES],
-  ])('assembles %s into the original completion', async (_name, original) => {
-    body = chatCompletionToSse(original);
-    const before = server.requests;
-    const stream = client.chat.completions.stream({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'hi' }],
-    });
-    const final = (await stream.finalChatCompletion()) as unknown as Json;
-    expect(server.requests).toBe(before + 1);
-    expect(final.id).toBe(original.id);
-    expect(final.model).toBe(original.model);
-    expect(final.created).toBe(original.created);
-    expect(final.usage).toEqual(original.usage);
-    expect(final.choices).toHaveLength(original.choices.length);
-    original.choices.forEach((choice: Json, i: number) => {
-      const got = final.choices[i];
-      expect(got.finish_reason).toBe(choice.finish_reason);
-      expect(got.message.role).toBe(choice.message.role);
-      expect(got.message.content).toBe(choice.message.content);
-      expect(got.message.refusal).toBe(choice.message.refusal);
-      expect(got.logprobs ?? null).toEqual(choice.logprobs);
-      // The SDK adds parsed_arguments to each call; the wire fields must match the original.
-      const calls = (got.message.tool_calls ?? []).map((c: Json) => ({
-        id: c.id,
-        type: c.type,
-        function: { name: c.function.name, arguments: c.function.arguments },
-      }));
-      expect(calls).toEqual(choice.message.tool_calls ?? []);
-    });
-  });
+  eachServedAnswer(
+    'assembles %s into the original completion',
+    [
+      ['a text answer', TEXT],
+      ['a tool call', TOOLS],
+      ['several choices with logprobs and a refusal', LOGPROBS_AND_CHOICES],
+    ],
+    (original) => {
+      body = chatCompletionToSse(original);
+    },
+    async (original) => {
+      const final = (await server.oneRequest(() =>
+        client.chat.completions
+          .stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+          .finalChatCompletion(),
+      )) as unknown as Json;
+      expect(final.id).toBe(original.id);
+      expect(final.model).toBe(original.model);
+      expect(final.created).toBe(original.created);
+      expect(final.usage).toEqual(original.usage);
+      expect(final.choices).toHaveLength(original.choices.length);
+      original.choices.forEach((choice: Json, i: number) => {
+        const got = final.choices[i];
+        expect(got.finish_reason).toBe(choice.finish_reason);
+        expect(got.message.role).toBe(choice.message.role);
+        expect(got.message.content).toBe(choice.message.content);
+        expect(got.message.refusal).toBe(choice.message.refusal);
+        expect(got.logprobs ?? null).toEqual(choice.logprobs);
+        // The SDK adds parsed_arguments to each call; the wire fields must match the original.
+        const calls = (got.message.tool_calls ?? []).map((c: Json) => ({
+          id: c.id,
+          type: c.type,
+          function: { name: c.function.name, arguments: c.function.arguments },
+        }));
+        expect(calls).toEqual(choice.message.tool_calls ?? []);
+      });
+    },
+  );
 
   it('yields every chunk through create({ stream: true })', async () => {
     body = chatCompletionToSse(TEXT);

@@ -1,7 +1,14 @@
 import OpenAI from 'openai';
 import { responseFromSse, responseToSse } from '../src/sse/openai-responses';
 import { parseSse, streamOutcome } from '../src/sse';
-import { OPENAI_RESPONSES, fixtureJson, fixtureText, startSseServer, type SseServer } from './fixtures';
+import {
+  OPENAI_RESPONSES,
+  fixtureJson,
+  fixtureText,
+  startSseServer,
+  type SseServer,
+  eachServedAnswer,
+} from './fixtures';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -185,30 +192,42 @@ describe('the official openai client reading converted Responses answers', () =>
   });
   afterAll(() => Promise.all([sse.close(), json.close()]));
 
-  it.each([
-    ['a text answer', TEXT],
-    ['reasoning and a function call', TOOLS],
-    ['every item kind', MIXED],
-  ])('accumulates %s from create({ stream: true }) into the original', async (_name, original) => {
-    body = responseToSse(original);
-    const stream = await streamClient.responses.create({ model: 'gpt-4.1-mini', input: 'hi', stream: true });
-    const types: string[] = [];
-    let completed: Json | undefined;
-    for await (const event of stream) {
-      types.push(event.type);
-      if (event.type === 'response.completed') completed = event.response as unknown as Json;
-    }
-    expect(types[0]).toBe('response.created');
-    expect(completed).toEqual(original);
-    // Without the final event, the SDK's answer is what its own accumulator built from the deltas (it checks
-    // every index and part type as it goes).
-    body = parseSse(responseToSse(original))
-      .slice(0, -1)
-      .map((e) => e.raw)
-      .join('');
-    const built = await streamClient.responses.stream({ model: 'gpt-4.1-mini', input: 'hi' }).finalResponse();
-    expect(withoutSdkFields(built).output).toEqual(original.output);
-  });
+  eachServedAnswer(
+    'accumulates %s from create({ stream: true }) into the original',
+    [
+      ['a text answer', TEXT],
+      ['reasoning and a function call', TOOLS],
+      ['every item kind', MIXED],
+    ],
+    (original) => {
+      body = responseToSse(original);
+    },
+    async (original) => {
+      const stream = await streamClient.responses.create({
+        model: 'gpt-4.1-mini',
+        input: 'hi',
+        stream: true,
+      });
+      const types: string[] = [];
+      let completed: Json | undefined;
+      for await (const event of stream) {
+        types.push(event.type);
+        if (event.type === 'response.completed') completed = event.response as unknown as Json;
+      }
+      expect(types[0]).toBe('response.created');
+      expect(completed).toEqual(original);
+      // Without the final event, the SDK's answer is what its own accumulator built from the deltas (it checks
+      // every index and part type as it goes).
+      body = parseSse(responseToSse(original))
+        .slice(0, -1)
+        .map((e) => e.raw)
+        .join('');
+      const built = await streamClient.responses
+        .stream({ model: 'gpt-4.1-mini', input: 'hi' })
+        .finalResponse();
+      expect(withoutSdkFields(built).output).toEqual(original.output);
+    },
+  );
 
   it('parses the JSON assembled from the provider stream as a non-streamed answer', async () => {
     body = JSON.stringify(responseFromSse(parseSse(STREAM)));

@@ -6,6 +6,17 @@ const GEMINI_JSON: SseRoute = { provider: 'gemini', endpoint: 'generateContent' 
 // The chat fixtures report prompt_tokens_details.cached_tokens: 0.
 const CHAT_USAGE = { inputTokens: 24, outputTokens: 8, totalTokens: 32, cachedInputTokens: 0 };
 
+/** Anthropic usage as usageOf reports it: every count spelled out, prompt-cache reads and writes kept apart. */
+function anthropicUsage(
+  inputTokens: number,
+  outputTokens: number,
+  totalTokens: number,
+  cachedInputTokens = 0,
+  cacheWriteTokens = 0,
+) {
+  return { inputTokens, outputTokens, totalTokens, cachedInputTokens, cacheWriteTokens };
+}
+
 describe('usageOf', () => {
   it('reads OpenAI chat usage from a JSON body', () => {
     expect(usageOf(OPENAI_CHAT, fixtureJson('openai/chat-completion.response.json'))).toEqual(CHAT_USAGE);
@@ -24,25 +35,15 @@ describe('usageOf', () => {
   });
 
   it('reads Anthropic usage from a JSON body and adds the total it leaves out', () => {
-    expect(usageOf(ANTHROPIC_MESSAGES, fixtureJson('anthropic/messages.response.json'))).toEqual({
-      inputTokens: 21,
-      outputTokens: 10,
-      totalTokens: 31,
-      cachedInputTokens: 0,
-      cacheWriteTokens: 0,
-    });
+    expect(usageOf(ANTHROPIC_MESSAGES, fixtureJson('anthropic/messages.response.json'))).toEqual(
+      anthropicUsage(21, 10, 31),
+    );
   });
 
   it('takes Anthropic input tokens from message_start and output tokens from message_delta', () => {
     expect(
       usageOf(ANTHROPIC_MESSAGES, parseSse(fixtureText('anthropic/messages-thinking-tools.stream.sse'))),
-    ).toEqual({
-      inputTokens: 412,
-      outputTokens: 89,
-      totalTokens: 501,
-      cachedInputTokens: 0,
-      cacheWriteTokens: 0,
-    });
+    ).toEqual(anthropicUsage(412, 89, 501));
   });
 
   it('adds Anthropic prompt-cache reads and writes to the input tokens and keeps them apart', () => {
@@ -52,13 +53,9 @@ describe('usageOf', () => {
       cache_read_input_tokens: 3000,
       output_tokens: 20,
     };
-    expect(usageOf(ANTHROPIC_MESSAGES, { type: 'message', usage })).toEqual({
-      inputTokens: 4050,
-      outputTokens: 20,
-      totalTokens: 4070,
-      cachedInputTokens: 3000,
-      cacheWriteTokens: 1000,
-    });
+    expect(usageOf(ANTHROPIC_MESSAGES, { type: 'message', usage })).toEqual(
+      anthropicUsage(4050, 20, 4070, 3000, 1000),
+    );
   });
 
   it('reads OpenAI cached prompt tokens from chat and Responses usage details', () => {

@@ -2,11 +2,18 @@
 // function, and over real HTTP through the response cache in a plain Express app with a real memory tier and
 // http-proxy-middleware. fast-check prints the seed and the shrunk counterexample of a failure.
 import fc from 'fast-check';
-import * as http from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ControlError, parseControls, requestControls, stripControlHeaders } from '../src/controls';
 import type { RequestControls } from '../src/controls';
-import { globalsChanged, hostileString, snapshotGlobals, toWire, wireString } from '@gatecache/test-kit';
+import {
+  CONTROL_HEADER_NAMES,
+  globalsChanged,
+  hostileString,
+  send,
+  snapshotGlobals,
+  toWire,
+  wireString,
+} from '@gatecache/test-kit';
 import type { GlobalsSnapshot } from '@gatecache/test-kit';
 import { startGateway } from './helpers/gateway';
 import type { Gateway } from './helpers/gateway';
@@ -54,12 +61,7 @@ const cacheControl = fc
   .map(([ds, sep]) => ds.join(sep));
 
 const CONTROL_NAMES = [
-  'cache-control',
-  'pragma',
-  'x-gatecache-ttl',
-  'x-gatecache-namespace',
-  'x-gatecache-tags',
-  'x-gatecache-bypass',
+  ...CONTROL_HEADER_NAMES,
   'x-gatecache-other',
   'x-gatecache-__proto__',
   'x-gatecache-constructor',
@@ -235,32 +237,6 @@ describe('the controls parser under hostile headers', () => {
   });
 });
 
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-}
-
-/** A request through node:http, which sends repeated headers as repeated lines (fetch joins them). */
-function send(url: string, headers: Record<string, string | string[]>, body: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 describe('request controls over HTTP', () => {
   let upstream: Upstream;
   let gw: Gateway;
@@ -306,7 +282,11 @@ describe('request controls over HTTP', () => {
           for (const [name, value] of entries) headers[name] = value;
           const seen = upstream.calls;
           const body = { ...chat, messages: [{ role: 'user', content: `prompt ${prompt}` }] };
-          const answer = await send(`${gw.url}/v1/chat/completions`, headers, JSON.stringify(body));
+          const answer = await send(gw.url, '/v1/chat/completions', {
+            method: 'POST',
+            headers,
+            body: JSON.stringify(body),
+          });
           statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
           // RFC 9111: only-if-cached with nothing stored is a 504 from the cache itself, never from a failure.
           // The directive takes no argument; one given anyway is ignored, as the parser does.

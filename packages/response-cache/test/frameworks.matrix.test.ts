@@ -4,18 +4,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { until } from './helpers/gateway';
-import { rawRequest } from './helpers/gateway';
-import {
-  AUTH,
-  CHAT_PATH,
-  chatAnswer,
-  chatRequest,
-  chatStream,
-  endlessStream,
-  leaving,
-  streamRequest,
-} from './helpers/harness';
+import { rawRequest, until } from './helpers/gateway';
+import * as h from './helpers/harness';
 import { startUpstream } from './helpers/upstream';
 import type { Upstream } from './helpers/upstream';
 
@@ -90,30 +80,30 @@ describe.each(COMBINATIONS)('$name', ({ expressModule, hpmModule }) => {
   });
   const gateway = async (helper = 'proxyRequestBody'): Promise<Child> =>
     (child = await startChild(expressModule, hpmModule, helper, upstream.url));
-  const chat = (gw: Child, body: unknown) => rawRequest(`${gw.url}${CHAT_PATH}`, { body, headers: AUTH });
+  const chat = (gw: Child, body: unknown) => rawRequest(`${gw.url}${h.CHAT_PATH}`, { body, headers: h.AUTH });
 
   it('JSON: a miss goes upstream with the exact body, the repeat is a hit', async () => {
     const gw = await gateway();
-    const miss = await chat(gw, chatRequest);
+    const miss = await chat(gw, h.chatRequest);
     expect(miss.status).toBe(200);
     expect(miss.headers['cache-status']).toContain('fwd=miss');
-    expect(JSON.parse(miss.body)).toEqual(chatAnswer);
-    expect(upstream.requests[0]?.body).toBe(JSON.stringify(chatRequest));
-    const hit = await chat(gw, chatRequest);
+    expect(JSON.parse(miss.body)).toEqual(h.chatAnswer);
+    expect(upstream.requests[0]?.body).toBe(JSON.stringify(h.chatRequest));
+    const hit = await chat(gw, h.chatRequest);
     expect(hit.headers['cache-status']).toContain('hit');
-    expect(JSON.parse(hit.body)).toEqual(chatAnswer);
+    expect(JSON.parse(hit.body)).toEqual(h.chatAnswer);
     expect(upstream.calls).toBe(1);
   });
 
   it('SSE: a streamed miss is replayed whole as a hit', async () => {
     const gw = await gateway();
-    const miss = await chat(gw, streamRequest);
+    const miss = await chat(gw, h.streamRequest);
     expect(miss.headers['content-type']).toContain('text/event-stream');
-    expect(miss.body).toBe(chatStream);
+    expect(miss.body).toBe(h.chatStream);
     await until(async () => (await keys(gw)) === 1);
-    const hit = await chat(gw, streamRequest);
+    const hit = await chat(gw, h.streamRequest);
     expect(hit.headers['cache-status']).toContain('hit');
-    expect(hit.body).toBe(chatStream);
+    expect(hit.body).toBe(h.chatStream);
     expect(upstream.calls).toBe(1);
   });
 
@@ -121,8 +111,8 @@ describe.each(COMBINATIONS)('$name', ({ expressModule, hpmModule }) => {
     const gw = await gateway();
     upstream.eventDelayMs = 20;
     try {
-      const answers = await Promise.all(Array.from({ length: 5 }, () => chat(gw, streamRequest)));
-      for (const a of answers) expect(a.body).toBe(chatStream);
+      const answers = await Promise.all(Array.from({ length: 5 }, () => chat(gw, h.streamRequest)));
+      for (const a of answers) expect(a.body).toBe(h.chatStream);
       expect(upstream.calls).toBe(1);
     } finally {
       upstream.eventDelayMs = 0;
@@ -131,14 +121,14 @@ describe.each(COMBINATIONS)('$name', ({ expressModule, hpmModule }) => {
 
   it('a client cut mid-stream stores nothing and the gateway keeps serving', async () => {
     const gw = await gateway();
-    const stream = endlessStream(upstream);
-    await leaving(`${gw.url}${CHAT_PATH}`, streamRequest, AUTH, 1).gone;
+    const stream = h.endlessStream(upstream);
+    await h.leaving(`${gw.url}${h.CHAT_PATH}`, h.streamRequest, h.AUTH, 1).gone;
     // The script drains for drainAfterCloseMs (300 ms) after the client left, then cuts the upstream call.
     await stream.cut;
     expect(await keys(gw)).toBe(0);
     upstream.override = undefined;
-    const next = await chat(gw, streamRequest);
-    expect(next.body).toBe(chatStream);
+    const next = await chat(gw, h.streamRequest);
+    expect(next.body).toBe(h.chatStream);
     expect(upstream.calls).toBe(2);
     expect(child?.process.exitCode).toBeNull();
     // Nothing on stderr but Node's own warnings (http-proxy, under hpm 3, calls the deprecated util._extend).
@@ -149,11 +139,11 @@ describe.each(COMBINATIONS)('$name', ({ expressModule, hpmModule }) => {
   it("hpm's fixRequestBody re-sends the body the cache consumed", async () => {
     const gw = await gateway('fixRequestBody');
     const text = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],  "temperature":1.0}';
-    const miss = await rawRequest(`${gw.url}${CHAT_PATH}`, { body: text, headers: AUTH });
+    const miss = await rawRequest(`${gw.url}${h.CHAT_PATH}`, { body: text, headers: h.AUTH });
     expect(miss.status).toBe(200);
     // fixRequestBody re-serialises the parsed body: same JSON, normalised spelling.
     expect(JSON.parse(upstream.requests[0]?.body ?? 'null')).toEqual(JSON.parse(text));
-    const hit = await rawRequest(`${gw.url}${CHAT_PATH}`, { body: text, headers: AUTH });
+    const hit = await rawRequest(`${gw.url}${h.CHAT_PATH}`, { body: text, headers: h.AUTH });
     expect(hit.headers['cache-status']).toContain('hit');
     expect(upstream.calls).toBe(1);
   });

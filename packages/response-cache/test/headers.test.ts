@@ -1,3 +1,4 @@
+import { UPSTREAM_HEADERS } from '@gatecache/test-kit';
 import { cacheStatus, normalizeHeaders, shareableHeaders } from '../src/headers';
 
 describe('Cache-Status values (RFC 9211)', () => {
@@ -14,15 +15,7 @@ describe('Cache-Status values (RFC 9211)', () => {
 });
 
 describe('header filters', () => {
-  const upstream = {
-    'Content-Type': 'application/json',
-    'set-cookie': ['a=b'],
-    'content-length': '10',
-    'content-encoding': 'gzip',
-    'transfer-encoding': 'chunked',
-    connection: 'keep-alive',
-    'x-request-id': 'req_1',
-  };
+  const upstream = UPSTREAM_HEADERS;
 
   it('shares with waiters all but cookies and hop-by-hop headers', () => {
     const shared = shareableHeaders(upstream);

@@ -1,6 +1,7 @@
 // Issue 15 item 11 over real HTTP: error bodies under 200, request bodies whose bytes mean more than their
 // parsed value, and followers of an upstream call that hangs.
-import * as http from 'node:http';
+import { send } from '@gatecache/test-kit';
+import type { Answer } from '@gatecache/test-kit';
 import { rawRequest, until } from './helpers/gateway';
 import { useGateways } from './helpers/harness';
 import { fixture, fixtureJson, sendJson, sendSse } from './helpers/upstream';
@@ -13,29 +14,12 @@ const URL_PATH = '/v1/chat/completions';
 const h = useGateways();
 const gateway = h.gateway;
 
-/** POSTs exact bytes. */
-function postBytes(
-  url: string,
-  bytes: Buffer,
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...AUTH } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(bytes);
+/** POSTs exact bytes (on a new connection). */
+function postBytes(url: string, bytes: Buffer): Promise<Answer> {
+  return send(url, url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...AUTH },
+    body: bytes,
   });
 }
 

@@ -3,9 +3,11 @@ import request from 'supertest';
 import { createCache } from '@gatecache/core';
 import { createKeyer } from '@gatecache/cache-key';
 import { rawRequest, until } from './helpers/gateway';
+import type { Gateway } from './helpers/gateway';
 import { gate, sleep, useGateways } from './helpers/harness';
 import { memoryLock } from './helpers/lock';
 import { fixture, fixtureJson, sendJson, sendSse } from './helpers/upstream';
+import type { Upstream } from './helpers/upstream';
 
 const chatRequest = fixtureJson('openai/chat-completion.request.json');
 const chatAnswer = fixtureJson('openai/chat-completion.response.json');
@@ -15,21 +17,39 @@ const AUTH = { authorization: 'Bearer sk-test-1' };
 const h = useGateways();
 const gateway = h.gateway;
 
+/** Has the upstream hold every call until the returned `open()`, then answer it with `answer`. */
+function holdUpstream(answer: NonNullable<Upstream['override']>): () => void {
+  const g = gate();
+  h.upstream.override = async (req, res) => {
+    await g.wait;
+    return answer(req, res);
+  };
+  return g.open;
+}
+
+/** 100 identical requests, all waiting in the cache before the held upstream answers: one upstream call. */
+async function hundredAtOnce(
+  gw: Gateway,
+  body: unknown,
+  open: () => void,
+): Promise<Array<Awaited<ReturnType<typeof rawRequest>>>> {
+  const all = Array.from({ length: 100 }, () =>
+    rawRequest(`${gw.url}/v1/chat/completions`, { body, headers: AUTH }),
+  );
+  await until(() => gw.mw.stats().requests === 100);
+  open();
+  const answers = await Promise.all(all);
+  expect(h.upstream.calls).toBe(1);
+  return answers;
+}
+
 describe('single-flight', () => {
   it('answers 100 concurrent identical JSON requests with one upstream call', async () => {
     const gw = await gateway();
-    const g = gate();
-    h.upstream.override = async (_req, res) => {
-      await g.wait;
+    const open = holdUpstream(async (_req, res) => {
       sendJson(res, 200, chatAnswer);
-    };
-    const all = Array.from({ length: 100 }, () =>
-      rawRequest(`${gw.url}/v1/chat/completions`, { body: chatRequest, headers: AUTH }),
-    );
-    await until(() => gw.mw.stats().requests === 100);
-    g.open();
-    const answers = await Promise.all(all);
-    expect(h.upstream.calls).toBe(1);
+    });
+    const answers = await hundredAtOnce(gw, chatRequest, open);
     for (const a of answers) {
       expect(a.status).toBe(200);
       expect(JSON.parse(a.body)).toEqual(chatAnswer);
@@ -42,19 +62,11 @@ describe('single-flight', () => {
 
   it('answers 100 concurrent identical streamed requests with one upstream call, byte for byte', async () => {
     const gw = await gateway();
-    const g = gate();
-    h.upstream.override = async (_req, res) => {
-      await g.wait;
+    const open = holdUpstream(async (_req, res) => {
       await sendSse(res, chatStream, { delayMs: 2 });
-    };
+    });
     const body = { ...chatRequest, stream: true };
-    const all = Array.from({ length: 100 }, () =>
-      rawRequest(`${gw.url}/v1/chat/completions`, { body, headers: AUTH }),
-    );
-    await until(() => gw.mw.stats().requests === 100);
-    g.open();
-    const answers = await Promise.all(all);
-    expect(h.upstream.calls).toBe(1);
+    const answers = await hundredAtOnce(gw, body, open);
     for (const a of answers) {
       expect(a.status).toBe(200);
       expect(a.headers['content-type']).toMatch(/^text\/event-stream/);
@@ -69,11 +81,9 @@ describe('single-flight', () => {
     let seq = 0;
     const sentAt: number[] = [];
     const receivedAt: number[][] = Array.from({ length: clients }, () => []);
-    const g = gate();
-    h.upstream.override = async (_req, res) => {
-      await g.wait;
+    const open = holdUpstream(async (_req, res) => {
       await sendSse(res, chatStream, { delayMs: 200, onEvent: (i) => (sentAt[i] = ++seq) });
-    };
+    });
     const body = { ...chatRequest, stream: true };
     const all = Array.from({ length: clients }, (_, c) => {
       let text = '';
@@ -88,7 +98,7 @@ describe('single-flight', () => {
       });
     });
     await until(() => gw.mw.stats().requests === clients);
-    g.open();
+    open();
     await Promise.all(all);
     expect(h.upstream.calls).toBe(1);
     expect(sentAt).toHaveLength(events);
@@ -113,11 +123,9 @@ describe('single-flight', () => {
 
   it('does not coalesce a no-cache request onto another request, and stores its answer', async () => {
     const gw = await gateway();
-    const g = gate();
-    h.upstream.override = async (_req, res) => {
-      await g.wait;
+    const open = holdUpstream(async (_req, res) => {
       sendJson(res, 200, { ...chatAnswer, id: `call-${h.upstream.calls}` });
-    };
+    });
     const first = request(gw.url).post('/v1/chat/completions').set(AUTH).send(chatRequest);
     const firstDone = first.then((r) => r);
     await until(() => h.upstream.calls === 1);
@@ -128,7 +136,7 @@ describe('single-flight', () => {
       .send(chatRequest);
     const freshDone = fresh.then((r) => r);
     await until(() => h.upstream.calls === 2);
-    g.open();
+    open();
     const [a, b] = await Promise.all([firstDone, freshDone]);
     expect(a.headers['cache-status']).toBe('gatecache; fwd=miss');
     expect(b.headers['cache-status']).toBe('gatecache; fwd=request');
@@ -137,16 +145,14 @@ describe('single-flight', () => {
 
   it('shares an error answer with the waiters but stores it for nobody', async () => {
     const gw = await gateway();
-    const g = gate();
-    h.upstream.override = async (_req, res) => {
-      await g.wait;
+    const open = holdUpstream(async (_req, res) => {
       sendJson(res, 429, fixture('openai/error-429.json'));
-    };
+    });
     const all = Array.from({ length: 5 }, () =>
       rawRequest(`${gw.url}/v1/chat/completions`, { body: chatRequest, headers: AUTH }),
     );
     await until(() => gw.mw.stats().requests === 5);
-    g.open();
+    open();
     const answers = await Promise.all(all);
     expect(answers.map((a) => a.status)).toEqual([429, 429, 429, 429, 429]);
     expect(h.upstream.calls).toBe(1);
@@ -158,15 +164,13 @@ describe('single-flight', () => {
 
   it('sends a waiter that does not accept the leader content-encoding upstream by itself', async () => {
     const gw = await gateway();
-    const g = gate();
-    h.upstream.override = async (req, res) => {
-      await g.wait;
+    const open = holdUpstream(async (req, res) => {
       if (String(req.headers['accept-encoding']).includes('gzip')) {
         const zipped = gzipSync(JSON.stringify(chatAnswer));
         res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
         res.end(zipped);
       } else sendJson(res, 200, chatAnswer);
-    };
+    });
     const zipped = rawRequest(`${gw.url}/v1/chat/completions`, {
       body: chatRequest,
       headers: { ...AUTH, 'accept-encoding': 'gzip' },
@@ -177,7 +181,7 @@ describe('single-flight', () => {
       headers: { ...AUTH, 'accept-encoding': 'identity' },
     });
     await until(() => gw.mw.stats().requests === 2);
-    g.open();
+    open();
     const [z, p] = await Promise.all([zipped, plain]);
     expect(z.headers['content-encoding']).toBe('gzip');
     expect(p.headers['content-encoding']).toBeUndefined();
@@ -192,17 +196,15 @@ describe('cross-instance single-flight with a distributed lock', () => {
     const lock = memoryLock();
     const a = await gateway({ cache, middleware: { lock: { backend: lock } } });
     const b = await gateway({ cache, middleware: { lock: { backend: lock } } });
-    const g = gate();
-    h.upstream.override = async (_req, res) => {
-      await g.wait;
+    const open = holdUpstream(async (_req, res) => {
       sendJson(res, 200, chatAnswer);
-    };
+    });
     const all = Array.from({ length: 20 }, (_, i) =>
       rawRequest(`${(i % 2 ? a : b).url}/v1/chat/completions`, { body: chatRequest, headers: AUTH }),
     );
     await until(() => a.mw.stats().requests + b.mw.stats().requests === 20);
     await sleep(20);
-    g.open();
+    open();
     const answers = await Promise.all(all);
     expect(h.upstream.calls).toBe(1);
     for (const x of answers) expect(JSON.parse(x.body)).toEqual(chatAnswer);

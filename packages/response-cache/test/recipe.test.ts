@@ -1,10 +1,10 @@
 import { createCache, createKeyring } from '@gatecache/core';
 import type { Recipe } from '@gatecache/providers';
 import { responseCache } from '../src';
-import { rawRequest, startGateway, until } from './helpers/gateway';
+import { rawRequest, until } from './helpers/gateway';
 import type { Gateway } from './helpers/gateway';
-import { fixtureJson, startUpstream } from './helpers/upstream';
-import type { Upstream } from './helpers/upstream';
+import { useGateways } from './helpers/harness';
+import { fixtureJson } from './helpers/upstream';
 
 const chatRequest = fixtureJson('openai/chat-completion.request.json');
 const messagesRequest = fixtureJson('anthropic/messages.request.json');
@@ -19,16 +19,8 @@ describe('recipes.headers', () => {
 });
 
 describe('responseCache recipes', () => {
-  let upstream: Upstream;
+  const h = useGateways();
   let gw: Gateway | undefined;
-  beforeEach(async () => {
-    upstream = await startUpstream();
-  });
-  afterEach(async () => {
-    await gw?.close();
-    gw = undefined;
-    await upstream.close();
-  });
 
   async function storedRecipe(key: string): Promise<Recipe | undefined> {
     const entry = await gw!.cache.get(key, { record: false });
@@ -36,7 +28,7 @@ describe('responseCache recipes', () => {
   }
 
   it('stores a recipe with every answer and never a client credential', async () => {
-    gw = await startGateway({ upstream: upstream.url });
+    gw = await h.gateway();
     const openai = await rawRequest(`${gw.url}/v1/chat/completions`, {
       headers: {
         authorization: 'Bearer sk-client-secret-1',
@@ -69,7 +61,7 @@ describe('responseCache recipes', () => {
   });
 
   it('stores a recipe whose path has no credential query parameter', async () => {
-    gw = await startGateway({ upstream: upstream.url });
+    gw = await h.gateway();
     const res = await rawRequest(
       `${gw.url}/v1/chat/completions?api_key=tok-4&Key=tok-4&api%2Dkey=tok-4&user_tag=a&key=tok-4`,
       { headers: { authorization: 'Bearer sk-client-secret-1' }, body: chatRequest },
@@ -82,7 +74,7 @@ describe('responseCache recipes', () => {
   });
 
   it('stores no recipe when recordRecipes is false or the namespace is encrypted', async () => {
-    gw = await startGateway({ upstream: upstream.url, middleware: { recipes: { record: false } } });
+    gw = await h.gateway({ middleware: { recipes: { record: false } } });
     const off = await rawRequest(`${gw.url}/v1/chat/completions`, {
       headers: { authorization: 'Bearer k' },
       body: chatRequest,
@@ -92,8 +84,7 @@ describe('responseCache recipes', () => {
     expect(await storedRecipe(key)).toBeUndefined();
     await gw.close();
     const keyring = createKeyring({ k1: Buffer.alloc(32, 7) }, 'k1');
-    gw = await startGateway({
-      upstream: upstream.url,
+    gw = await h.gateway({
       cache: createCache({ keyring, namespaces: { response: { encrypt: true } } }),
     });
     const enc = await rawRequest(`${gw.url}/v1/chat/completions`, {

@@ -150,32 +150,49 @@ export async function listenReading(
   };
 }
 
-/** A provider stand-in on 127.0.0.1 answering from the fixtures, counting every request. */
-export async function startUpstream(): Promise<Upstream> {
-  const requests: UpstreamRequest[] = [];
-  const upstream: Upstream = {
-    url: '',
+/** What `listenRecording` serves: the requests it took, as recorded, and their count. */
+export interface Recording<R> extends Listening {
+  readonly calls: number;
+  readonly requests: R[];
+}
+
+/** `listenReading` keeping each request as `record` makes it before `answer` replies (summary-cache's too). */
+export async function listenRecording<R>(
+  record: (req: http.IncomingMessage, body: string) => R,
+  answer: (seen: R, res: http.ServerResponse) => void,
+): Promise<Recording<R>> {
+  const requests: R[] = [];
+  const server = await listenReading((req, body, res) => {
+    const seen = record(req, body);
+    requests.push(seen);
+    answer(seen, res);
+  });
+  return {
+    url: server.url,
+    close: server.close,
+    requests,
     get calls() {
       return requests.length;
     },
-    requests,
-    eventDelayMs: 0,
-    close: async () => undefined,
   };
-  const server = await listenReading((req, body, res) => {
-    const record: UpstreamRequest = {
+}
+
+/** A provider stand-in on 127.0.0.1 answering from the fixtures, counting every request. */
+export async function startUpstream(): Promise<Upstream> {
+  const recording = await listenRecording(
+    (req, body): UpstreamRequest => ({
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers: req.headers,
       body,
-    };
-    requests.push(record);
-    void (async () => {
-      if (upstream.override && (await upstream.override(record, res)) !== false) return;
-      await fixtureAnswer(record, res, upstream.eventDelayMs);
-    })().catch(() => res.destroy());
-  });
-  upstream.url = server.url;
-  upstream.close = server.close;
+    }),
+    (record, res) => {
+      void (async () => {
+        if (upstream.override && (await upstream.override(record, res)) !== false) return;
+        await fixtureAnswer(record, res, upstream.eventDelayMs);
+      })().catch(() => res.destroy());
+    },
+  );
+  const upstream: Upstream = Object.assign(recording, { eventDelayMs: 0 });
   return upstream;
 }

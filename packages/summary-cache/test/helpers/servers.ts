@@ -9,7 +9,7 @@ import { proxyRequestBody, responseCache } from '@gatecache/response-cache';
 import type { ResponseCacheMiddleware } from '@gatecache/response-cache';
 import type { ChatMessage } from '../../src';
 // The upstream stand-in shares its skeleton (read the request whole, then answer) with response-cache's tests.
-import { listenReading, sendJson } from '../../../response-cache/test/helpers/upstream';
+import { listenRecording, sendJson } from '../../../response-cache/test/helpers/upstream';
 
 export interface UpstreamRequest {
   url: string;
@@ -30,45 +30,43 @@ export { sendJson };
 
 /** A provider on 127.0.0.1 answering OpenAI chat completions and Anthropic messages, counting calls. */
 export async function startUpstream(): Promise<Upstream> {
-  const requests: UpstreamRequest[] = [];
-  const upstream: Upstream = {
-    url: '',
-    get calls() {
-      return requests.length;
-    },
-    requests,
-    close: () => Promise.resolve(),
-  };
-  const server = await listenReading((req, raw, res) => {
-    const body = JSON.parse(raw || '{}') as UpstreamRequest['body'];
-    const seen: UpstreamRequest = { url: req.url ?? '/', headers: req.headers, body };
-    requests.push(seen);
-    if (upstream.answer) return upstream.answer(seen, res);
-    const text = `answer ${requests.length} to ${body.messages.length} messages`;
-    if ((req.url ?? '').endsWith('/v1/messages')) {
-      sendJson(res, 200, {
-        id: `msg_${requests.length}`,
-        type: 'message',
-        role: 'assistant',
-        model: body.model,
-        content: [{ type: 'text', text }],
-        stop_reason: 'end_turn',
-        usage: { input_tokens: 10, output_tokens: 5 },
-      });
-      return;
-    }
-    sendJson(res, 200, {
-      id: `chatcmpl-${requests.length}`,
-      object: 'chat.completion',
-      created: 1,
-      model: body.model,
-      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-    });
-  });
-  upstream.url = server.url;
-  upstream.close = server.close;
+  const upstream: Upstream = await listenRecording(
+    (req, raw): UpstreamRequest => ({
+      url: req.url ?? '/',
+      headers: req.headers,
+      body: JSON.parse(raw || '{}') as UpstreamRequest['body'],
+    }),
+    (seen, res) => answerChat(upstream, seen, res),
+  );
   return upstream;
+}
+
+/** The default answer, an OpenAI chat completion or an Anthropic message, unless `upstream.answer` is set. */
+function answerChat(upstream: Upstream, seen: UpstreamRequest, res: http.ServerResponse): void {
+  if (upstream.answer) return upstream.answer(seen, res);
+  const { body } = seen;
+  const n = upstream.calls;
+  const text = `answer ${n} to ${body.messages.length} messages`;
+  if (seen.url.endsWith('/v1/messages')) {
+    sendJson(res, 200, {
+      id: `msg_${n}`,
+      type: 'message',
+      role: 'assistant',
+      model: body.model,
+      content: [{ type: 'text', text }],
+      stop_reason: 'end_turn',
+      usage: { input_tokens: 10, output_tokens: 5 },
+    });
+    return;
+  }
+  sendJson(res, 200, {
+    id: `chatcmpl-${n}`,
+    object: 'chat.completion',
+    created: 1,
+    model: body.model,
+    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+  });
 }
 
 export interface Gateway {
