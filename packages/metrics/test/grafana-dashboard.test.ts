@@ -59,9 +59,12 @@ describe('examples/grafana/dashboard.json', () => {
     expect(queried.length).toBeGreaterThanOrEqual(8);
     expect(queried.filter((n) => !METRIC_NAMES.includes(n))).toEqual([]);
 
-    // And they are really rendered, with a warming source wired.
+    // And they are really rendered, with a warming and a response-cache source wired.
     const s = stack({
-      sources: { warming: { stats: () => ({ requests: 2, successes: 2, lastDurationMs: 800 }) } },
+      sources: {
+        warming: { stats: () => ({ requests: 2, successes: 2, lastDurationMs: 800 }) },
+        responseCache: { stats: () => ({ requests: 4, hits: 2, stale: 0, collapsed: 1 }) },
+      },
     });
     try {
       await script(s.cache, 1, 1);
@@ -73,14 +76,18 @@ describe('examples/grafana/dashboard.json', () => {
     }
   });
 
-  it('has the guide four panels with the KPI thresholds', () => {
+  it("has the guide's four panels with the KPI thresholds, then the requests served without an upstream call", () => {
     const titles = dashboard.panels.map((p) => p.title);
     expect(titles).toEqual([
       'Cache hit rate',
       'Cache memory usage',
       'Cache operations rate',
       'Cache warming',
+      'Requests served without an upstream call',
     ]);
+    expect(dashboard.panels[4]!.targets[0]!.expr).toBe(
+      'cache_served_without_upstream_ratio{job="gatecache"}',
+    );
     const steps = (i: number) =>
       dashboard.panels[i]!.fieldConfig!.defaults!.thresholds!.steps.map((x) => [x.color, x.value]);
     expect(steps(0)).toEqual([
