@@ -73,7 +73,7 @@ const run = (scenario, upstream, execPath, opts) =>
     await stop(upstreamChild);
   }
   const out = [
-    `gatecache with \`shareShapes\` on (the default) against the same server with it off, ${CONNECTIONS} connections, ` +
+    `gatecache with \`shareShapes\` on (the default before Node 24) against the same server with it off, ${CONNECTIONS} connections, ` +
       `${DURATION} s per run, ${ROUNDS} alternating rounds (medians). A ratio above 1 means shareShapes helps.`,
     '',
     '| Node | path | req/s on | req/s off | ratio | CPU us/req on (off) | CPU ratio |',

@@ -70,12 +70,16 @@ export const MAX_MODEL_LENGTH = 256;
  * the default of `timeouts.followerWaitMs`). The docs point here rather than repeat the values. Options not
  * listed default to the cache's (`logger`) or to none (`key`, `ttl`, `shouldCache`, `lock`).
  */
+// shareShapes pays where Express gives every request a hidden class of its own (V8 of Node 20 and 22) and costs
+// where it does not (Node 24): bench:shapes, docs/benchmarks.md.
+const EXPRESS_SPLITS_SHAPES = Number(process.versions.node.split('.')[0]) < 24;
+
 export const DEFAULTS = deepFreeze({
   determinism: 'all' as Determinism,
   cacheUnknownEndpoints: false,
   /** The namespace the keyer puts responses in. */
   requestNamespaces: ['response'] as readonly string[],
-  shareShapes: true,
+  shareShapes: EXPRESS_SPLITS_SHAPES,
   variants: { count: 1, random: Math.random as () => number },
   limits: {
     bodyBytes: DEFAULT_MAX_BODY_BYTES,

@@ -5,7 +5,7 @@ import express from 'express';
 import type { Request, Response } from 'express';
 import request from 'supertest';
 import { createCache, memoryStore } from '@gatecache/core';
-import { responseCache, shareShapes } from '../src';
+import { DEFAULTS, responseCache, shareShapes } from '../src';
 
 // V8's own view of the objects: %HaveSameMap and %HasFastProperties are what the feature is about.
 setFlagsFromString('--allow-natives-syntax');
@@ -61,11 +61,15 @@ describe('shareShapes', () => {
     // then the pair gets two maps. Up to three tries keep the test about the feature, not about GC timing.
     let shared = false;
     for (let attempt = 0; attempt < 3 && !shared; attempt++) {
-      const [a, b] = await twoRequests(expressServer({}));
+      const [a, b] = await twoRequests(expressServer({ shareShapes: true }));
       expect(hasFastProperties(a!.req)).toBe(false);
       shared = haveSameMap(a!.req, b!.req) && haveSameMap(a!.res, b!.res);
     }
     expect(shared).toBe(true);
+  });
+
+  it('is on by default only on the Node lines where it pays (before 24: bench:shapes)', () => {
+    expect(DEFAULTS.shareShapes).toBe(Number(process.versions.node.split('.')[0]) < 24);
   });
 
   // V8 13 (Node 24) keeps the objects' shared hidden class through Express's prototype swap and router
