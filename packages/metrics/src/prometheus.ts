@@ -3,7 +3,7 @@ import type { CacheStats } from '@gatecache/core';
 import type { Family, MetricType, Sample } from './exposition';
 import { render } from './exposition';
 import { entriesOf, num } from './snapshot';
-import { servedWithoutUpstream } from './stats-json';
+import { servedWithoutUpstream, upstreamCallsAvoided } from './stats-json';
 import type { Snapshot } from './snapshot';
 import type { ResponseCacheFigures, SavedFigures, SummaryFigures, WarmingFigures } from './types';
 
@@ -248,7 +248,7 @@ const FAMILIES: readonly FamilyDef[] = [
     name: 'cache_upstream_calls_avoided_total',
     type: 'counter',
     help: 'Upstream calls the cache made unnecessary.',
-    samples: from(rcOf, (rc) => num(rc.hits) + num(rc.stale) + num(rc.collapsed)),
+    samples: from(rcOf, upstreamCallsAvoided),
   },
   {
     name: 'cache_tokens_saved_total',

@@ -39,20 +39,24 @@ function latencySummary(snap: Snapshot) {
   };
 }
 
+/** Requests the response cache answered without an upstream call: fresh and stale hits, and coalesced ones. */
+export function upstreamCallsAvoided(rc: NonNullable<Snapshot['responseCache']>): number {
+  return num(rc.hits) + num(rc.stale) + num(rc.collapsed);
+}
+
 /**
  * The share of the response cache's requests answered without an upstream call (fresh or stale hits, and
  * requests coalesced onto another's call): what the cache saved, where `hit_rate` counts lookups only.
  */
 export function servedWithoutUpstream(rc: NonNullable<Snapshot['responseCache']>): number {
   const requests = num(rc.requests);
-  return requests > 0 ? (num(rc.hits) + num(rc.stale) + num(rc.collapsed)) / requests : 0;
+  return requests > 0 ? upstreamCallsAvoided(rc) / requests : 0;
 }
 
 /** The response cache's figures in snake_case, or undefined when it is not wired. */
 export function responseCacheJson(snap: Snapshot): Record<string, unknown> | undefined {
   const rc = snap.responseCache;
   if (!rc) return undefined;
-  const avoided = num(rc.hits) + num(rc.stale) + num(rc.collapsed);
   return {
     requests: num(rc.requests),
     served_without_upstream_rate: servedWithoutUpstream(rc),
@@ -60,7 +64,7 @@ export function responseCacheJson(snap: Snapshot): Record<string, unknown> | und
     stale_hits: num(rc.stale),
     misses: num(rc.misses),
     coalesced_requests: num(rc.collapsed),
-    upstream_calls_avoided: avoided,
+    upstream_calls_avoided: upstreamCallsAvoided(rc),
     bypassed: num(rc.bypassed),
     stored: num(rc.stored),
     not_stored: num(rc.notStored),
